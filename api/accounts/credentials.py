@@ -1,0 +1,107 @@
+"""Password hashing (argon2id) and tokens (JWT access, opaque refresh)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+JWT_ALGORITHM = "HS256"
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# A hash of a random password, checked when the email is unknown so that both
+# failures take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(
+        line.strip().lower()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def password_problem(password: str, *, email: str | None = None) -> str | None:
+    """Why a password is refused, or None when it is acceptable."""
+    if len(password) < 10:
+        return "Use at least 10 characters."
+    if len(password) > 256:
+        return "Use at most 256 characters."
+    lowered = password.lower()
+    if lowered in common_passwords():
+        return "This password is too common. Choose one that is harder to guess."
+    if email and lowered == email.lower():
+        return "Do not use your email address as your password."
+    return None
+
+
+def create_access_token(
+    *, user_id: int, role: str, secret: str, minutes: int, now: dt.datetime | None = None
+) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": str(user_id),
+        "role": role,
+        "type": "access",
+        "iat": now,
+        "exp": now + dt.timedelta(minutes=minutes),
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret: str) -> dict:
+    """Claims of a valid access token; raises ``jwt.InvalidTokenError`` otherwise."""
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[JWT_ALGORITHM],
+        options={"require": ["exp", "iat", "sub", "type"]},
+    )
+    if claims.get("type") != "access":
+        raise jwt.InvalidTokenError("not an access token")
+    return claims
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+_INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no I/L/O/U/0/1: easy to read aloud
+
+
+def new_invite_code() -> str:
+    """An 8-character code shown as XXXX-XXXX."""
+    raw = "".join(secrets.choice(_INVITE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_invite_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())

@@ -1,0 +1,276 @@
+"""Sign-in, profile, data rights, care links and the therapist's patient list."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_limiter.util import get_remote_address
+
+from api.accounts import care, service
+from api.accounts.models import AccessLogEntry, Role
+from api.accounts.schemas import (
+    AccessLogEntrySchema,
+    CareLinkQuerySchema,
+    CareLinkSchema,
+    DeleteAccountSchema,
+    ExportSchema,
+    InviteRedeemSchema,
+    InviteSchema,
+    LoginSchema,
+    PatientDetailSchema,
+    PatientSummarySchema,
+    ProfileSchema,
+    ProfileUpdateSchema,
+    RefreshSchema,
+    RegisterSchema,
+    TherapistCreateSchema,
+    TokenPairSchema,
+)
+from api.accounts.summaries import patient_profile, patient_summaries, profile_with_hold
+from api.blueprint import Blueprint, current_user
+from api.database import get_session
+from api.extensions import limiter
+from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+from api.policy import readable_patient
+
+auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in.")
+me_blp = Blueprint(
+    "me", __name__, url_prefix="/api/v1/me", description="Your profile and your data rights."
+)
+care_blp = Blueprint(
+    "care-links",
+    __name__,
+    url_prefix="/api/v1/care-links",
+    description="Links between a therapist and a patient, made with an invite code.",
+)
+patients_blp = Blueprint(
+    "patients",
+    __name__,
+    url_prefix="/api/v1/patients",
+    description="A therapist's linked patients.",
+)
+admin_blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration.")
+
+
+def _token_settings() -> service.TokenSettings:
+    config = current_app.config
+    return service.TokenSettings(
+        secret=config["SECRET_KEY"],
+        access_minutes=config["ACCESS_TOKEN_MINUTES"],
+        refresh_days=config["REFRESH_TOKEN_DAYS"],
+    )
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_email() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "email:" + (service.email_key(email) if isinstance(email, str) else "")
+
+
+@auth_blp.route("/register")
+class Register(MethodView):
+    @auth_blp.arguments(RegisterSchema)
+    @auth_blp.response(201, ProfileSchema)
+    @auth_blp.conflict("An account with this email already exists")
+    def post(self, body):
+        """Create a patient account."""
+        session = get_session()
+        user = service.create_user(db_session=session, role=Role.patient, **body)
+        session.commit()
+        return profile_with_hold(session, user)
+
+
+@auth_blp.route("/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"]),
+        limiter.limit(_login_limit, key_func=_login_email, methods=["POST"]),
+    ]
+
+    @auth_blp.arguments(LoginSchema)
+    @auth_blp.response(200, TokenPairSchema)
+    @auth_blp.alt_response(401, response="DEFAULT_ERROR", description="Wrong email or password")
+    @auth_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many attempts")
+    def post(self, body):
+        """Sign in: a short-lived access token and a refresh token."""
+        session = get_session()
+        pair = service.login(db_session=session, settings=_token_settings(), **body)
+        session.commit()
+        return pair
+
+
+@auth_blp.route("/refresh")
+class Refresh(MethodView):
+    @auth_blp.arguments(RefreshSchema)
+    @auth_blp.response(200, TokenPairSchema)
+    @auth_blp.alt_response(401, response="DEFAULT_ERROR", description="Invalid or reused token")
+    def post(self, body):
+        """Swap a refresh token for a new pair; the old one stops working."""
+        session = get_session()
+        try:
+            pair = service.refresh(
+                db_session=session, settings=_token_settings(), refresh_token=body["refresh_token"]
+            )
+        except service.RefreshTokenReused:
+            session.commit()  # keep the family revocation
+            raise
+        session.commit()
+        return pair
+
+
+@auth_blp.route("/logout")
+class Logout(MethodView):
+    @auth_blp.arguments(RefreshSchema)
+    @auth_blp.response(204)
+    def post(self, body):
+        """Revoke a refresh token (always 204)."""
+        session = get_session()
+        service.logout(db_session=session, refresh_token=body["refresh_token"])
+        session.commit()
+
+
+@me_blp.route("")
+class Me(MethodView):
+    @me_blp.login_required()
+    @me_blp.response(200, ProfileSchema)
+    def get(self):
+        """Your profile."""
+        return profile_with_hold(get_session(), current_user())
+
+    @me_blp.login_required()
+    @me_blp.arguments(ProfileUpdateSchema)
+    @me_blp.response(200, ProfileSchema)
+    def patch(self, changes):
+        """Change your profile (role and email cannot be changed here)."""
+        session = get_session()
+        user = service.update_profile(db_session=session, user=current_user(), changes=changes)
+        session.commit()
+        return profile_with_hold(session, user)
+
+    @me_blp.login_required()
+    @me_blp.arguments(DeleteAccountSchema)
+    @me_blp.response(204)
+    def delete(self, body):
+        """Erase your account and everything Upright holds about you."""
+        session = get_session()
+        service.delete_account(db_session=session, user=current_user(), password=body["password"])
+        session.commit()
+
+
+@me_blp.route("/export")
+class Export(MethodView):
+    @me_blp.login_required()
+    @me_blp.response(200, ExportSchema)
+    def get(self):
+        """Everything Upright holds about you, as one JSON document."""
+        return service.export_account(db_session=get_session(), user=current_user())
+
+
+@me_blp.route("/access-log")
+class AccessLog(MethodView):
+    @me_blp.login_required(Role.patient)
+    @me_blp.response(200, AccessLogEntrySchema(many=True))
+    @me_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, pagination_parameters):
+        """Who among your therapists read your data, and when (newest first)."""
+        from sqlalchemy import select
+
+        stmt = (
+            select(AccessLogEntry)
+            .where(AccessLogEntry.patient_id == current_user().id)
+            .order_by(AccessLogEntry.accessed_at.desc(), AccessLogEntry.id.desc())
+        )
+        return paginate(get_session(), stmt, pagination_parameters).scalars().all()
+
+
+@care_blp.route("/invites")
+class Invites(MethodView):
+    @care_blp.login_required(Role.therapist)
+    @care_blp.response(201, InviteSchema)
+    def post(self):
+        """Create a single-use invite code, valid for 7 days."""
+        session = get_session()
+        invite = care.create_invite(db_session=session, therapist=current_user())
+        session.commit()
+        return invite
+
+
+@care_blp.route("")
+class CareLinks(MethodView):
+    @care_blp.login_required(Role.patient, Role.therapist)
+    @care_blp.arguments(CareLinkQuerySchema, location="query")
+    @care_blp.response(200, CareLinkSchema(many=True))
+    @care_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, query, pagination_parameters):
+        """Your care links, newest first (ended ones included unless filtered)."""
+        stmt = care.links_stmt(current_user(), query["active"])
+        return paginate(get_session(), stmt, pagination_parameters).unique().scalars().all()
+
+    @care_blp.login_required(Role.patient)
+    @care_blp.arguments(InviteRedeemSchema)
+    @care_blp.response(201, CareLinkSchema)
+    @care_blp.conflict("Already linked to this therapist")
+    def post(self, body):
+        """Accept a therapist's invite code: they can then see your data."""
+        session = get_session()
+        link = care.redeem_invite(db_session=session, patient=current_user(), code=body["code"])
+        session.commit()
+        return link
+
+
+@care_blp.route("/<int:link_id>")
+class CareLinkItem(MethodView):
+    @care_blp.login_required(Role.patient, Role.therapist)
+    @care_blp.response(200, CareLinkSchema)
+    @care_blp.not_found()
+    def delete(self, link_id):
+        """End a care link (either side). Access ends at once; the history stays."""
+        session = get_session()
+        link = care.end_link(db_session=session, user=current_user(), link_id=link_id)
+        session.commit()
+        return link
+
+
+@patients_blp.route("")
+class Patients(MethodView):
+    @patients_blp.login_required(Role.therapist)
+    @patients_blp.response(200, PatientSummarySchema(many=True))
+    @patients_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, pagination_parameters):
+        """Your linked patients, by name, with their open alerts."""
+        session = get_session()
+        rows = paginate(session, care.patients_stmt(current_user()), pagination_parameters).all()
+        return patient_summaries(session, rows)
+
+
+@patients_blp.route("/<int:patient_id>")
+class PatientItem(MethodView):
+    @patients_blp.login_required(Role.therapist)
+    @patients_blp.response(200, PatientDetailSchema)
+    @patients_blp.not_found()
+    def get(self, patient_id):
+        """A linked patient's profile (the read is recorded in their access log)."""
+        session = get_session()
+        therapist = current_user()
+        patient = readable_patient(session, therapist, patient_id, resource="profile")
+        body = patient_profile(session, therapist, patient)
+        session.commit()
+        return body
+
+
+@admin_blp.route("/therapists")
+class Therapists(MethodView):
+    @admin_blp.login_required(Role.admin)
+    @admin_blp.arguments(TherapistCreateSchema)
+    @admin_blp.response(201, ProfileSchema)
+    @admin_blp.conflict("An account with this email already exists")
+    def post(self, body):
+        """Create a therapist account."""
+        session = get_session()
+        user = service.create_user(db_session=session, role=Role.therapist, **body)
+        session.commit()
+        return profile_with_hold(session, user)

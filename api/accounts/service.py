@@ -1,0 +1,239 @@
+"""Accounts: registration, sign-in, token rotation, profiles and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.accounts import credentials
+from api.accounts.export import export_sections, exporter
+from api.accounts.models import AccessLogEntry, CareLink, RefreshToken, Role, User
+from api.database import utcnow
+from api.errors import Conflict, InvalidInput, Unauthorized
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    secret: str
+    access_minutes: int
+    refresh_days: int
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+
+class RefreshTokenReused(Unauthorized):
+    """A rotated refresh token came back: its whole family has been revoked."""
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    *,
+    db_session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    timezone: str = "UTC",
+    country: str | None = None,
+    birth_year: int | None = None,
+) -> User:
+    problem = credentials.password_problem(password, email=email)
+    if problem:
+        raise InvalidInput({"password": [problem]}, "The password is not acceptable.")
+    user = User(
+        email=email.strip(),
+        email_key=email_key(email),
+        password_hash=credentials.hash_password(password),
+        role=role,
+        display_name=display_name.strip(),
+        timezone=timezone,
+        country=country,
+        birth_year=birth_year,
+        health_history=[],
+        conditions=[],
+    )
+    db_session.add(user)
+    try:
+        with db_session.begin_nested():
+            db_session.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            "An account with this email already exists.",
+            errors={"json": {"email": ["Already registered."]}},
+        ) from error
+    return user
+
+
+def find_by_email(db_session: Session, email: str) -> User | None:
+    return db_session.scalar(select(User).where(User.email_key == email_key(email)))
+
+
+def issue_tokens(
+    *, db_session: Session, user: User, settings: TokenSettings, family_id: str | None = None
+) -> TokenPair:
+    now = utcnow()
+    refresh = credentials.new_refresh_token()
+    db_session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id or secrets.token_hex(16),
+            token_hash=credentials.digest(refresh),
+            issued_at=now,
+            expires_at=now + dt.timedelta(days=settings.refresh_days),
+        )
+    )
+    db_session.flush()
+    access = credentials.create_access_token(
+        user_id=user.id,
+        role=str(user.role),
+        secret=settings.secret,
+        minutes=settings.access_minutes,
+        now=now,
+    )
+    return TokenPair(access, refresh, settings.access_minutes * 60)
+
+
+_BAD_LOGIN = "Wrong email or password."
+
+
+def login(*, db_session: Session, email: str, password: str, settings: TokenSettings) -> TokenPair:
+    user = find_by_email(db_session, email)
+    if not credentials.verify_password(user.password_hash if user else None, password):
+        raise Unauthorized(_BAD_LOGIN)
+    assert user is not None
+    if credentials.needs_rehash(user.password_hash):
+        user.password_hash = credentials.hash_password(password)
+    return issue_tokens(db_session=db_session, user=user, settings=settings)
+
+
+def refresh(*, db_session: Session, refresh_token: str, settings: TokenSettings) -> TokenPair:
+    """Rotate a refresh token. Reuse of a rotated one revokes its whole family.
+
+    The rotation is a conditional UPDATE, so two requests racing with the same
+    token cannot both succeed.
+    """
+    now = utcnow()
+    token = db_session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == credentials.digest(refresh_token))
+    )
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthorized("The refresh token is invalid, expired or revoked.")
+    claimed = db_session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token.id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+    ).rowcount
+    if claimed != 1:
+        db_session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == token.family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        raise RefreshTokenReused(
+            "This refresh token was already used. Every session it started has been "
+            "signed out; please sign in again."
+        )
+    user = db_session.get(User, token.user_id)
+    assert user is not None
+    return issue_tokens(
+        db_session=db_session, user=user, settings=settings, family_id=token.family_id
+    )
+
+
+def logout(*, db_session: Session, refresh_token: str) -> None:
+    db_session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == credentials.digest(refresh_token),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+def update_profile(*, db_session: Session, user: User, changes: dict[str, Any]) -> User:
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db_session.flush()
+    return user
+
+
+def delete_account(*, db_session: Session, user: User, password: str) -> None:
+    if not credentials.verify_password(user.password_hash, password):
+        raise InvalidInput({"password": ["Wrong password."]}, "The password is not correct.")
+    db_session.delete(user)
+    db_session.flush()
+
+
+def export_account(*, db_session: Session, user: User) -> dict[str, Any]:
+    return {
+        "exported_at": utcnow(),
+        "profile": profile_dict(user),
+        "sections": export_sections(db_session, user),
+    }
+
+
+def profile_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": str(user.role),
+        "display_name": user.display_name,
+        "timezone": user.timezone,
+        "country": user.country,
+        "birth_year": user.birth_year,
+        "health_history": list(user.health_history or []),
+        "conditions": list(user.conditions or []),
+        "created_at": user.created_at.isoformat(),
+    }
+
+
+@exporter("access_log")
+def _export_access_log(db_session: Session, user: User) -> list[dict[str, Any]]:
+    rows = db_session.scalars(
+        select(AccessLogEntry)
+        .where(AccessLogEntry.patient_id == user.id)
+        .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
+    )
+    return [
+        {
+            "therapist_name": row.therapist_name,
+            "resource": row.resource,
+            "resource_id": row.resource_id,
+            "accessed_at": row.accessed_at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+@exporter("care_links")
+def _export_care_links(db_session: Session, user: User) -> list[dict[str, Any]]:
+    rows = db_session.scalars(
+        select(CareLink)
+        .where((CareLink.patient_id == user.id) | (CareLink.therapist_id == user.id))
+        .order_by(CareLink.id)
+    )
+    return [
+        {
+            "therapist": row.therapist.display_name,
+            "patient": row.patient.display_name,
+            "created_at": row.created_at.isoformat(),
+            "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+        }
+        for row in rows
+    ]

@@ -1,0 +1,98 @@
+"""The project Blueprint: sign-in and role checks that document themselves.
+
+``@blp.login_required()`` checks the bearer token, loads the caller and
+documents 401 (and 403 when roles are given) in the OpenAPI spec in the same
+place, so the spec cannot forget them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+import flask_smorest
+import jwt
+from flask import current_app, g, request
+
+from api.accounts.credentials import decode_access_token
+from api.accounts.models import Role, User
+from api.database import get_session
+from api.errors import Forbidden, Unauthorized
+
+BEARER = [{"bearerAuth": []}]
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate(*, required: bool = True) -> User | None:
+    """The signed-in caller (cached on ``g``); raises 401 when required and absent."""
+    if "current_user" in g:
+        return g.current_user
+    token = _bearer_token()
+    user: User | None = None
+    if token is not None:
+        try:
+            claims = decode_access_token(token, secret=current_app.config["SECRET_KEY"])
+            user = get_session().get(User, int(claims["sub"]))
+        except (jwt.InvalidTokenError, ValueError):
+            user = None
+        if user is None:
+            raise Unauthorized("The access token is missing, invalid or expired.")
+    if user is None and required:
+        raise Unauthorized("Sign in and send the access token as 'Authorization: Bearer ...'.")
+    g.current_user = user
+    return user
+
+
+def current_user() -> User:
+    user = authenticate(required=True)
+    assert user is not None
+    return user
+
+
+class Blueprint(flask_smorest.Blueprint):
+    def login_required(
+        self, *roles: Role | str, optional: bool = False
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Require a valid access token (and one of ``roles`` when given)."""
+        allowed: set[str] = {str(r) for r in roles}
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                user = authenticate(required=not optional)
+                if allowed and user is not None and str(user.role) not in allowed:
+                    raise Forbidden(f"This endpoint is for {_or_list(allowed)} accounts only.")
+                return view(*args, **kwargs)
+
+            security = [*BEARER, {}] if optional else BEARER
+            wrapper = self.doc(security=security)(wrapper)
+            wrapper = self.alt_response(
+                401, response="DEFAULT_ERROR", description="Missing, invalid or expired token"
+            )(wrapper)
+            if allowed:
+                wrapper = self.alt_response(
+                    403, response="DEFAULT_ERROR", description="Wrong role for this endpoint"
+                )(wrapper)
+            return wrapper
+
+        return decorator
+
+    def not_found(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.alt_response(
+            404, response="DEFAULT_ERROR", description="Not found, or not yours"
+        )
+
+    def conflict(self, description: str = "Conflicts with existing data"):
+        return self.alt_response(409, response="DEFAULT_ERROR", description=description)
+
+
+def _or_list(values: Iterable[str]) -> str:
+    return " or ".join(sorted(values))

@@ -1,0 +1,45 @@
+"""Liveness and readiness probes (no sign-in)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from api.database import state
+from api.errors import ServiceUnavailable
+from api.migrate import current_revisions, head_revisions
+
+blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
+
+
+class HealthSchema(Schema):
+    status = fields.String(metadata={"description": "`ok` when the check passes."})
+    database = fields.String(metadata={"description": "`ok` or the reason it is not ready."})
+
+
+@blp.route("/health")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self):
+        """The process is alive (does not touch the database)."""
+        return {"status": "ok"}
+
+
+@blp.route("/ready")
+class Ready(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, response="DEFAULT_ERROR", description="Database down or not migrated")
+    def get(self):
+        """The database is reachable and migrated to the latest revision."""
+        engine = state().engine
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            at = current_revisions(engine)
+        except Exception as error:  # any database failure means "not ready"
+            raise ServiceUnavailable("The database is not reachable.") from error
+        if at != head_revisions():
+            raise ServiceUnavailable("The database is not migrated to the latest revision.")
+        return {"status": "ok", "database": "ok"}

@@ -1,0 +1,98 @@
+"""The one authorisation policy: who may read or change whose data.
+
+Rules:
+- a patient reads and changes their own data only;
+- a therapist reads a patient's data only while an active care link joins them,
+  and each such read is written to the patient's access log;
+- an administrator manages therapist accounts and sees no health data;
+- anything that exists but is not yours answers 404, never 403.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from api.accounts.models import AccessLogEntry, CareLink, Role, User
+from api.errors import NotFound
+
+
+def is_linked(session: Session, *, therapist_id: int, patient_id: int) -> bool:
+    stmt = select(
+        exists().where(
+            CareLink.therapist_id == therapist_id,
+            CareLink.patient_id == patient_id,
+            CareLink.ended_at.is_(None),
+        )
+    )
+    return bool(session.scalar(stmt))
+
+
+def linked_patient_ids_stmt(therapist_id: int):
+    """A SELECT of the ids of a therapist's actively linked patients."""
+    return select(CareLink.patient_id).where(
+        CareLink.therapist_id == therapist_id, CareLink.ended_at.is_(None)
+    )
+
+
+def can_read_patient(session: Session, actor: User, patient_id: int) -> bool:
+    if actor.role == Role.patient:
+        return actor.id == patient_id
+    if actor.role == Role.therapist:
+        return is_linked(session, therapist_id=actor.id, patient_id=patient_id)
+    return False
+
+
+def readable_patient(
+    session: Session, actor: User, patient_id: int, *, resource: str, resource_id: int | None = None
+) -> User:
+    """The patient whose data ``actor`` asks for, or NotFound. Logs therapist reads."""
+    patient = session.get(User, patient_id)
+    if patient is None or patient.role != Role.patient:
+        raise NotFound("Patient not found.")
+    if not can_read_patient(session, actor, patient_id):
+        raise NotFound("Patient not found.")
+    if actor.role == Role.therapist:
+        record_access(session, actor, patient_id, resource=resource, resource_id=resource_id)
+    return patient
+
+
+def patient_in_scope(
+    session: Session, actor: User, patient_id: int | None, *, resource: str
+) -> int:
+    """Which patient a list request is about: a patient's own, or a therapist's linked one.
+
+    Patients may omit ``patient_id`` (or give their own); therapists must name a
+    linked patient. Anything else is 404.
+    """
+    if actor.role == Role.patient:
+        if patient_id not in (None, actor.id):
+            raise NotFound("Patient not found.")
+        return actor.id
+    if patient_id is None:
+        raise NotFound("Name a linked patient with patient_id.")
+    return readable_patient(session, actor, patient_id, resource=resource).id
+
+
+def may_act_for_patient(session: Session, actor: User, patient_id: int) -> bool:
+    """Changing a patient's care data: the patient, or a linked therapist."""
+    return can_read_patient(session, actor, patient_id)
+
+
+def record_access(
+    session: Session,
+    therapist: User,
+    patient_id: int,
+    *,
+    resource: str,
+    resource_id: int | None = None,
+) -> None:
+    session.add(
+        AccessLogEntry(
+            patient_id=patient_id,
+            therapist_id=therapist.id,
+            therapist_name=therapist.display_name,
+            resource=resource,
+            resource_id=resource_id,
+        )
+    )

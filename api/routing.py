@@ -1,0 +1,26 @@
+"""Every blueprint, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    from api.health.routes import blp as health_blp
+
+    api.register_blueprint(health_blp)
+
+    from api.accounts import routes as accounts
+
+    for blp in (
+        accounts.auth_blp,
+        accounts.me_blp,
+        accounts.care_blp,
+        accounts.patients_blp,
+        accounts.admin_blp,
+    ):
+        api.register_blueprint(blp)
+    from api import cli
+
+    cli.init_app(app)

@@ -1,0 +1,41 @@
+"""Validators shared by several domains' schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+
+import pycountry
+from marshmallow import ValidationError, validate
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str, **_kwargs: object) -> None:
+    if value not in _timezones():
+        raise ValidationError("Not a known IANA time zone name (e.g. Europe/London).")
+
+
+def validate_country(value: str, **_kwargs: object) -> None:
+    if len(value) != 2 or not value.isupper() or pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. GB, IE, US).")
+
+
+def validate_birth_year(value: int, **_kwargs: object) -> None:
+    this_year = dt.date.today().year
+    if not this_year - 120 <= value <= this_year - 10:
+        raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
+
+
+def one_of(choices: list[str] | tuple[str, ...]) -> validate.OneOf:
+    """OneOf whose message lists the valid values."""
+    return validate.OneOf(list(choices), error="Unknown value {input!r}. Valid values: {choices}.")
+
+
+def unique_items(values: list, **_kwargs: object) -> None:
+    if len(values) != len(set(values)):
+        raise ValidationError("Each value may appear only once.")

@@ -1,0 +1,124 @@
+"""Fixtures: the database (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
+the app and its client, and factories that return ids.
+
+The schema is built once per run through the Alembic migrations; after each test
+every table except the reference catalogue is emptied, so tests are isolated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+
+from api import create_app
+from api.database import Base, make_engine
+from tests import factories
+
+REFERENCE_TABLES = {
+    "alembic_version",
+    "causes",
+    "exercises",
+    "exercise_causes",
+    "programme_templates",
+}
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'upright-test.sqlite3'}"
+
+
+def _reset_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from alembic import command
+
+    from api.migrate import alembic_config
+
+    url = _database_url(tmp_path_factory)
+    engine = make_engine(url)
+    _reset_schema(engine)
+    command.upgrade(alembic_config(url), "head")
+    app = create_app(_config(url))
+    loader = app.extensions.get("upright.catalogue_loader")
+    if loader is not None:
+        with app.app_context():
+            loader()
+    yield url
+    engine.dispose()
+
+
+def _config(url: str, **overrides: object) -> dict[str, object]:
+    return {
+        "UPRIGHT_ENV": "testing",
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, object]:
+    """Override entries of this dict in a test module to configure the app."""
+    return _config(database_url)
+
+
+@pytest.fixture
+def app(app_config: dict[str, object]) -> Iterator[Flask]:
+    application = create_app(app_config)
+    yield application
+    from api.database import state
+
+    engine = state(application).engine
+    _empty_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app: Flask) -> factories.Factory:
+    """Factories bound to the app: ``make.patient()``, ``make.therapist()``, ..."""
+    return factories.Factory(app)
+
+
+@pytest.fixture
+def actors(make: factories.Factory) -> factories.Actors:
+    """The six actors of the authorisation matrix, as request headers."""
+    return make.actors()

@@ -1,0 +1,155 @@
+"""Run the whole test suite on SQLite, then on a throwaway PostgreSQL 15.
+
+    python -m tests.run_all [pytest args...]
+
+PostgreSQL is installed from Debian's packages when its binaries are missing
+(root, or sudo, is needed for that). A fresh cluster is created in a temporary
+folder, listens only on a Unix socket there, and is stopped and deleted when
+the run ends, whether the tests pass or fail. Exit status: non-zero when any
+run fails.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PG_GLOB = "/usr/lib/postgresql/*/bin"
+
+
+def _pg_bin() -> Path | None:
+    candidates = sorted(glob.glob(PG_GLOB), key=lambda p: int(p.split("/")[-2]), reverse=True)
+    for candidate in candidates:
+        if (Path(candidate) / "initdb").exists():
+            return Path(candidate)
+    return None
+
+
+def _as_root(command: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return command
+    if shutil.which("sudo"):
+        return ["sudo", "-n", *command]
+    raise SystemExit("PostgreSQL is missing and installing it needs root: " + " ".join(command))
+
+
+def ensure_postgres() -> Path:
+    pg_bin = _pg_bin()
+    if pg_bin is not None:
+        return pg_bin
+    print("== Installing PostgreSQL from Debian's packages", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
+    subprocess.run(_as_root(["apt-get", "install", "-y", "-q", "postgresql"]), check=True, env=env)
+    pg_bin = _pg_bin()
+    if pg_bin is None:
+        raise SystemExit("PostgreSQL binaries not found after installing the package.")
+    return pg_bin
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary folder, reachable through a Unix socket."""
+
+    def __init__(self, pg_bin: Path) -> None:
+        self.pg_bin = pg_bin
+        self.root = Path(tempfile.mkdtemp(prefix="upright-pg-"))
+        self.data = self.root / "data"
+        self.socket_dir = self.root
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            shutil.chown(self.root, "postgres", "postgres")
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        self.user = "postgres" if self.run_as else os.environ.get("USER", "postgres")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.run_as, *args], check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        self._run(
+            str(self.pg_bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+        )
+        self._run(
+            str(self.pg_bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "start",
+        )
+        self._run(
+            str(self.pg_bin / "createdb"),
+            "-h",
+            str(self.socket_dir),
+            "-U",
+            self.user,
+            "upright_test",
+        )
+        return f"postgresql+psycopg://{self.user}@/upright_test?host={self.socket_dir}"
+
+    def stop(self) -> None:
+        try:
+            subprocess.run(
+                [
+                    *self.run_as,
+                    str(self.pg_bin / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _pytest(args: list[str], env_extra: dict[str, str], label: str) -> int:
+    print(f"\n== Test suite on {label}", flush=True)
+    started = time.monotonic()
+    env = {**os.environ, **env_extra}
+    code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    print(f"== {label}: exit {code} in {time.monotonic() - started:.0f} s", flush=True)
+    return code
+
+
+def main(argv: list[str]) -> int:
+    args = argv or ["-q"]
+    env_sqlite = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    os.environ.clear()
+    os.environ.update(env_sqlite)
+    sqlite_code = _pytest(args, {}, "SQLite")
+    server = ThrowawayPostgres(ensure_postgres())
+    try:
+        url = server.start()
+        pg_code = _pytest(args, {"TEST_DATABASE_URL": url}, "PostgreSQL")
+    finally:
+        server.stop()
+    print(f"\n== Summary: SQLite exit {sqlite_code}, PostgreSQL exit {pg_code}", flush=True)
+    return 1 if (sqlite_code or pg_code) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
