@@ -1,6 +1,8 @@
 """Imports every domain's models so that the metadata knows all tables."""
 
 from api.accounts import models as accounts
+from api.alerts import models as alerts
+from api.checkins import models as checkins
 from api.database import Base
 
-__all__ = ["Base", "accounts"]
+__all__ = ["Base", "accounts", "alerts", "checkins"]

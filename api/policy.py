@@ -14,7 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import AccessLogEntry, CareLink, Role, User
-from api.errors import NotFound
+from api.errors import InvalidInput, NotFound
 
 
 def is_linked(session: Session, *, therapist_id: int, patient_id: int) -> bool:
@@ -44,14 +44,20 @@ def can_read_patient(session: Session, actor: User, patient_id: int) -> bool:
 
 
 def readable_patient(
-    session: Session, actor: User, patient_id: int, *, resource: str, resource_id: int | None = None
+    session: Session,
+    actor: User,
+    patient_id: int,
+    *,
+    resource: str,
+    resource_id: int | None = None,
+    not_found: str = "Patient not found.",
 ) -> User:
     """The patient whose data ``actor`` asks for, or NotFound. Logs therapist reads."""
     patient = session.get(User, patient_id)
     if patient is None or patient.role != Role.patient:
-        raise NotFound("Patient not found.")
+        raise NotFound(not_found)
     if not can_read_patient(session, actor, patient_id):
-        raise NotFound("Patient not found.")
+        raise NotFound(not_found)
     if actor.role == Role.therapist:
         record_access(session, actor, patient_id, resource=resource, resource_id=resource_id)
     return patient
@@ -70,7 +76,7 @@ def patient_in_scope(
             raise NotFound("Patient not found.")
         return actor.id
     if patient_id is None:
-        raise NotFound("Name a linked patient with patient_id.")
+        raise InvalidInput({"patient_id": ["Therapists must name a linked patient."]})
     return readable_patient(session, actor, patient_id, resource=resource).id
 
 

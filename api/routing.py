@@ -21,6 +21,12 @@ def register_blueprints(app: Flask, api: Api) -> None:
         accounts.admin_blp,
     ):
         api.register_blueprint(blp)
+
+    from api.alerts import routes as alerts
+    from api.checkins import routes as checkins
+
+    api.register_blueprint(checkins.blp)
+    api.register_blueprint(alerts.blp)
     from api import cli
 
     cli.init_app(app)

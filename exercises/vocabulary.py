@@ -1,5 +1,15 @@
-"""Catalogue vocabulary (placeholder until the catalogue content lands)."""
+"""The fixed vocabulary of the exercise catalogue.
 
+Cause slugs are part of the public API contract (profiles store them); the other
+lists are the values the catalogue files may use. Source for the causes: the seed
+article on upper back pain; for the rest: ``clinical/EXERCISES.md``.
+"""
+
+from __future__ import annotations
+
+from api.triage.vocabulary import HEALTH_HISTORY
+
+#: Every cause of upper back pain that the seed article names, in its order.
 CAUSE_SLUGS: tuple[str, ...] = (
     "fracture",
     "sports-overuse-injury",
@@ -14,3 +24,111 @@ CAUSE_SLUGS: tuple[str, ...] = (
     "osteoporosis",
     "cancer-or-infection",
 )
+
+CATEGORIES: tuple[str, ...] = (
+    "strengthening",
+    "mobility",
+    "stretching",
+    "posture",
+    "breathing",
+    "aerobic",
+)
+
+REGIONS: tuple[str, ...] = (
+    "thoracic",
+    "cervical",
+    "scapular",
+    "shoulder",
+    "core",
+    "lumbar",
+    "whole_body",
+)
+
+#: Thoracic-aware muscle list; ``glutes``, ``quadriceps`` and ``diaphragm`` cover the
+#: few whole-body and breathing exercises.
+MUSCLES: tuple[str, ...] = (
+    "upper_trapezius",
+    "middle_trapezius",
+    "lower_trapezius",
+    "rhomboids",
+    "serratus_anterior",
+    "deep_neck_flexors",
+    "thoracic_erector_spinae",
+    "pectoralis_major",
+    "pectoralis_minor",
+    "latissimus_dorsi",
+    "rotator_cuff",
+    "levator_scapulae",
+    "core",
+    "glutes",
+    "quadriceps",
+    "diaphragm",
+)
+
+EQUIPMENT: tuple[str, ...] = (
+    "none",
+    "wall",
+    "chair",
+    "towel",
+    "resistance_band",
+    "foam_roller",
+    "dumbbell",
+    "mat",
+)
+
+#: Movement features that explain contraindications. An exercise with any of
+#: FLEXION_TWIST_FLAGS must list ``osteoporosis`` as a contraindication.
+MOVEMENT_FLAGS: tuple[str, ...] = (
+    "loaded_flexion",
+    "end_range_flexion",
+    "forceful_rotation",
+    "end_range_extension",
+    "overhead",
+    "impact",
+    "prone_lying",
+)
+
+#: Royal Osteoporosis Society consensus (Brooke-Wavell et al., Br J Sports Med 2022):
+#: loaded or end-range spinal flexion and forceful twisting are avoided with osteoporosis.
+FLEXION_TWIST_FLAGS: frozenset[str] = frozenset(
+    {"loaded_flexion", "end_range_flexion", "forceful_rotation"}
+)
+
+#: The code that FLEXION_TWIST_FLAGS require. It is both a health-history code and a
+#: cause slug, so one entry covers both.
+OSTEOPOROSIS_CODE = "osteoporosis"
+
+EVIDENCE_LEVELS: tuple[str, ...] = (
+    "rct",
+    "systematic_review",
+    "guideline",
+    "consensus",
+    "trial_use",
+    "clinical_practice",
+    "common_practice",
+)
+
+MEDIA_TYPES: tuple[str, ...] = ("image", "video")
+
+DAYS_OF_WEEK: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+MIN_EXERCISES_PER_CAUSE = 3
+
+HEALTH_HISTORY_CODES: tuple[str, ...] = tuple(HEALTH_HISTORY)
+
+#: Codes allowed in ``contraindications`` and precaution ``code``: a health-history
+#: code or a cause slug.
+CONTRAINDICATION_CODES: frozenset[str] = frozenset(HEALTH_HISTORY_CODES) | frozenset(CAUSE_SLUGS)
+
+#: Dose bounds (inclusive) shared by exercise doses and template items.
+DOSE_BOUNDS: dict[str, tuple[int, int]] = {
+    "sets": (1, 10),
+    "reps": (1, 100),
+    "hold_seconds": (1, 300),
+    "rest_seconds": (0, 600),
+    "times_per_day": (1, 10),
+    "days_per_week": (1, 7),
+}
+
+DIFFICULTY_RANGE: tuple[int, int] = (1, 3)
+DURATION_WEEKS_RANGE: tuple[int, int] = (1, 52)

@@ -160,3 +160,10 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
     assert "Server" not in response.headers
+
+
+def test_readme_has_the_current_rule_table():
+    from api.triage import rules_table_markdown
+
+    with open("README.md", encoding="utf-8") as readme:
+        assert rules_table_markdown() in readme.read()

@@ -13,7 +13,12 @@ from api.accounts.service import profile_dict
 
 
 def hold_status(session: Session, user: User) -> dict[str, Any]:
-    return {"active": False, "since": None, "level": None, "reason": None}
+    from api.alerts.service import active_hold
+
+    hold = active_hold(session, user.id)
+    if hold is None:
+        return {"active": False, "since": None, "level": None, "reason": None}
+    return {"active": True, "since": hold.placed_at, "level": hold.level, "reason": hold.reason}
 
 
 def profile_with_hold(session: Session, user: User) -> dict[str, Any]:
@@ -30,15 +35,25 @@ def patient_profile(session: Session, therapist: User, patient: User) -> dict[st
 
 
 def patient_summaries(session: Session, rows: list[Row]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": user.id,
-            "display_name": user.display_name,
-            "email": user.email,
-            "linked_since": since,
-            "open_alerts": 0,
-            "highest_open_level": None,
-            "exercise_hold": False,
-        }
-        for user, since in rows
-    ]
+    """One page of a therapist's patients, with alert counts (two queries in all)."""
+    from api.alerts.service import holds_for, open_alert_summary
+    from api.triage import LEVELS
+
+    ids = [user.id for user, _ in rows]
+    alerts = open_alert_summary(session, ids)
+    holds = holds_for(session, ids)
+    summaries = []
+    for user, since in rows:
+        count, rank = alerts.get(user.id, (0, None))
+        summaries.append(
+            {
+                "id": user.id,
+                "display_name": user.display_name,
+                "email": user.email,
+                "linked_since": since,
+                "open_alerts": count,
+                "highest_open_level": LEVELS[rank] if rank is not None else None,
+                "exercise_hold": user.id in holds,
+            }
+        )
+    return summaries

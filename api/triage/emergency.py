@@ -6,7 +6,7 @@ ambulance number is given first only when 112 is not the primary advice.
 Unknown or missing countries get ``None``, and the messages fall back to the
 generic wording "your local emergency number" rather than guessing.
 
-Sources: TRIAGE.md "Levels" (999 UK, 112 EU, 911 US/Canada, 000 Australia,
+Sources: the red-flag reference "Levels" (999 UK, 112 EU, 911 US/Canada, 000 Australia,
 111/999 as applicable); European Commission, "112 - the single European
 emergency number"; national ambulance services for the others.
 """

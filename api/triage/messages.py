@@ -1,13 +1,13 @@
 """Level wording for the patient: headline, advice and the disclaimer.
 
-Wording follows the TRIAGE.md "Levels" table:
+Wording follows the the red-flag reference "Levels" table:
 
 - emergency: call the emergency number now, or go to an emergency department;
 - urgent: speak to a doctor today (same-day GP, urgent care, 111-type service);
 - soon: book a doctor or physiotherapist appointment within about 2 weeks;
 - none: carry on, with normal safety-net advice.
 
-The exercise programme is paused for urgent and emergency (TRIAGE.md "Levels").
+The exercise programme is paused for urgent and emergency (the red-flag reference "Levels").
 Each rule carries its own patient and clinician message in ``rules.py``.
 """
 

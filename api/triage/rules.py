@@ -1,4 +1,4 @@
-"""The red-flag rules: data, one ``Rule`` per row (or part of a row) of TRIAGE.md.
+"""The red-flag rules: data, one ``Rule`` per row (or part of a row) of the red-flag reference.
 
 Every rule has a stable id, a version (bump it whenever what fires it or its level
 changes), a level, a plain-words title, the answers that make it fire
@@ -16,7 +16,7 @@ Definitions used by the predicates (documented here once):
   lists those rules in ``checks_not_run``.
 - **Non-usual pain** is ``pain_onset`` ``first_ever``, ``new_episode`` or
   ``changed``. ``usual`` and a missing onset are not. Location-based concern
-  (pain between the shoulder blades, TRIAGE.md) applies only to non-usual pain.
+  (pain between the shoulder blades, the red-flag reference) applies only to non-usual pain.
 - **Neurological signs**: the ten symptom codes in ``NEURO_SIGNS``.
 - **Leg signs**: ``leg_weakness``, ``numbness_both_legs``, ``unsteady_walking``.
 - **Episode** (for the 4-week rules): see ``episode_of``.
@@ -24,7 +24,7 @@ Definitions used by the predicates (documented here once):
   not at least 2 points, and not at least 30 %, below the first pain recorded in
   this episode, and today's pain is at least 1/10.
 
-Choices made where TRIAGE.md is silent (each rule's ``source`` says "extended"
+Choices made where the red-flag reference is silent (each rule's ``source`` says "extended"
 where it goes beyond a row):
 
 - ``leg_weakness`` alone: urgent (RF-NEURO-01; CKS: significant/progressive motor
@@ -456,7 +456,7 @@ def _severe_for_four_weeks(ctx: Context) -> dict[str, Any] | None:
 
 
 def weak_flags(ctx: Context) -> dict[str, Any]:
-    """The weak flags present (TRIAGE.md "Combinations raise concern")."""
+    """The weak flags present (the red-flag reference "Combinations raise concern")."""
     flags: dict[str, Any] = {}
     if ctx.age is not None and ctx.age >= 50:
         flags["age"] = ctx.age
@@ -515,7 +515,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="cauda equina syndrome or spinal cord compression",
         fires_when="bladder_change, bowel_incontinence or saddle_numbness",
-        source=f"TRIAGE.md row 1; {NHS_BACK_999}; {BMJ_CES}; {CKS_RED_FLAGS}",
+        source=f"red-flag table row 1; {NHS_BACK_999}; {BMJ_CES}; {CKS_RED_FLAGS}",
         patient_message=(
             "Changes in bladder or bowel control, or numbness around your genitals or "
             "buttocks, can mean the nerves at the bottom of the spine are being squeezed. "
@@ -533,7 +533,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="spinal cord compression",
         fires_when="numbness_both_legs",
-        source=f"TRIAGE.md row 2; {NHS_BACK_999}",
+        source=f"red-flag table row 2; {NHS_BACK_999}",
         patient_message=(
             "Numbness, tingling or weakness in both legs can mean pressure on the spinal cord. "
             "This needs checking in hospital straight away."
@@ -549,7 +549,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="metastatic spinal cord compression",
         fires_when=f"cancer history and any neurological sign ({_NEURO_LIST})",
-        source=f"TRIAGE.md row 5; {NICE_MSCC}",
+        source=f"red-flag table row 5; {NICE_MSCC}",
         patient_message=(
             "With your history of cancer, new numbness, weakness, walking or bladder and bowel "
             "changes must be checked straight away, in case the spine is affected."
@@ -566,7 +566,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="spinal epidural abscess",
         fires_when=f"fever and any neurological sign ({_NEURO_LIST})",
-        source=f"TRIAGE.md row 7; {IDSA}; {NHS_BACK_999}",
+        source=f"red-flag table row 7; {IDSA}; {NHS_BACK_999}",
         patient_message=(
             "A high temperature together with numbness, weakness or other nerve symptoms can "
             "be a sign of an infection pressing on the spine. This needs hospital care now."
@@ -583,7 +583,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="traumatic spinal fracture",
         fires_when="major_trauma",
-        source=f"TRIAGE.md row 9; {NHS_BACK_999}; ambulance service guidance",
+        source=f"red-flag table row 9; {NHS_BACK_999}; ambulance service guidance",
         patient_message=(
             "Back pain after a serious accident, such as a car crash, a fall from a height or "
             "a heavy blow, needs checking in hospital for a broken bone."
@@ -600,7 +600,7 @@ RULES: tuple[Rule, ...] = (
             "chest_pain (with or without pain_spreads_arm_jaw, sweating_nausea, "
             "sudden_breathlessness)"
         ),
-        source=f"TRIAGE.md row 11; {NHS_BACK_999}; HSE chest pain",
+        source=f"red-flag table row 11; {NHS_BACK_999}; HSE chest pain",
         patient_message=(
             "Back pain with pain, pressure or tightness in your chest can be a heart attack. "
             "Do not wait to see if it passes."
@@ -615,7 +615,7 @@ RULES: tuple[Rule, ...] = (
         title="heart attack without chest pain",
         fires_when="pain_spreads_arm_jaw and sweating_nausea, without chest_pain",
         source=(
-            "TRIAGE.md row 11 (extended); NHS heart attack page (pain spreading to the arms, "
+            "red-flag table row 11 (extended); NHS heart attack page (pain spreading to the arms, "
             "neck, jaw or back; sweating, feeling sick or light-headed); atypical ACS "
             "presentations"
         ),
@@ -639,7 +639,7 @@ RULES: tuple[Rule, ...] = (
             "sweating_nausea, without chest_pain"
         ),
         source=(
-            "TRIAGE.md row 11 (extended); NHS heart attack page; higher pre-test probability "
+            "red-flag table row 11 (extended); NHS heart attack page; higher pre-test probability "
             "with known heart disease"
         ),
         patient_message=(
@@ -660,7 +660,7 @@ RULES: tuple[Rule, ...] = (
         title="aortic dissection",
         fires_when="tearing_pain",
         source=(
-            "TRIAGE.md row 12; thoracic red-flag charts (physio-pedia); weak sourcing, but a "
+            "red-flag table row 12; thoracic red-flag charts (physio-pedia); weak sourcing, but a "
             "miss can be fatal"
         ),
         patient_message=(
@@ -676,7 +676,7 @@ RULES: tuple[Rule, ...] = (
         level="emergency",
         title="pulmonary embolism or collapsed lung",
         fires_when="sudden_breathlessness (with or without pain_on_breathing)",
-        source="TRIAGE.md row 13; ambulance service 999 guidance",
+        source="red-flag table row 13; ambulance service 999 guidance",
         patient_message=(
             "Sudden shortness of breath, especially with sharp pain on breathing in, can be a "
             "blood clot in the lung or a collapsed lung."
@@ -693,7 +693,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="myelopathy (spinal cord compression in the neck or upper back)",
         fires_when="hand_clumsiness or unsteady_walking",
-        source=f"TRIAGE.md row 3; {SPINAL_PATHWAY}; {CKS_NECK}",
+        source=f"red-flag table row 3; {SPINAL_PATHWAY}; {CKS_NECK}",
         patient_message=(
             "New clumsy hands or unsteady walking can mean pressure on the spinal cord. "
             "A doctor should see you today."
@@ -711,7 +711,7 @@ RULES: tuple[Rule, ...] = (
         title="myelopathy (arm and leg signs together)",
         fires_when="arm_weakness with a leg sign (leg_weakness, numbness_both_legs, "
         "unsteady_walking)",
-        source=f"TRIAGE.md row 3; {SPINAL_PATHWAY}; {CKS_NECK}",
+        source=f"red-flag table row 3; {SPINAL_PATHWAY}; {CKS_NECK}",
         patient_message=(
             "Weakness in an arm together with leg symptoms can mean pressure on the spinal "
             "cord. A doctor should see you today."
@@ -729,7 +729,7 @@ RULES: tuple[Rule, ...] = (
         title="thoracic myelopathy (band-like trunk numbness with leg signs)",
         fires_when="chest_band_numbness with a leg sign (leg_weakness, numbness_both_legs, "
         "unsteady_walking)",
-        source=f"TRIAGE.md row 3; {SPINAL_PATHWAY}",
+        source=f"red-flag table row 3; {SPINAL_PATHWAY}",
         patient_message=(
             "A band of numbness or tightness around your trunk together with leg symptoms can "
             "mean pressure on the spinal cord in the upper back. A doctor should see you today."
@@ -747,7 +747,8 @@ RULES: tuple[Rule, ...] = (
         title="myelopathy (trunk and arm signs together)",
         fires_when="chest_band_numbness with arm_numbness or arm_weakness",
         source=(
-            f"TRIAGE.md row 3 (extended: signs at two spinal levels); {SPINAL_PATHWAY}; {CKS_NECK}"
+            "red-flag table row 3 (extended: signs at two spinal levels); "
+            f"{SPINAL_PATHWAY}; {CKS_NECK}"
         ),
         patient_message=(
             "Numbness or tightness around your trunk together with arm symptoms can mean "
@@ -766,7 +767,7 @@ RULES: tuple[Rule, ...] = (
         title="nerve or spinal cord compression (new leg weakness)",
         fires_when="leg_weakness",
         source=(
-            f"TRIAGE.md row 3 (leg sign); {CKS_RED_FLAGS} (significant or progressive motor "
+            f"red-flag table row 3 (leg sign); {CKS_RED_FLAGS} (significant or progressive motor "
             f"deficit: urgent referral); {SPINAL_PATHWAY}"
         ),
         patient_message=(
@@ -785,7 +786,7 @@ RULES: tuple[Rule, ...] = (
         title="spinal metastases",
         fires_when="cancer history and pain_onset first_ever, new_episode or changed",
         source=(
-            f"TRIAGE.md row 4; {NICE_MSCC} (CG75 named thoracic pain; NG234 lists pain "
+            f"red-flag table row 4; {NICE_MSCC} (CG75 named thoracic pain; NG234 lists pain "
             "characteristics: re-check wording)"
         ),
         patient_message=(
@@ -805,7 +806,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="cancer or infection (unexplained weight loss)",
         fires_when="weight_loss",
-        source=f"TRIAGE.md row 6; {NHS_BACK_111}",
+        source=f"red-flag table row 6; {NHS_BACK_111}",
         patient_message="Back pain with weight loss you can't explain should be checked today.",
         clinician_message="Unexplained weight loss with back pain: exclude malignancy/infection.",
         predicate=lambda ctx: _symptoms(ctx, ("weight_loss",)),
@@ -816,7 +817,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="cancer or infection (night or rest pain)",
         fires_when="night_pain",
-        source=f"TRIAGE.md row 6; {NHS_BACK_111}",
+        source=f"red-flag table row 6; {NHS_BACK_111}",
         patient_message=(
             "Pain that is worse at night or not eased at all by rest should be checked today."
         ),
@@ -829,7 +830,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="cancer, infection or fracture (lump or change in back shape)",
         fires_when="back_shape_change",
-        source=f"TRIAGE.md row 6; {NHS_BACK_111}",
+        source=f"red-flag table row 6; {NHS_BACK_111}",
         patient_message="A new lump, swelling or change in the shape of your back should be "
         "checked today.",
         clinician_message="New spinal deformity or swelling: exclude malignancy, infection, "
@@ -842,7 +843,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="spinal infection",
         fires_when="fever",
-        source=f"TRIAGE.md row 7; {NHS_BACK_111}; {IDSA}",
+        source=f"red-flag table row 7; {NHS_BACK_111}; {IDSA}",
         patient_message="Back pain with a high temperature should be checked by a doctor today.",
         clinician_message="Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
         predicate=lambda ctx: _symptoms(ctx, ("fever",)),
@@ -853,7 +854,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="spinal infection in someone at higher risk",
         fires_when="immunosuppressed or iv_drug_use, new or changed pain, and fever",
-        source=f"TRIAGE.md row 8; {SPINAL_PATHWAY}; {IDSA}",
+        source=f"red-flag table row 8; {SPINAL_PATHWAY}; {IDSA}",
         patient_message=(
             "With a weakened immune system or injecting drug use, new back pain with a high "
             "temperature needs a doctor's check today."
@@ -871,7 +872,7 @@ RULES: tuple[Rule, ...] = (
         level="urgent",
         title="chest infection or pleurisy",
         fires_when="pain_on_breathing and fever (with or without productive_cough)",
-        source="TRIAGE.md row 14; NHS urgent list; HSE",
+        source="red-flag table row 14; NHS urgent list; HSE",
         patient_message=(
             "Sharp pain on breathing in with a high temperature can be a chest infection. "
             "Speak to a doctor today."
@@ -887,7 +888,7 @@ RULES: tuple[Rule, ...] = (
         title="coughing up blood",
         fires_when="coughing_blood (any age)",
         source=(
-            "TRIAGE.md row 15 (extended to every age); NHS 'Coughing up blood' page: ask for "
+            "red-flag table row 15 (extended to every age); NHS 'Coughing up blood' page: ask for "
             "an urgent GP appointment or call 111 (https://www.nhs.uk/symptoms/coughing-up-blood/)"
         ),
         patient_message=(
@@ -906,7 +907,7 @@ RULES: tuple[Rule, ...] = (
             "new or changed pain with 2 or more of: age 50+, cancer history, weight_loss, "
             "not improving over 4+ weeks"
         ),
-        source=f"TRIAGE.md 'Combinations raise concern'; {COMBINATIONS}",
+        source=f"red-flag table 'Combinations raise concern'; {COMBINATIONS}",
         patient_message=(
             "Several of your answers together are worth a doctor's opinion today, even though "
             "each on its own is usually nothing serious."
@@ -926,7 +927,7 @@ RULES: tuple[Rule, ...] = (
         level="soon",
         title="spinal infection in someone at higher risk",
         fires_when="immunosuppressed or iv_drug_use and new or changed pain, no fever",
-        source=f"TRIAGE.md row 8; {SPINAL_PATHWAY}",
+        source=f"red-flag table row 8; {SPINAL_PATHWAY}",
         patient_message=(
             "With a weakened immune system or injecting drug use, new back pain should be "
             "checked within 2 weeks. If you get a temperature, speak to a doctor today."
@@ -946,7 +947,9 @@ RULES: tuple[Rule, ...] = (
             "minor_trauma, or pain_onset first_ever, new_episode or changed, with osteoporosis, "
             "long_term_steroids or age 70+"
         ),
-        source=(f"TRIAGE.md row 10; {SPINAL_PATHWAY}; Cochrane CD008643; Downie et al. BMJ 2013"),
+        source=(
+            f"red-flag table row 10; {SPINAL_PATHWAY}; Cochrane CD008643; Downie et al. BMJ 2013"
+        ),
         patient_message=(
             "New back pain, or pain after a minor fall or strain, in someone with thinner bones "
             "can be a small break in a bone of the spine. Book a check (possibly an X-ray) "
@@ -965,7 +968,7 @@ RULES: tuple[Rule, ...] = (
         level="soon",
         title="lung cancer",
         fires_when="coughing_blood with age 40+ or smoker",
-        source="TRIAGE.md row 15; NICE NG12 1.1.1 (suspected cancer pathway, 40+ haemoptysis)",
+        source="red-flag table row 15; NICE NG12 1.1.1 (suspected cancer pathway, 40+ haemoptysis)",
         patient_message=(
             "Coughing up blood at your age or as a smoker should be investigated. Your doctor "
             "may arrange a chest X-ray or a referral."
@@ -982,7 +985,7 @@ RULES: tuple[Rule, ...] = (
         level="soon",
         title="nerve root irritation (arm)",
         fires_when="arm_numbness or arm_weakness, with no other neurological sign",
-        source="TRIAGE.md row 16; NHS / community physiotherapy leaflets",
+        source="red-flag table row 16; NHS / community physiotherapy leaflets",
         patient_message=(
             "New numbness or weakness in an arm is often from an irritated nerve. Book a check "
             "within 2 weeks; speak to a doctor today if it spreads, gets worse, or your legs "
@@ -999,7 +1002,7 @@ RULES: tuple[Rule, ...] = (
         title="thoracic nerve root irritation (band-like trunk numbness)",
         fires_when="chest_band_numbness with no other neurological sign",
         source=(
-            "TRIAGE.md row 3 (myelopathy needs leg signs) and row 16 (a single root: soon); "
+            "red-flag table row 3 (myelopathy needs leg signs) and row 16 (a single root: soon); "
             f"{SPINAL_PATHWAY}"
         ),
         patient_message=(
@@ -1019,7 +1022,7 @@ RULES: tuple[Rule, ...] = (
         level="soon",
         title="cancer or fracture (first back pain at an older or young age)",
         fires_when="pain_onset first_ever with age 60+ or under 16",
-        source=f"TRIAGE.md row 17; {SPINAL_PATHWAY}",
+        source=f"red-flag table row 17; {SPINAL_PATHWAY}",
         patient_message=(
             "Back pain for the first time at your age is worth a check by a doctor or "
             "physiotherapist within 2 weeks."
@@ -1035,7 +1038,9 @@ RULES: tuple[Rule, ...] = (
         level="soon",
         title="needs review (severe pain for 4 weeks or more)",
         fires_when="new or changed pain 7+/10 today, in an episode 28+ days old",
-        source=f"TRIAGE.md row 18; NHS back pain page (see a GP if it does not improve); {FARRAR}",
+        source=(
+            f"red-flag table row 18; NHS back pain page (see a GP if it does not improve); {FARRAR}"
+        ),
         patient_message=(
             "This bout of pain has been strong for 4 weeks or more. Book a check with a doctor "
             "or physiotherapist within 2 weeks."
@@ -1053,7 +1058,7 @@ RULES: tuple[Rule, ...] = (
             "new or changed pain in an episode 28+ days old, not at least 2 points or 30% below "
             "the first pain recorded in the episode (14+ days earlier)"
         ),
-        source=f"TRIAGE.md row 18; NHS back pain page; {FARRAR}",
+        source=f"red-flag table row 18; NHS back pain page; {FARRAR}",
         patient_message=(
             "This bout of pain has not eased over 4 weeks or more. Book a check with a doctor "
             "or physiotherapist within 2 weeks."

@@ -1,6 +1,6 @@
 """The triage vocabulary: the codes are a public API contract.
 
-Source: ``clinical/TRIAGE.md`` (shared clinical reference). Wording of the
+Source: Upright's clinical red-flag reference. Wording of the
 questions may improve; the codes never change.
 """
 

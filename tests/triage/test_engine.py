@@ -218,7 +218,7 @@ def test_rule_registry_is_well_formed():
             rule.clinician_message,
         ):
             assert text.strip()
-        assert "TRIAGE.md" in rule.source
+        assert "red-flag table" in rule.source
 
 
 def test_rules_table_lists_every_rule():

@@ -1,0 +1,76 @@
+"""Alerts: what triage raised, worked through by the therapist."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from api.accounts.models import Role
+from api.alerts import service
+from api.alerts.schemas import AcknowledgeSchema, AlertQuerySchema, AlertSchema, ResolveSchema
+from api.blueprint import Blueprint, current_user
+from api.database import get_session
+from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+
+blp = Blueprint(
+    "alerts",
+    __name__,
+    url_prefix="/api/v1/alerts",
+    description="Alerts raised by red-flag triage, most severe and oldest first.",
+)
+
+
+@blp.route("")
+class Alerts(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.arguments(AlertQuerySchema, location="query")
+    @blp.response(200, AlertSchema(many=True))
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    def get(self, query, pagination_parameters):
+        """Your alerts (patients) or your linked patients' alerts (therapists)."""
+        stmt = service.alerts_stmt(current_user(), **query)
+        return paginate(get_session(), stmt, pagination_parameters).scalars().all()
+
+
+@blp.route("/<int:alert_id>")
+class AlertItem(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.response(200, AlertSchema)
+    @blp.not_found()
+    def get(self, alert_id):
+        """One alert with its evidence and history."""
+        session = get_session()
+        alert = service.visible_alert(session, current_user(), alert_id)
+        session.commit()
+        return alert
+
+
+@blp.route("/<int:alert_id>/acknowledge")
+class AcknowledgeAlert(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.arguments(AcknowledgeSchema)
+    @blp.response(200, AlertSchema)
+    @blp.not_found()
+    @blp.conflict("Already resolved, or managed by the patient's therapist")
+    def post(self, body, alert_id):
+        """Acknowledge an alert: you have seen it and are acting on it."""
+        session = get_session()
+        alert = service.acknowledge(
+            db_session=session, actor=current_user(), alert_id=alert_id, note=body["note"]
+        )
+        session.commit()
+        return alert
+
+
+@blp.route("/<int:alert_id>/resolve")
+class ResolveAlert(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.arguments(ResolveSchema)
+    @blp.response(200, AlertSchema)
+    @blp.not_found()
+    @blp.conflict("Already resolved, or managed by the patient's therapist")
+    def post(self, body, alert_id):
+        """Resolve an alert after assessment. The last urgent one lifts the exercise hold."""
+        session = get_session()
+        alert = service.resolve(db_session=session, actor=current_user(), alert_id=alert_id, **body)
+        session.commit()
+        return alert

@@ -1,0 +1,95 @@
+"""Daily check-ins with immediate triage."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from api.accounts.models import Role
+from api.blueprint import Blueprint, current_user
+from api.checkins import service
+from api.checkins.models import CheckIn
+from api.checkins.schemas import (
+    CheckInCreateSchema,
+    CheckInQuerySchema,
+    CheckInSchema,
+    CheckInUpdateSchema,
+)
+from api.database import get_session
+from api.errors import NotFound
+from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+from api.policy import patient_in_scope, readable_patient
+
+blp = Blueprint(
+    "check-ins",
+    __name__,
+    url_prefix="/api/v1/check-ins",
+    description="The daily check-in. Each one is triaged at once against red-flag rules.",
+)
+
+
+@blp.route("")
+class CheckIns(MethodView):
+    @blp.login_required(Role.patient)
+    @blp.arguments(CheckInCreateSchema)
+    @blp.response(201, CheckInSchema, description="Recorded and triaged")
+    @blp.alt_response(200, schema=CheckInSchema, description="Replay of a known client_id")
+    @blp.conflict("Already checked in on that date (Location: the existing check-in)")
+    def post(self, body):
+        """Record today's check-in (or one up to 90 days back) and triage it."""
+        session = get_session()
+        check_in, created = service.create(db_session=session, patient=current_user(), data=body)
+        session.commit()
+        return check_in, 201 if created else 200
+
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.arguments(CheckInQuerySchema, location="query")
+    @blp.response(200, CheckInSchema(many=True))
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    @blp.not_found()
+    def get(self, query, pagination_parameters):
+        """Check-ins, newest first: your own, or a linked patient's with patient_id."""
+        session = get_session()
+        patient_id = patient_in_scope(
+            session, current_user(), query["patient_id"], resource="check-ins"
+        )
+        stmt = service.list_stmt(patient_id, query["from_"], query["to"])
+        items = paginate(session, stmt, pagination_parameters).scalars().all()
+        session.commit()  # the access-log entry
+        return items
+
+
+@blp.route("/<int:check_in_id>")
+class CheckInItem(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.response(200, CheckInSchema)
+    @blp.not_found()
+    def get(self, check_in_id):
+        """One check-in with its triage."""
+        session = get_session()
+        check_in = session.get(CheckIn, check_in_id)
+        if check_in is None:
+            raise NotFound("Check-in not found.")
+        readable_patient(
+            session,
+            current_user(),
+            check_in.patient_id,
+            resource="check-in",
+            resource_id=check_in.id,
+            not_found="Check-in not found.",
+        )
+        session.commit()
+        return check_in
+
+    @blp.login_required(Role.patient)
+    @blp.arguments(CheckInUpdateSchema)
+    @blp.response(200, CheckInSchema)
+    @blp.not_found()
+    @blp.conflict("Only today's check-in can be amended")
+    def patch(self, changes, check_in_id):
+        """Amend today's check-in; it is triaged again."""
+        session = get_session()
+        check_in = service.update(
+            db_session=session, patient=current_user(), check_in_id=check_in_id, changes=changes
+        )
+        session.commit()
+        return check_in

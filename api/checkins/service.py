@@ -1,0 +1,200 @@
+"""Check-ins: record, triage, raise alerts and holds, all in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.accounts.export import exporter
+from api.accounts.models import User
+from api.alerts import service as alerts
+from api.checkins.models import CheckIn
+from api.errors import Conflict, InvalidInput, NotFound
+from api.timeutil import local_today
+from api.triage import CheckInFacts, PastCheckIn, ProfileFacts, TriageResult, evaluate
+
+MAX_DAYS_BACK = 90
+HISTORY_DAYS = 180
+
+
+def _check_date(local_date: dt.date, today: dt.date) -> None:
+    if local_date > today:
+        raise InvalidInput({"date": ["A check-in cannot be in the future."]})
+    if local_date < today - dt.timedelta(days=MAX_DAYS_BACK):
+        raise InvalidInput({"date": [f"A check-in can be at most {MAX_DAYS_BACK} days back."]})
+
+
+def _check_episode(episode_started_on: dt.date | None, local_date: dt.date) -> None:
+    if episode_started_on is not None and episode_started_on > local_date:
+        raise InvalidInput(
+            {"episode_started_on": ["The episode cannot start after the check-in date."]}
+        )
+
+
+def _existing_by_client_id(db_session: Session, patient_id: int, client_id: str | None):
+    if client_id is None:
+        return None
+    return db_session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.client_id == client_id)
+    )
+
+
+def _existing_on(db_session: Session, patient_id: int, local_date: dt.date) -> CheckIn | None:
+    return db_session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.local_date == local_date)
+    )
+
+
+def _same_day_conflict(existing: CheckIn) -> Conflict:
+    href = f"/api/v1/check-ins/{existing.id}"
+    return Conflict(
+        f"You have already checked in for {existing.local_date.isoformat()}: check-in "
+        f"{existing.id}. Amend it with PATCH {href}.",
+        errors={"json": {"date": [f"Already checked in on this date (check-in {existing.id})."]}},
+        headers={"Location": href},
+    )
+
+
+def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
+    """Record and triage a check-in. Returns (check_in, created); a replay of the
+    same client_id returns the original with created=False."""
+    client_id = data.get("client_id")
+    replay = _existing_by_client_id(db_session, patient.id, client_id)
+    if replay is not None:
+        return replay, False
+    today = local_today(patient.timezone)
+    local_date = data.get("date") or today
+    _check_date(local_date, today)
+    _check_episode(data.get("episode_started_on"), local_date)
+    fields = {"pain_areas": [], "symptoms": []}
+    fields.update({k: v for k, v in data.items() if k not in {"date", "client_id"}})
+    check_in = CheckIn(patient_id=patient.id, client_id=client_id, local_date=local_date, **fields)
+    try:
+        with db_session.begin_nested():
+            db_session.add(check_in)
+            db_session.flush()
+    except IntegrityError as error:
+        replay = _existing_by_client_id(db_session, patient.id, client_id)
+        if replay is not None:
+            return replay, False
+        existing = _existing_on(db_session, patient.id, local_date)
+        if existing is not None:
+            raise _same_day_conflict(existing) from error
+        raise
+    _triage(db_session, patient, check_in)
+    return check_in, True
+
+
+def update(*, db_session: Session, patient: User, check_in_id: int, changes: dict) -> CheckIn:
+    check_in = db_session.get(CheckIn, check_in_id)
+    if check_in is None or check_in.patient_id != patient.id:
+        raise NotFound("Check-in not found.")
+    if check_in.local_date != local_today(patient.timezone):
+        raise Conflict("A check-in can be amended only on its own day.")
+    _check_episode(
+        changes.get("episode_started_on", check_in.episode_started_on), check_in.local_date
+    )
+    for field, value in changes.items():
+        setattr(check_in, field, value)
+    db_session.flush()
+    _triage(db_session, patient, check_in)
+    return check_in
+
+
+def _triage(db_session: Session, patient: User, check_in: CheckIn) -> TriageResult:
+    result = evaluate(_facts(check_in), _profile(patient), _history(db_session, check_in))
+    check_in.triage = result.to_dict()
+    check_in.triage_level = result.level
+    answers = {"date": check_in.local_date.isoformat()}
+    alerts.raise_alerts(
+        db_session=db_session,
+        patient=patient,
+        check_in_id=check_in.id,
+        result=result,
+        answers=answers,
+    )
+    alerts.place_hold(
+        db_session=db_session, patient=patient, check_in_id=check_in.id, result=result
+    )
+    db_session.flush()
+    return result
+
+
+def _facts(check_in: CheckIn) -> CheckInFacts:
+    return CheckInFacts(
+        date=check_in.local_date,
+        pain=check_in.pain,
+        worst_pain=check_in.worst_pain,
+        symptoms=frozenset(check_in.symptoms or ()),
+        pain_onset=check_in.pain_onset,
+        episode_started_on=check_in.episode_started_on,
+        pain_areas=frozenset(check_in.pain_areas or ()),
+    )
+
+
+def _profile(patient: User) -> ProfileFacts:
+    return ProfileFacts(
+        birth_year=patient.birth_year,
+        health_history=frozenset(patient.health_history or ()),
+        country=patient.country,
+    )
+
+
+def _history(db_session: Session, check_in: CheckIn) -> list[PastCheckIn]:
+    since = check_in.local_date - dt.timedelta(days=HISTORY_DAYS)
+    rows = db_session.execute(
+        select(
+            CheckIn.local_date, CheckIn.pain, CheckIn.pain_onset, CheckIn.episode_started_on
+        ).where(
+            CheckIn.patient_id == check_in.patient_id,
+            CheckIn.local_date < check_in.local_date,
+            CheckIn.local_date >= since,
+        )
+    )
+    return [PastCheckIn(date=d, pain=p, pain_onset=o, episode_started_on=e) for d, p, o, e in rows]
+
+
+def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | None) -> Select:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput({"from": ["'from' must not be after 'to'."]})
+    stmt = select(CheckIn).where(CheckIn.patient_id == patient_id)
+    if date_from:
+        stmt = stmt.where(CheckIn.local_date >= date_from)
+    if date_to:
+        stmt = stmt.where(CheckIn.local_date <= date_to)
+    return stmt.order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
+
+
+def check_in_dict(check_in: CheckIn) -> dict[str, Any]:
+    return {
+        "date": check_in.local_date.isoformat(),
+        "client_id": check_in.client_id,
+        "pain": check_in.pain,
+        "worst_pain": check_in.worst_pain,
+        "stiffness": check_in.stiffness,
+        "interference": check_in.interference,
+        "sleep_quality": check_in.sleep_quality,
+        "mood": check_in.mood,
+        "medication_taken": check_in.medication_taken,
+        "pain_areas": check_in.pain_areas,
+        "symptoms": check_in.symptoms,
+        "pain_onset": check_in.pain_onset,
+        "episode_started_on": (
+            check_in.episode_started_on.isoformat() if check_in.episode_started_on else None
+        ),
+        "notes": check_in.notes,
+        "triage": check_in.triage,
+        "created_at": check_in.created_at.isoformat(),
+    }
+
+
+@exporter("check_ins")
+def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
+    rows = db_session.scalars(
+        select(CheckIn).where(CheckIn.patient_id == user.id).order_by(CheckIn.local_date)
+    )
+    return [check_in_dict(c) for c in rows]
