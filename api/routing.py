@@ -23,10 +23,18 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(blp)
 
     from api.alerts import routes as alerts
+    from api.catalogue import loader
+    from api.catalogue import routes as catalogue
     from api.checkins import routes as checkins
 
+    api.register_blueprint(catalogue.blp)
+    loader.init_app(app)
     api.register_blueprint(checkins.blp)
     api.register_blueprint(alerts.blp)
+
+    from api.programmes import routes as programmes
+
+    api.register_blueprint(programmes.blp)
     from api import cli
 
     cli.init_app(app)

@@ -76,7 +76,9 @@ def _config(url: str, **overrides: object) -> dict[str, object]:
 
 def _empty_tables(engine: Engine) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    templates = Base.metadata.tables["programme_templates"]
     with engine.begin() as connection:
+        connection.execute(templates.delete().where(templates.c.owner_id.is_not(None)))
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

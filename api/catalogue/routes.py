@@ -1,0 +1,144 @@
+"""The public catalogue: causes, exercises and lifestyle advice (no sign-in needed)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, make_response, request
+from flask.views import MethodView
+
+from api.blueprint import Blueprint, authenticate
+from api.catalogue import service
+from api.catalogue.schemas import (
+    CauseDetailSchema,
+    CauseSummarySchema,
+    ExerciseDetailSchema,
+    ExerciseQuerySchema,
+    ExerciseSummarySchema,
+    LifestyleAdviceSchema,
+)
+from api.database import get_session
+from api.errors import Unauthorized
+from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="Causes of upper back pain, the exercises that help, and lifestyle advice. "
+    "Public; every answer has an ETag and answers 304 to a matching If-None-Match.",
+)
+
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, no-cache"
+
+
+def _wants_personal() -> bool:
+    return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
+
+
+def cached(view: Callable[..., Any]) -> Callable[..., Any]:
+    """ETag from the catalogue version, the URL and (for safe_for_me) the caller's codes.
+
+    A matching If-None-Match answers 304 before any catalogue query runs.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        session = get_session()
+        personal = ""
+        if _wants_personal():
+            user = authenticate(required=False)
+            if user is None:
+                raise Unauthorized("Sign in to filter exercises for your own conditions.")
+            personal = ",".join(sorted(service.personal_codes(user))) + f"|{user.id}"
+        key = f"{service.catalogue_digest(session)}|{request.full_path}|{personal}"
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+        cache_control = PRIVATE_CACHE if personal else PUBLIC_CACHE
+        if etag in request.if_none_match:
+            response = Response(status=304)
+        else:
+            response = make_response(view(*args, **kwargs))
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = cache_control
+        response.vary.add("Authorization")
+        return response
+
+    return wrapper
+
+
+def _caller_codes(query: dict[str, Any]) -> set[str] | None:
+    if not query.get("safe_for_me"):
+        return None
+    user = authenticate(required=False)
+    return service.personal_codes(user) if user else None
+
+
+@blp.route("/causes")
+class Causes(MethodView):
+    decorators = [cached]
+
+    @blp.response(200, CauseSummarySchema(many=True))
+    @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    def get(self):
+        """Every cause of upper back pain in the catalogue."""
+        return service.list_causes(get_session())
+
+
+@blp.route("/causes/<slug>")
+class CauseItem(MethodView):
+    decorators = [cached]
+
+    @blp.response(200, CauseDetailSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    @blp.not_found()
+    def get(self, slug):
+        """A cause with self-care, treatments a doctor may discuss, and its exercises."""
+        return service.cause_detail(get_session(), slug)
+
+
+@blp.route("/exercises")
+class Exercises(MethodView):
+    decorators = [cached]
+
+    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @blp.arguments(ExerciseQuerySchema, location="query")
+    @blp.response(200, ExerciseSummarySchema(many=True))
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    @blp.alt_response(401, response="DEFAULT_ERROR", description="safe_for_me without sign-in")
+    def get(self, query, pagination_parameters):
+        """Exercises by name, filtered; `safe_for_me` leaves out what you must avoid."""
+        session = get_session()
+        codes = _caller_codes(query)
+        excluded = service.contraindicated_ids(session, codes) if codes is not None else None
+        stmt = service.exercises_stmt(query, excluded)
+        rows = paginate(session, stmt, pagination_parameters).scalars().all()
+        return [service.summary(row, codes) for row in rows]
+
+
+@blp.route("/exercises/<slug>")
+class ExerciseItem(MethodView):
+    decorators = [cached]
+
+    @blp.response(200, ExerciseDetailSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    @blp.not_found()
+    def get(self, slug):
+        """An exercise with its steps, dose, ladder (regressions and progressions) and causes."""
+        session = get_session()
+        return service.detail(session, service.get_exercise(session, slug))
+
+
+@blp.route("/lifestyle-advice")
+class Lifestyle(MethodView):
+    decorators = [cached]
+
+    @blp.response(200, LifestyleAdviceSchema(many=True))
+    @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    def get(self):
+        """Advice on the lifestyle factors behind upper back pain."""
+        return service.list_lifestyle(get_session())

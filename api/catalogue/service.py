@@ -1,0 +1,170 @@
+"""Reading the catalogue: filters, ladders, contraindications and precautions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, select
+from sqlalchemy.orm import Session
+
+from api.accounts.models import User
+from api.catalogue.models import (
+    CatalogueVersion,
+    Cause,
+    Exercise,
+    ExerciseCause,
+    ExerciseEquipment,
+    LifestyleAdvice,
+)
+from api.errors import NotFound
+
+
+def catalogue_digest(session: Session) -> str:
+    return session.scalar(select(CatalogueVersion.digest).where(CatalogueVersion.id == 1)) or ""
+
+
+def personal_codes(user: User) -> set[str]:
+    """The codes that may rule exercises out for this person."""
+    return set(user.conditions or ()) | set(user.health_history or ())
+
+
+def blocking_causes(session: Session, codes: set[str]) -> list[Cause]:
+    """Conditions that rule out every exercise until a doctor has assessed them."""
+    if not codes:
+        return []
+    return list(
+        session.scalars(
+            select(Cause).where(Cause.slug.in_(codes), Cause.exercise_allowed.is_(False))
+        )
+    )
+
+
+def contraindicated_ids(session: Session, codes: set[str]) -> set[int]:
+    rows = session.execute(select(Exercise.id, Exercise.contraindications))
+    if blocking_causes(session, codes):
+        return {exercise_id for exercise_id, _ in rows}
+    return {exercise_id for exercise_id, contra in rows if codes & set(contra or ())}
+
+
+def precautions_for(data: dict[str, Any], codes: set[str]) -> list[dict[str, Any]]:
+    return [p for p in data.get("precautions", []) if p.get("code") is None or p["code"] in codes]
+
+
+def exercises_stmt(filters: dict[str, Any], excluded: set[int] | None = None) -> Select:
+    stmt = select(Exercise).where(Exercise.retired_at.is_(None))
+    if filters.get("cause"):
+        stmt = stmt.where(
+            exists().where(
+                ExerciseCause.exercise_id == Exercise.id,
+                ExerciseCause.cause_id
+                == select(Cause.id).where(Cause.slug == filters["cause"]).scalar_subquery(),
+            )
+        )
+    for column in ("category", "region", "difficulty"):
+        if filters.get(column) is not None:
+            stmt = stmt.where(getattr(Exercise, column) == filters[column])
+    if filters.get("equipment"):
+        owned = set(filters["equipment"]) | {"none"}
+        stmt = stmt.where(
+            ~exists().where(
+                and_(
+                    ExerciseEquipment.exercise_id == Exercise.id,
+                    ExerciseEquipment.equipment.not_in(owned),
+                )
+            )
+        )
+    if filters.get("q"):
+        needle = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Exercise.search_text.like(f"%{needle}%", escape="\\"))
+    if excluded:
+        stmt = stmt.where(Exercise.id.not_in(excluded))
+    return stmt.order_by(Exercise.name, Exercise.id)
+
+
+def summary(exercise: Exercise, codes: set[str] | None = None) -> dict[str, Any]:
+    data = exercise.data
+    body = {
+        key: data[key]
+        for key in (
+            "slug",
+            "name",
+            "summary",
+            "category",
+            "region",
+            "difficulty",
+            "equipment",
+            "target_muscles",
+            "dose",
+            "contraindications",
+        )
+    }
+    body["causes"] = [link["cause"] for link in data["causes"]]
+    if codes is not None:
+        body["precautions_for_me"] = precautions_for(data, codes)
+    return body
+
+
+def get_exercise(session: Session, slug: str) -> Exercise:
+    exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
+    if exercise is None:
+        raise NotFound(f"No exercise '{slug}'.")
+    return exercise
+
+
+def detail(session: Session, exercise: Exercise, codes: set[str] | None = None) -> dict[str, Any]:
+    data = exercise.data
+    ladder_slugs = set(data["progressions"]) | set(data["regressions"])
+    steps = {
+        row.slug: {"slug": row.slug, "name": row.name, "difficulty": row.difficulty}
+        for row in session.scalars(select(Exercise).where(Exercise.slug.in_(ladder_slugs)))
+    }
+    cause_names = dict(session.execute(select(Cause.slug, Cause.name)).tuples())
+    body = dict(data)
+    body.update(summary(exercise, codes))
+    body["causes"] = [
+        {
+            "cause": link["cause"],
+            "name": cause_names.get(link["cause"], link["cause"]),
+            "why": link["why"],
+        }
+        for link in data["causes"]
+    ]
+    body["progressions"] = [steps[s] for s in data["progressions"] if s in steps]
+    body["regressions"] = [steps[s] for s in data["regressions"] if s in steps]
+    body["retired"] = exercise.retired_at is not None
+    return body
+
+
+def list_causes(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Cause).where(Cause.retired_at.is_(None)).order_by(Cause.position, Cause.id)
+    )
+    return [row.data for row in rows]
+
+
+def cause_detail(session: Session, slug: str) -> dict[str, Any]:
+    cause = session.scalar(select(Cause).where(Cause.slug == slug, Cause.retired_at.is_(None)))
+    if cause is None:
+        raise NotFound(f"No cause '{slug}'.")
+    exercises = session.scalars(
+        select(Exercise)
+        .join(ExerciseCause, ExerciseCause.exercise_id == Exercise.id)
+        .where(ExerciseCause.cause_id == cause.id, Exercise.retired_at.is_(None))
+        .order_by(Exercise.difficulty, Exercise.name)
+    )
+    return {**cause.data, "exercises": [summary(e) for e in exercises]}
+
+
+def list_lifestyle(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(LifestyleAdvice)
+        .where(LifestyleAdvice.retired_at.is_(None))
+        .order_by(LifestyleAdvice.slug)
+    )
+    return [row.data for row in rows]
+
+
+def exercises_by_slug(session: Session, slugs: set[str]) -> dict[str, Exercise]:
+    if not slugs:
+        return {}
+    return {e.slug: e for e in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs)))}

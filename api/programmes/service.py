@@ -1,0 +1,658 @@
+"""Programmes: assignment with a contraindication check, versions, status and "today"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from api.accounts.export import exporter
+from api.accounts.models import Role, User
+from api.alerts import hooks
+from api.alerts.service import active_hold
+from api.catalogue import service as catalogue
+from api.catalogue.models import Exercise, ProgrammeTemplate
+from api.database import utcnow
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.policy import is_linked, may_act_for_patient, readable_patient, record_access
+from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
+from api.timeutil import local_today
+from exercises.vocabulary import DAYS_OF_WEEK
+
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "times_per_day")
+MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    exercise: Exercise
+    values: dict[str, Any]
+
+
+# --- templates -------------------------------------------------------------------------
+
+
+def visible_templates_stmt(actor: User | None) -> Select:
+    owners = ProgrammeTemplate.owner_id.is_(None)
+    if actor is not None and actor.role == Role.therapist:
+        owners = owners | (ProgrammeTemplate.owner_id == actor.id)
+    return (
+        select(ProgrammeTemplate)
+        .where(owners, ProgrammeTemplate.retired_at.is_(None))
+        .order_by(
+            ProgrammeTemplate.owner_id.is_not(None), ProgrammeTemplate.name, ProgrammeTemplate.id
+        )
+    )
+
+
+def get_template(session: Session, actor: User | None, slug: str) -> ProgrammeTemplate:
+    template = session.scalar(visible_templates_stmt(actor).where(ProgrammeTemplate.slug == slug))
+    if template is None:
+        raise NotFound(f"No programme template '{slug}'.")
+    return template
+
+
+def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
+    return {
+        **template.data,
+        "slug": template.slug,
+        "owner_id": template.owner_id,
+        "built_in": template.owner_id is None,
+    }
+
+
+def _slugify(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:60] or "template"
+
+
+def _template_items(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    exercises = _exercises(session, items)
+    result = []
+    for n, item in enumerate(items):
+        values = _dose(exercises[item["exercise"]], item, n)
+        values.pop("load", None), values.pop("side", None)
+        result.append({"exercise": item["exercise"], **values})
+    return result
+
+
+def create_template(
+    *, db_session: Session, therapist: User, data: dict[str, Any]
+) -> ProgrammeTemplate:
+    body = {
+        "name": data["name"],
+        "summary": data.get("summary") or "",
+        "causes": data.get("causes") or [],
+        "duration_weeks": data["duration_weeks"],
+        "days_of_week": data["days_of_week"],
+        "items": _template_items(db_session, data["items"]),
+        "source": "Therapist's own template",
+    }
+    slug = f"{_slugify(data['name'])}-{secrets.token_hex(3)}"
+    template = ProgrammeTemplate(
+        slug=slug,
+        name=data["name"],
+        owner_id=therapist.id,
+        data={**body, "slug": slug},
+        content_hash="therapist",
+    )
+    db_session.add(template)
+    db_session.flush()
+    return template
+
+
+def _own_template(db_session: Session, therapist: User, slug: str) -> ProgrammeTemplate:
+    template = db_session.scalar(
+        select(ProgrammeTemplate).where(
+            ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id == therapist.id
+        )
+    )
+    if template is None:
+        builtin = db_session.scalar(
+            select(ProgrammeTemplate.id).where(
+                ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id.is_(None)
+            )
+        )
+        if builtin is not None:
+            raise Forbidden("Built-in templates cannot be changed; copy it into your own.")
+        raise NotFound(f"No programme template '{slug}'.")
+    return template
+
+
+def update_template(
+    *, db_session: Session, therapist: User, slug: str, changes: dict[str, Any]
+) -> ProgrammeTemplate:
+    template = _own_template(db_session, therapist, slug)
+    data = dict(template.data)
+    if "items" in changes:
+        changes = {**changes, "items": _template_items(db_session, changes["items"])}
+    data.update(changes)
+    template.data = data
+    template.name = data["name"]
+    template.updated_at = utcnow()
+    db_session.flush()
+    return template
+
+
+def delete_template(*, db_session: Session, therapist: User, slug: str) -> None:
+    db_session.delete(_own_template(db_session, therapist, slug))
+    db_session.flush()
+
+
+# --- creating --------------------------------------------------------------------------
+
+
+def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, Exercise]:
+    slugs = {item["exercise"] for item in items}
+    found = catalogue.exercises_by_slug(session, slugs)
+    unknown = sorted(s for s in slugs if s not in found or found[s].retired_at is not None)
+    if unknown:
+        raise InvalidInput(
+            {"items": [f"Unknown or retired exercise: {', '.join(unknown)}."]},
+            "Some exercises are not in the catalogue.",
+        )
+    return found
+
+
+def _dose(exercise: Exercise, item: dict[str, Any], index: int) -> dict[str, Any]:
+    """The item's dose: what was sent, else the exercise's default dose."""
+    default = exercise.data["dose"]
+    values = {field: item.get(field, default.get(field)) for field in DOSE_FIELDS}
+    if "reps" in item or "hold_seconds" in item:  # an explicit choice replaces the default pair
+        values["reps"] = item.get("reps")
+        values["hold_seconds"] = item.get("hold_seconds")
+    if not values["reps"] and not values["hold_seconds"]:
+        raise InvalidInput({"items": {str(index): ["Give either reps or hold_seconds."]}})
+    values["load"] = item.get("load")
+    values["side"] = item.get("side")
+    values["notes"] = item.get("notes")
+    values["days_of_week"] = item.get("days_of_week")
+    return values
+
+
+def _plan(session: Session, items: list[dict[str, Any]]) -> list[PlannedItem]:
+    exercises = _exercises(session, items)
+    return [
+        PlannedItem(exercises[item["exercise"]], _dose(exercises[item["exercise"]], item, n))
+        for n, item in enumerate(items)
+    ]
+
+
+def _alternatives(session: Session, exercise: Exercise, codes: set[str]) -> list[dict[str, Any]]:
+    """Safer options: the exercise's regressions first, then the catalogue's."""
+    excluded = catalogue.contraindicated_ids(session, codes)
+    ladder = catalogue.exercises_by_slug(session, set(exercise.data["regressions"]))
+    options = [ladder[s] for s in exercise.data["regressions"] if s in ladder]
+    causes = {link["cause"] for link in exercise.data["causes"]}
+    same_kind = session.scalars(
+        select(Exercise)
+        .where(
+            Exercise.category == exercise.category,
+            Exercise.retired_at.is_(None),
+            Exercise.id != exercise.id,
+        )
+        .order_by(Exercise.difficulty, Exercise.name)
+    )
+    options += [e for e in same_kind if causes & {link["cause"] for link in e.data["causes"]}]
+    safe, seen = [], set()
+    for option in options:
+        if option.id in excluded or option.id in seen or option.retired_at is not None:
+            continue
+        seen.add(option.id)
+        safe.append({"slug": option.slug, "name": option.name})
+    return safe[:MAX_ALTERNATIVES]
+
+
+def _check_contraindications(
+    session: Session, patient: User, plan: list[PlannedItem], *, override_reason: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(refusals that were overridden, precaution warnings). Raises 422 when refused."""
+    codes = catalogue.personal_codes(patient)
+    blocking = {c.slug: c for c in catalogue.blocking_causes(session, codes)}
+    refusals = []
+    warnings = []
+    for n, planned in enumerate(plan):
+        data = planned.exercise.data
+        reasons = sorted(codes & set(data["contraindications"]))
+        reasons += [slug for slug in sorted(blocking) if slug not in reasons]
+        if reasons:
+            refusals.append(
+                {
+                    "item": n,
+                    "exercise": planned.exercise.slug,
+                    "name": planned.exercise.name,
+                    "reasons": reasons,
+                    "message": _refusal_text(planned.exercise, reasons, blocking),
+                    "alternatives": []
+                    if blocking
+                    else _alternatives(session, planned.exercise, codes),
+                }
+            )
+        for precaution in catalogue.precautions_for(data, codes):
+            warnings.append({"exercise": planned.exercise.slug, **precaution})
+    if refusals and override_reason is None:
+        error = InvalidInput(
+            {"items": {str(r["item"]): [r["message"]] for r in refusals}},
+            "Some exercises are contraindicated for this patient. Choose a safer alternative, "
+            "or (therapists) send override_contraindications with a reason.",
+        )
+        assert error.errors is not None
+        error.errors["contraindications"] = refusals
+        raise error
+    return refusals, warnings
+
+
+def _refusal_text(exercise: Exercise, reasons: list[str], blocking: dict[str, Any]) -> str:
+    parts = [f"{exercise.name} is contraindicated for: {', '.join(reasons)}."]
+    for slug in reasons:
+        if slug in blocking and blocking[slug].data.get("see_doctor_first"):
+            parts.append(blocking[slug].data["see_doctor_first"])
+    return " ".join(parts)
+
+
+def _new_version(
+    programme: Programme,
+    *,
+    number: int,
+    days_of_week: list[str],
+    plan: list[PlannedItem],
+    actor: User,
+    warnings: list[dict[str, Any]],
+    overridden: list[dict[str, Any]],
+    override_reason: str | None,
+) -> ProgrammeVersion:
+    version = ProgrammeVersion(
+        number=number,
+        days_of_week=days_of_week,
+        warnings=warnings,
+        overridden=[{k: r[k] for k in ("exercise", "reasons")} for r in overridden],
+        override_reason=override_reason if overridden else None,
+        created_by_id=actor.id,
+    )
+    for position, planned in enumerate(plan):
+        values = dict(planned.values)
+        values["days_of_week"] = values["days_of_week"] or days_of_week
+        version.items.append(
+            ProgrammeItem(
+                position=position,
+                exercise_id=planned.exercise.id,
+                exercise_slug=planned.exercise.slug,
+                **values,
+            )
+        )
+    programme.versions.append(version)
+    return version
+
+
+def _override(actor: User, data: dict[str, Any]) -> str | None:
+    if not data.get("override_contraindications"):
+        return None
+    if actor.role != Role.therapist:
+        raise InvalidInput(
+            {"override_contraindications": ["Only a therapist can override a contraindication."]}
+        )
+    reason = (data.get("override_reason") or "").strip()
+    if not reason:
+        raise InvalidInput({"override_reason": ["Give the reason for overriding."]})
+    return reason
+
+
+def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Programme:
+    patient = _patient_for_new_programme(db_session, actor, data.get("patient_id"))
+    template = None
+    if data.get("template"):
+        template = get_template(db_session, actor, data["template"])
+    elif actor.role == Role.patient:
+        raise InvalidInput({"template": ["Choose a template: patients start programmes from one."]})
+    if actor.role == Role.patient and data.get("items"):
+        raise InvalidInput({"items": ["Patients cannot change a template's exercises."]})
+    items = data.get("items") or (template.data["items"] if template else [])
+    if not items:
+        raise InvalidInput({"items": ["A programme needs at least one exercise."]})
+    days = data.get("days_of_week") or (template.data["days_of_week"] if template else None)
+    days = days or list(DAYS_OF_WEEK)
+    starts_on = data["starts_on"]
+    ends_on = data.get("ends_on")
+    if ends_on is None and template is not None:
+        ends_on = starts_on + dt.timedelta(weeks=template.data["duration_weeks"], days=-1)
+    _check_dates(starts_on, ends_on, local_today(patient.timezone))
+    override_reason = _override(actor, data)
+    plan = _plan(db_session, items)
+    overridden, warnings = _check_contraindications(
+        db_session, patient, plan, override_reason=override_reason
+    )
+    programme = Programme(
+        patient_id=patient.id,
+        created_by_id=actor.id,
+        template_slug=template.slug if template else None,
+        title=data.get("title") or (template.name if template else "Exercise programme"),
+        status="active",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        current_version=1,
+    )
+    _new_version(
+        programme,
+        number=1,
+        days_of_week=days,
+        plan=plan,
+        actor=actor,
+        warnings=warnings,
+        overridden=overridden,
+        override_reason=override_reason,
+    )
+    db_session.add(programme)
+    db_session.flush()
+    if active_hold(db_session, patient.id) is not None:
+        programme.status, programme.paused_by = "paused", "triage"
+        _open_pause(db_session, programme.id, "triage")
+        db_session.flush()
+    return programme
+
+
+def _check_dates(starts_on: dt.date, ends_on: dt.date | None, today: dt.date) -> None:
+    if starts_on < today - dt.timedelta(days=30):
+        raise InvalidInput({"starts_on": ["A programme cannot start more than 30 days ago."]})
+    if starts_on > today + dt.timedelta(days=365):
+        raise InvalidInput({"starts_on": ["A programme must start within a year."]})
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput({"ends_on": ["ends_on must not be before starts_on."]})
+    if ends_on is not None and ends_on > starts_on + dt.timedelta(days=366):
+        raise InvalidInput({"ends_on": ["A programme lasts at most a year; assign a new one."]})
+
+
+def _patient_for_new_programme(session: Session, actor: User, patient_id: int | None) -> User:
+    if actor.role == Role.patient:
+        if patient_id not in (None, actor.id):
+            raise NotFound("Patient not found.")
+        return actor
+    if patient_id is None:
+        raise InvalidInput({"patient_id": ["Name the linked patient this programme is for."]})
+    return readable_patient(session, actor, patient_id, resource="programmes")
+
+
+# --- reading and changing -------------------------------------------------------------
+
+
+def visible_programme(session: Session, actor: User, programme_id: int) -> Programme:
+    programme = session.get(Programme, programme_id)
+    if programme is None or not may_act_for_patient(session, actor, programme.patient_id):
+        raise NotFound("Programme not found.")
+    if actor.role == Role.therapist:
+        record_access(
+            session, actor, programme.patient_id, resource="programme", resource_id=programme.id
+        )
+    return programme
+
+
+def list_stmt(patient_id: int, status: str | None) -> Select:
+    stmt = select(Programme).where(Programme.patient_id == patient_id)
+    if status:
+        stmt = stmt.where(Programme.status == status)
+    return stmt.order_by(Programme.starts_on.desc(), Programme.id.desc())
+
+
+def current(programme: Programme) -> ProgrammeVersion:
+    return next(v for v in programme.versions if v.number == programme.current_version)
+
+
+_TRANSITIONS = {
+    "active": {"paused", "completed", "cancelled"},
+    "paused": {"active", "completed", "cancelled"},
+    "completed": set(),
+    "cancelled": set(),
+}
+
+
+def update(
+    *, db_session: Session, actor: User, programme_id: int, changes: dict[str, Any]
+) -> Programme:
+    programme = visible_programme(db_session, actor, programme_id)
+    patient = db_session.get(User, programme.patient_id)
+    assert patient is not None
+    if actor.role == Role.patient:
+        allowed = {"status"}
+        if set(changes) - allowed:
+            raise Forbidden(
+                "Only your therapist can change a programme's content; you may pause or resume it."
+            )
+    if "status" in changes:
+        _change_status(db_session, actor, programme, changes["status"])
+    for field in ("title", "ends_on"):
+        if field in changes:
+            setattr(programme, field, changes[field])
+    if programme.ends_on is not None and programme.ends_on < programme.starts_on:
+        raise InvalidInput({"ends_on": ["ends_on must not be before starts_on."]})
+    if "items" in changes or "days_of_week" in changes:
+        if programme.status in ("completed", "cancelled"):
+            raise Conflict(f"This programme is {programme.status}; assign a new one.")
+        _revise(db_session, actor, patient, programme, changes)
+    programme.updated_at = utcnow()
+    db_session.flush()
+    return programme
+
+
+def _revise(
+    session: Session, actor: User, patient: User, programme: Programme, changes: dict[str, Any]
+) -> None:
+    latest = current(programme)
+    if "items" in changes:
+        items = changes["items"]
+    else:
+        items = [
+            {
+                "exercise": item.exercise_slug,
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+                "days_of_week": item.days_of_week
+                if item.days_of_week != latest.days_of_week
+                else None,
+            }
+            for item in latest.items
+        ]
+    days = changes.get("days_of_week") or latest.days_of_week
+    override_reason = _override(actor, changes)
+    plan = _plan(session, items)
+    overridden, warnings = _check_contraindications(
+        session, patient, plan, override_reason=override_reason
+    )
+    number = max(v.number for v in programme.versions) + 1
+    _new_version(
+        programme,
+        number=number,
+        days_of_week=days,
+        plan=plan,
+        actor=actor,
+        warnings=warnings,
+        overridden=overridden,
+        override_reason=override_reason,
+    )
+    programme.current_version = number
+
+
+def _change_status(session: Session, actor: User, programme: Programme, status: str) -> None:
+    if status == programme.status:
+        return
+    if status not in _TRANSITIONS[programme.status]:
+        raise Conflict(f"A {programme.status} programme cannot become {status}.")
+    if status == "active":
+        if active_hold(session, programme.patient_id) is not None:
+            raise Conflict(
+                "Exercise is on hold after a red-flag check-in. It resumes when a clinician "
+                "resolves the alert."
+            )
+        if actor.role == Role.patient and programme.paused_by == "therapist":
+            raise Conflict("Your therapist paused this programme; ask them to resume it.")
+    if actor.role == Role.patient and status == "completed":
+        raise Conflict("Your therapist marks a programme completed; you may pause or cancel it.")
+    if status == "paused":
+        by = "therapist" if actor.role == Role.therapist else "patient"
+        _open_pause(session, programme.id, by)
+    elif programme.status == "paused":
+        _close_pauses(session, [programme.id])
+    programme.status = status
+    programme.paused_by = by if status == "paused" else None
+
+
+def _open_pause(session: Session, programme_id: int, by: str) -> None:
+    session.add(ProgrammePause(programme_id=programme_id, paused_by=by))
+
+
+def _close_pauses(session: Session, programme_ids: list[int]) -> None:
+    if programme_ids:
+        session.execute(
+            update(ProgrammePause)
+            .where(
+                ProgrammePause.programme_id.in_(programme_ids), ProgrammePause.ended_at.is_(None)
+            )
+            .values(ended_at=utcnow())
+        )
+
+
+@hooks.on_hold_placed
+def _pause_for_hold(*, db_session: Session, patient_id: int) -> None:
+    active = db_session.scalars(
+        select(Programme).where(Programme.patient_id == patient_id, Programme.status == "active")
+    ).all()
+    for programme in active:
+        programme.status, programme.paused_by = "paused", "triage"
+        programme.updated_at = utcnow()
+        _open_pause(db_session, programme.id, "triage")
+    db_session.flush()
+
+
+@hooks.on_hold_lifted
+def _resume_after_hold(*, db_session: Session, patient_id: int) -> None:
+    paused = db_session.scalars(
+        select(Programme).where(
+            Programme.patient_id == patient_id,
+            Programme.status == "paused",
+            Programme.paused_by == "triage",
+        )
+    ).all()
+    for programme in paused:
+        programme.status, programme.paused_by = "active", None
+        programme.updated_at = utcnow()
+    _close_pauses(db_session, [p.id for p in paused])
+    db_session.flush()
+
+
+# --- today -----------------------------------------------------------------------------
+
+
+def due_on(session: Session, patient: User, day: dt.date) -> list[tuple[Programme, ProgrammeItem]]:
+    """Items due on the patient's local ``day`` across their active programmes."""
+    weekday = DAYS_OF_WEEK[day.weekday()]
+    programmes = session.scalars(
+        select(Programme)
+        .where(
+            Programme.patient_id == patient.id,
+            Programme.status == "active",
+            Programme.starts_on <= day,
+            (Programme.ends_on.is_(None)) | (Programme.ends_on >= day),
+        )
+        .order_by(Programme.starts_on, Programme.id)
+    ).all()
+    if not programmes:
+        return []
+    versions = {
+        (v.programme_id, v.number): v
+        for v in session.scalars(
+            select(ProgrammeVersion).where(
+                ProgrammeVersion.programme_id.in_([p.id for p in programmes])
+            )
+        )
+    }
+    due = []
+    for programme in programmes:
+        version = versions[(programme.id, programme.current_version)]
+        due += [(programme, item) for item in version.items if weekday in item.days_of_week]
+    return due
+
+
+def today(
+    *, db_session: Session, patient: User, day: dt.date | None, done_counts: Any
+) -> dict[str, Any]:
+    day = day or local_today(patient.timezone)
+    hold = active_hold(db_session, patient.id)
+    banner = None
+    if hold is not None:
+        banner = {
+            "level": hold.level,
+            "headline": hold.reason,
+            "what_to_do": (
+                "Your exercises are paused after your check-in answers. Follow the advice you "
+                "were given; they resume once a clinician has reviewed the alert."
+            ),
+            "since": hold.placed_at,
+        }
+        return {"date": day, "safety_banner": banner, "items": []}
+    due = due_on(db_session, patient, day)
+    done = done_counts(db_session, patient, day, [item.id for _, item in due])
+    names = dict(
+        db_session.execute(
+            select(Exercise.id, Exercise.name).where(
+                Exercise.id.in_({item.exercise_id for _, item in due})
+            )
+        ).tuples()
+    )
+    items = []
+    for programme, item in due:
+        completed = done.get(item.id, 0)
+        items.append(
+            {
+                "programme_id": programme.id,
+                "programme_title": programme.title,
+                "programme_item_id": item.id,
+                "exercise": item.exercise_slug,
+                "exercise_name": names.get(item.exercise_id, item.exercise_slug),
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+                "sessions_done": completed,
+                "done": completed >= item.times_per_day,
+            }
+        )
+    return {"date": day, "safety_banner": None, "items": items}
+
+
+def programme_dict(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "status": programme.status,
+        "template": programme.template_slug,
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat() if programme.ends_on else None,
+        "versions": [
+            {
+                "number": v.number,
+                "days_of_week": v.days_of_week,
+                "created_at": v.created_at.isoformat(),
+                "items": [
+                    {
+                        "exercise": i.exercise_slug,
+                        **{f: getattr(i, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+                        "days_of_week": i.days_of_week,
+                    }
+                    for i in v.items
+                ],
+            }
+            for v in programme.versions
+        ],
+    }
+
+
+@exporter("programmes")
+def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
+    rows = db_session.scalars(
+        select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)
+    )
+    return [programme_dict(p) for p in rows]
+
+
+def is_therapist_of(session: Session, actor: User, patient_id: int) -> bool:
+    return actor.role == Role.therapist and is_linked(
+        session, therapist_id=actor.id, patient_id=patient_id
+    )
