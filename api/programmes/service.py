@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from api.accounts.export import exporter
@@ -504,7 +505,7 @@ def _open_pause(session: Session, programme_id: int, by: str) -> None:
 def _close_pauses(session: Session, programme_ids: list[int]) -> None:
     if programme_ids:
         session.execute(
-            update(ProgrammePause)
+            sql_update(ProgrammePause)
             .where(
                 ProgrammePause.programme_id.in_(programme_ids), ProgrammePause.ended_at.is_(None)
             )
