@@ -12,6 +12,7 @@ carries a stack trace or database text.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from flask import Flask
@@ -115,7 +116,12 @@ def _database_unavailable(error: Exception):
 
 
 def _unexpected(error: Exception):
-    log.error("unhandled error: %s", type(error).__name__, exc_info=error)
+    # Where it failed, never the message: messages can carry request data.
+    frames = traceback.extract_tb(error.__traceback__)[-8:]
+    where = " <- ".join(
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in reversed(frames)
+    )
+    log.error("unhandled error: %s at %s", type(error).__name__, where)
     return error_body(500, "An unexpected error occurred. It has been logged."), 500
 
 

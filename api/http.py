@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.routing import IntegerConverter
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -15,11 +16,41 @@ def _has_body() -> bool:
     )
 
 
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when JSON nesting exceeds ``limit`` (checked before parsing, which would
+    otherwise hit Python's recursion limit)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
 def _require_json() -> None:
-    if request.method in _BODY_METHODS and _has_body() and not request.is_json:
-        raise UnsupportedMediaType(
-            "Send the request body as JSON (Content-Type: application/json)."
-        )
+    if request.method in _BODY_METHODS and _has_body():
+        if not request.is_json:
+            raise UnsupportedMediaType(
+                "Send the request body as JSON (Content-Type: application/json)."
+            )
+        if _too_deep(request.get_data(cache=True)):
+            raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
 
 
 def _security_headers(response: Response) -> Response:
@@ -53,7 +84,16 @@ def _cors(app: Flask):
     return add_cors_headers
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` path ids: at most 2**31 - 1 (anything larger cannot exist: 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_require_json)
     app.after_request(_security_headers)
     app.after_request(_cors(app))

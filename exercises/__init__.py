@@ -1,6 +1,7 @@
 """The exercise catalogue: causes, exercises, programme templates and lifestyle advice.
 
 Content lives in YAML under ``exercises/data``; ``load_content()`` reads and validates it.
+The checks themselves are ``exercises.validate.validate``.
 """
 
 from exercises.content import (
@@ -20,7 +21,6 @@ from exercises.content import (
     load_content,
     read_content,
 )
-from exercises.validate import validate
 
 __all__ = [
     "Cause",
@@ -38,5 +38,4 @@ __all__ = [
     "content_hash",
     "load_content",
     "read_content",
-    "validate",
 ]

@@ -354,7 +354,9 @@ class _Reader:
         out: list[str] = []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.problem(f"{loc}[{index}]", f"expected a non-empty string, got {_type_name(item)}")
+                self.problem(
+                    f"{loc}[{index}]", f"expected a non-empty string, got {_type_name(item)}"
+                )
             else:
                 out.append(item.strip())
         return tuple(out)
@@ -397,7 +399,10 @@ def _load_yaml(path: Path, rel: str, reader: _Reader) -> Any:
     except FileNotFoundError:
         reader.problem(rel, "file not found")
     except yaml.YAMLError as exc:
-        reader.problem(rel, f"invalid YAML: {exc}".replace("\n", " "))
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or "cannot be parsed"
+        reader.problem(rel, f"invalid YAML{at}: {reason}")
     return None
 
 
@@ -543,7 +548,10 @@ def _read_exercise(r: _Reader, raw: Any, rel: str) -> Exercise | None:
         link = r.mapping(item, loc, {"cause": True, "why": True})
         if link is not None:
             links.append(
-                CauseLink(cause=r.get(link, "cause", loc, "str", ""), why=r.get(link, "why", loc, "str", ""))
+                CauseLink(
+                    cause=r.get(link, "cause", loc, "str", ""),
+                    why=r.get(link, "why", loc, "str", ""),
+                )
             )
 
     precautions: list[Precaution] = []
@@ -553,7 +561,8 @@ def _read_exercise(r: _Reader, raw: Any, rel: str) -> Exercise | None:
         if p is not None:
             precautions.append(
                 Precaution(
-                    code=r.get(p, "code", loc, "opt_str", None), text=r.get(p, "text", loc, "str", "")
+                    code=r.get(p, "code", loc, "opt_str", None),
+                    text=r.get(p, "text", loc, "str", ""),
                 )
             )
 
@@ -653,10 +662,11 @@ def _read_template(r: _Reader, raw: Any, rel: str) -> Template | None:
 
 
 def _read_list_file(r: _Reader, root: Path, name: str, read_one, duplicates: list[str]) -> dict:
+    count = len(r.problems)
     raw = _load_yaml(root / name, name, r)
     out: dict[str, Any] = {}
     if raw is None:
-        if (root / name).exists():
+        if len(r.problems) == count:
             r.problem(name, "expected a list, got an empty file")
         return out
     if not isinstance(raw, list):

@@ -8,22 +8,27 @@ every table except the reference catalogue is emptied, so tests are isolated.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from api import create_app
 from api.database import Base, make_engine
 from tests import factories
 
+# The catalogue is loaded once per run and shared by every test (read-only).
 REFERENCE_TABLES = {
     "alembic_version",
+    "catalogue_version",
     "causes",
     "exercises",
     "exercise_causes",
+    "exercise_equipment",
+    "lifestyle_advice",
     "programme_templates",
 }
 
@@ -124,3 +129,20 @@ def make(app: Flask) -> factories.Factory:
 def actors(make: factories.Factory) -> factories.Actors:
     """The six actors of the authorisation matrix, as request headers."""
     return make.actors()
+
+
+@pytest.fixture
+def scratch_url(database_url, tmp_path):
+    """An empty database of the same engine as the suite's (for migrations and loading)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    schema = f"scratch_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in database_url else "?"
+    yield f"{database_url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from api.database import Base
 from api.migrate import alembic_config, current_revisions, head_revisions
-
-
-@pytest.fixture
-def scratch_url(database_url, tmp_path):
-    """An empty database of the same engine as the suite's."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        return
-    schema = f"scratch_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in database_url else "?"
-    yield f"{database_url}{separator}options=-csearch_path%3D{schema}"
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
 
 
 def test_upgrade_to_head_then_downgrade_to_base(scratch_url):

@@ -174,9 +174,12 @@ def _replace_links(session: Session, content: Any, causes: dict, exercises: dict
     wanted_equipment = {
         (exercises[e.slug].id, item) for e in content.exercises.values() for item in e.equipment
     }
-    current = set(
-        session.execute(select(ExerciseEquipment.exercise_id, ExerciseEquipment.equipment)).tuples()
-    )
+    current = {
+        (row.exercise_id, row.equipment)
+        for row in session.execute(
+            select(ExerciseEquipment.exercise_id, ExerciseEquipment.equipment)
+        )
+    }
     for exercise_id, item in current - wanted_equipment:
         session.execute(
             delete(ExerciseEquipment).where(

@@ -118,7 +118,7 @@ def detail(session: Session, exercise: Exercise, codes: set[str] | None = None) 
         row.slug: {"slug": row.slug, "name": row.name, "difficulty": row.difficulty}
         for row in session.scalars(select(Exercise).where(Exercise.slug.in_(ladder_slugs)))
     }
-    cause_names = dict(session.execute(select(Cause.slug, Cause.name)).tuples())
+    cause_names = {row.slug: row.name for row in session.execute(select(Cause.slug, Cause.name))}
     body = dict(data)
     body.update(summary(exercise, codes))
     body["causes"] = [

@@ -58,7 +58,6 @@ class ItemSchema(Schema):
 
 class OverrideMixin(Schema):
     override_contraindications = fields.Boolean(
-        load_default=False,
         metadata={"description": "Therapists: assign despite a contraindication (give a reason)"},
     )
     override_reason = fields.String(allow_none=True, validate=validate.Length(max=1000))

@@ -593,13 +593,14 @@ def today(
         return {"date": day, "safety_banner": banner, "items": []}
     due = due_on(db_session, patient, day)
     done = done_counts(db_session, patient, day, [item.id for _, item in due])
-    names = dict(
-        db_session.execute(
+    names = {
+        row.id: row.name
+        for row in db_session.execute(
             select(Exercise.id, Exercise.name).where(
                 Exercise.id.in_({item.exercise_id for _, item in due})
             )
-        ).tuples()
-    )
+        )
+    }
     items = []
     for programme, item in due:
         completed = done.get(item.id, 0)

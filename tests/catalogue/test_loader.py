@@ -1,0 +1,112 @@
+"""``flask catalogue load``: idempotent upserts, updates and retirement."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from alembic import command
+
+from api import create_app
+from api.migrate import alembic_config
+
+DATA = Path(__file__).resolve().parents[2] / "exercises" / "data"
+
+
+@pytest.fixture
+def scratch_app(scratch_url):
+    command.upgrade(alembic_config(scratch_url), "head")
+    app = create_app({"UPRIGHT_ENV": "testing", "DATABASE_URL": scratch_url})
+    yield app
+    from api.database import state
+
+    state(app).engine.dispose()
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def load(app, path):
+    result = app.test_cli_runner().invoke(args=["catalogue", "load", "--path", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_second_load_changes_nothing(scratch_app, data_copy):
+    first = load(scratch_app, data_copy)
+    assert "0 unchanged" in first.splitlines()[1]  # exercises: all added
+    second = load(scratch_app, data_copy)
+    for line in second.splitlines():
+        assert ": 0 added, 0 updated, 0 retired" in line, line
+
+
+def test_changed_file_updates_its_row_and_etag(scratch_app, data_copy):
+    load(scratch_app, data_copy)
+    client = scratch_app.test_client()
+    before = client.get("/api/v1/exercises/chin-tuck")
+    path = data_copy / "exercises" / "chin-tuck.yaml"
+    entry = yaml.safe_load(path.read_text())
+    entry["summary"] = "A revised summary for review."
+    path.write_text(yaml.safe_dump(entry, sort_keys=False))
+    output = load(scratch_app, data_copy)
+    assert "exercises: 0 added, 1 updated, 0 retired" in output
+    after = client.get("/api/v1/exercises/chin-tuck")
+    assert after.get_json()["summary"] == "A revised summary for review."
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_removed_exercise_is_retired_not_deleted(scratch_app, data_copy):
+    load(scratch_app, data_copy)
+    victim = "wall-angel"
+    for other in (data_copy / "exercises").glob("*.yaml"):
+        entry = yaml.safe_load(other.read_text())
+        changed = False
+        for key in ("progressions", "regressions"):
+            if victim in entry.get(key, []):
+                entry[key] = [s for s in entry[key] if s != victim]
+                changed = True
+        if changed:
+            other.write_text(yaml.safe_dump(entry, sort_keys=False))
+    for template in (data_copy / "templates").glob("*.yaml"):
+        entry = yaml.safe_load(template.read_text())
+        entry["items"] = [i for i in entry["items"] if i["exercise"] != victim]
+        template.write_text(yaml.safe_dump(entry, sort_keys=False))
+    for lifestyle in [data_copy / "lifestyle.yaml"]:
+        entries = yaml.safe_load(lifestyle.read_text())
+        for entry in entries:
+            entry["related_exercises"] = [s for s in entry["related_exercises"] if s != victim]
+        lifestyle.write_text(yaml.safe_dump(entries, sort_keys=False))
+    (data_copy / "exercises" / f"{victim}.yaml").unlink()
+    output = load(scratch_app, data_copy)
+    assert "exercises: 0 added" in output and "1 retired" in output
+    client = scratch_app.test_client()
+    detail = client.get(f"/api/v1/exercises/{victim}")
+    assert detail.status_code == 200 and detail.get_json()["retired"] is True
+    listed = [e["slug"] for e in client.get("/api/v1/exercises?page_size=100").get_json()]
+    assert victim not in listed
+    # putting it back revives it
+    shutil.copy(DATA / "exercises" / f"{victim}.yaml", data_copy / "exercises")
+    load(scratch_app, DATA)
+    assert client.get(f"/api/v1/exercises/{victim}").get_json()["retired"] is False
+
+
+def test_invalid_content_is_refused_and_nothing_changes(scratch_app, data_copy):
+    load(scratch_app, data_copy)
+    path = data_copy / "exercises" / "chin-tuck.yaml"
+    entry = yaml.safe_load(path.read_text())
+    entry["progressions"] = ["no-such-exercise"]
+    entry["summary"] = "should not be saved"
+    path.write_text(yaml.safe_dump(entry, sort_keys=False))
+    result = scratch_app.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(data_copy)]
+    )
+    assert result.exit_code != 0
+    assert "no-such-exercise" in result.output
+    summary = scratch_app.test_client().get("/api/v1/exercises/chin-tuck").get_json()["summary"]
+    assert summary != "should not be saved"

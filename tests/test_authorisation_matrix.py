@@ -1,0 +1,321 @@
+"""The authorisation matrix: every route of the URL map against the six actors.
+
+A route without an entry here fails ``test_every_route_is_in_the_matrix``, so a
+new endpoint cannot ship without its permissions being written down.
+
+Actors: ``anonymous``; ``owner`` (the patient whose data it is); ``other_patient``;
+``linked_therapist`` (actively linked to the owner); ``unlinked_therapist``; ``admin``.
+A resource that exists but is not yours is a 404; 403 only means "wrong role".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.factories import PASSWORD, Actors, Factory
+
+ACTORS = Actors.NAMES
+
+
+@dataclass
+class World:
+    actors: Actors
+    ids: dict[str, Any]
+
+    def headers(self, actor: str) -> dict[str, str]:
+        return self.actors.headers[actor]
+
+
+def build_world(client: FlaskClient, make: Factory) -> World:
+    actors = make.actors(country="GB", birth_year=1970)
+    owner = actors.headers["owner"]
+    linked = actors.headers["linked_therapist"]
+    ids: dict[str, Any] = {"owner": actors.owner_id}
+    check_in = client.post(
+        "/api/v1/check-ins", json={"pain": 4, "symptoms": ["night_pain"]}, headers=owner
+    ).get_json()
+    ids["check_in"] = check_in["id"]
+    ids["alert"] = client.get("/api/v1/alerts", headers=owner).get_json()[0]["id"]
+    programme = client.post(
+        "/api/v1/programmes",
+        json={
+            "patient_id": actors.owner_id,
+            "template": "core-routine",
+            "starts_on": dt.date.today().isoformat(),
+        },
+        headers=linked,
+    ).get_json()
+    ids["programme"] = programme["id"]
+    ids["programme_item"] = programme["version"]["items"][0]["id"]
+    ids["programme_exercise"] = programme["version"]["items"][0]["exercise"]
+    template = client.post(
+        "/api/v1/programme-templates",
+        json={
+            "name": "Mine",
+            "duration_weeks": 2,
+            "days_of_week": ["mon"],
+            "items": [{"exercise": "chin-tuck"}],
+        },
+        headers=linked,
+    ).get_json()
+    ids["template"] = template["slug"]
+    ids["link"] = client.get("/api/v1/care-links", headers=owner).get_json()[0]["id"]
+    invite = client.post(
+        "/api/v1/care-links/invites", headers=actors.headers["unlinked_therapist"]
+    ).get_json()
+    ids["invite_code"] = invite["code"]
+    for extra in EXTRA_WORLD:
+        extra(client, actors, ids)
+    return World(actors, ids)
+
+
+#: Hooks that add resources of later domains to the world.
+EXTRA_WORLD: list[Callable[[FlaskClient, Actors, dict[str, Any]], None]] = []
+
+
+@dataclass(frozen=True)
+class Entry:
+    method: str
+    rule: str
+    expect: tuple[int, int, int, int, int, int]  # in ACTORS order
+    path: Callable[[dict[str, Any]], str] | None = None
+    body: Callable[[dict[str, Any]], Any] | None = None
+
+    def url(self, ids: dict[str, Any]) -> str:
+        return self.path(ids) if self.path else self.rule
+
+
+def everyone(status: int) -> tuple[int, ...]:
+    return (status,) * 6
+
+
+PUBLIC = everyone(200)
+SIGNED_IN = (401, 200, 200, 200, 200, 200)
+PATIENTS_ONLY_OWN = (401, 200, 200, 403, 403, 403)
+OWNER_DATA_READ = (401, 200, 404, 200, 404, 403)
+
+ENTRIES: list[Entry] = [
+    Entry("GET", "/health", PUBLIC),
+    Entry("GET", "/ready", PUBLIC),
+    Entry("GET", "/docs", PUBLIC),
+    Entry("GET", "/api/v1/openapi.json", PUBLIC),
+    Entry("GET", "/api/v1/causes", PUBLIC),
+    Entry("GET", "/api/v1/causes/<slug>", PUBLIC, lambda i: "/api/v1/causes/poor-posture"),
+    Entry("GET", "/api/v1/exercises", PUBLIC),
+    Entry("GET", "/api/v1/exercises/<slug>", PUBLIC, lambda i: "/api/v1/exercises/chin-tuck"),
+    Entry("GET", "/api/v1/lifestyle-advice", PUBLIC),
+    Entry(
+        "POST",
+        "/api/v1/auth/register",
+        everyone(201),
+        body=lambda i: {
+            "email": f"new{i['owner']}@example.org",
+            "password": "a sturdy passphrase 42",
+            "display_name": "New",
+        },
+    ),
+    Entry(
+        "POST",
+        "/api/v1/auth/login",
+        everyone(401),
+        body=lambda i: {"email": "nobody@example.org", "password": PASSWORD},
+    ),
+    Entry("POST", "/api/v1/auth/refresh", everyone(401), body=lambda i: {"refresh_token": "x"}),
+    Entry("POST", "/api/v1/auth/logout", everyone(204), body=lambda i: {"refresh_token": "x"}),
+    Entry("GET", "/api/v1/me", SIGNED_IN),
+    Entry("PATCH", "/api/v1/me", SIGNED_IN, body=lambda i: {"display_name": "Renamed"}),
+    Entry(
+        "DELETE",
+        "/api/v1/me",
+        (401, 204, 204, 204, 204, 204),
+        body=lambda i: {"password": PASSWORD},
+    ),
+    Entry("GET", "/api/v1/me/export", SIGNED_IN),
+    Entry("GET", "/api/v1/me/access-log", PATIENTS_ONLY_OWN),
+    Entry("GET", "/api/v1/me/today", PATIENTS_ONLY_OWN),
+    Entry("POST", "/api/v1/care-links/invites", (401, 403, 403, 201, 201, 403)),
+    Entry("GET", "/api/v1/care-links", (401, 200, 200, 200, 200, 403)),
+    Entry(
+        "POST",
+        "/api/v1/care-links",
+        (401, 201, 201, 403, 403, 403),
+        body=lambda i: {"code": i["invite_code"]},
+    ),
+    Entry(
+        "DELETE",
+        "/api/v1/care-links/<int:link_id>",
+        (401, 200, 404, 200, 404, 403),
+        lambda i: f"/api/v1/care-links/{i['link']}",
+    ),
+    Entry("GET", "/api/v1/patients", (401, 403, 403, 200, 200, 403)),
+    Entry(
+        "GET",
+        "/api/v1/patients/<int:patient_id>",
+        (401, 403, 403, 200, 404, 403),
+        lambda i: f"/api/v1/patients/{i['owner']}",
+    ),
+    Entry(
+        "POST",
+        "/api/v1/admin/therapists",
+        (401, 403, 403, 403, 403, 201),
+        body=lambda i: {
+            "email": f"t{i['owner']}@example.org",
+            "password": "a sturdy passphrase 42",
+            "display_name": "T",
+        },
+    ),
+    Entry("POST", "/api/v1/check-ins", (401, 409, 201, 403, 403, 403), body=lambda i: {"pain": 2}),
+    Entry(
+        "GET",
+        "/api/v1/check-ins",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/check-ins?patient_id={i['owner']}",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/check-ins/<int:check_in_id>",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/check-ins/{i['check_in']}",
+    ),
+    Entry(
+        "PATCH",
+        "/api/v1/check-ins/<int:check_in_id>",
+        (401, 200, 404, 403, 403, 403),
+        lambda i: f"/api/v1/check-ins/{i['check_in']}",
+        lambda i: {"pain": 5},
+    ),
+    Entry("GET", "/api/v1/alerts", (401, 200, 200, 200, 200, 403)),
+    Entry(
+        "GET",
+        "/api/v1/alerts/<int:alert_id>",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/alerts/{i['alert']}",
+    ),
+    Entry(
+        "POST",
+        "/api/v1/alerts/<int:alert_id>/acknowledge",
+        (401, 409, 404, 200, 404, 403),
+        lambda i: f"/api/v1/alerts/{i['alert']}/acknowledge",
+        lambda i: {},
+    ),
+    Entry(
+        "POST",
+        "/api/v1/alerts/<int:alert_id>/resolve",
+        (401, 409, 404, 200, 404, 403),
+        lambda i: f"/api/v1/alerts/{i['alert']}/resolve",
+        lambda i: {"note": "seen", "outcome": "not_a_concern"},
+    ),
+    Entry("GET", "/api/v1/programme-templates", SIGNED_IN),
+    Entry(
+        "POST",
+        "/api/v1/programme-templates",
+        (401, 403, 403, 201, 201, 403),
+        body=lambda i: {
+            "name": "T",
+            "duration_weeks": 1,
+            "days_of_week": ["mon"],
+            "items": [{"exercise": "chin-tuck"}],
+        },
+    ),
+    Entry(
+        "GET",
+        "/api/v1/programme-templates/<slug>",
+        (401, 404, 404, 200, 404, 404),
+        lambda i: f"/api/v1/programme-templates/{i['template']}",
+    ),
+    Entry(
+        "PATCH",
+        "/api/v1/programme-templates/<slug>",
+        (401, 403, 403, 200, 404, 403),
+        lambda i: f"/api/v1/programme-templates/{i['template']}",
+        lambda i: {"name": "Re"},
+    ),
+    Entry(
+        "DELETE",
+        "/api/v1/programme-templates/<slug>",
+        (401, 403, 403, 204, 404, 403),
+        lambda i: f"/api/v1/programme-templates/{i['template']}",
+    ),
+    Entry(
+        "POST",
+        "/api/v1/programmes",
+        (401, 201, 404, 201, 404, 403),
+        body=lambda i: {
+            "patient_id": i["owner"],
+            "template": "core-routine",
+            "starts_on": dt.date.today().isoformat(),
+        },
+    ),
+    Entry(
+        "GET",
+        "/api/v1/programmes",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/programmes?patient_id={i['owner']}",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/programmes/<int:programme_id>",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/programmes/{i['programme']}",
+    ),
+    Entry(
+        "PATCH",
+        "/api/v1/programmes/<int:programme_id>",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/programmes/{i['programme']}",
+        lambda i: {"status": "paused"},
+    ),
+    Entry(
+        "GET",
+        "/api/v1/programmes/<int:programme_id>/versions",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/programmes/{i['programme']}/versions",
+    ),
+]
+
+
+def _key(entry: Entry) -> tuple[str, str]:
+    return entry.method, entry.rule
+
+
+CELLS = [
+    pytest.param(entry, n, id=f"{entry.method} {entry.rule} as {actor}")
+    for entry in ENTRIES
+    for n, actor in enumerate(ACTORS)
+]
+
+
+@pytest.mark.parametrize(("entry", "actor_index"), CELLS)
+def test_matrix_cell(client, make, entry: Entry, actor_index: int):
+    world = build_world(client, make)
+    actor = ACTORS[actor_index]
+    kwargs: dict[str, Any] = {"headers": world.headers(actor)}
+    if entry.body is not None:
+        kwargs["json"] = entry.body(world.ids)
+    response = client.open(entry.url(world.ids), method=entry.method, **kwargs)
+    expected = entry.expect[actor_index]
+    assert response.status_code == expected, (actor, response.get_json(silent=True))
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {_key(entry) for entry in ENTRIES}
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if rule.endpoint != "static"
+    }
+    missing = sorted(routes - covered)
+    assert missing == [], f"routes without an authorisation matrix entry: {missing}"
+    stale = sorted(covered - routes)
+    assert stale == [], f"matrix entries for routes that no longer exist: {stale}"
+
+
+def test_matrix_counts():
+    assert len(CELLS) == 6 * len(ENTRIES)
