@@ -59,9 +59,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             }
         },
     )
+    _document_pagination_header_as_json(api)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     register_error_handlers(app)
     register_blueprints(app, api)
     return app
+
+
+def _document_pagination_header_as_json(api) -> None:
+    """X-Pagination carries a JSON object: say so (``content``), not a bare object schema."""
+    api.spec.components.headers_lazy["PAGINATION"] = {
+        "description": "Pagination metadata, a JSON object",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PaginationMetadata"}}
+        },
+    }

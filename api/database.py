@@ -81,7 +81,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, *, pool_timeout: int = 5, connect_timeout: int = 3) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 5})
+        engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         # IMMEDIATE: writers queue on the busy timeout instead of failing on a lock upgrade.
         event.listen(
@@ -91,6 +91,7 @@ def make_engine(url: str, *, pool_timeout: int = 5, connect_timeout: int = 3) ->
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,  # no health data in logs or error messages
         pool_timeout=pool_timeout,
         pool_size=5,
         max_overflow=5,

@@ -7,7 +7,7 @@ import zoneinfo
 from functools import lru_cache
 
 import pycountry
-from marshmallow import ValidationError, validate
+from marshmallow import ValidationError, fields, validate
 
 
 @lru_cache(maxsize=1)
@@ -39,3 +39,12 @@ def one_of(choices: list[str] | tuple[str, ...]) -> validate.OneOf:
 def unique_items(values: list, **_kwargs: object) -> None:
     if len(values) != len(set(values)):
         raise ValidationError("Each value may appear only once.")
+
+
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs: object) -> fields.Integer:
+    """An object id: a positive integer that fits the database's id column."""
+    kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+    return fields.Integer(strict=False, **kwargs)  # type: ignore[arg-type]

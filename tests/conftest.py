@@ -61,10 +61,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _reset_schema(engine)
     command.upgrade(alembic_config(url), "head")
     app = create_app(_config(url))
-    loader = app.extensions.get("upright.catalogue_loader")
-    if loader is not None:
-        with app.app_context():
-            loader()
+    with app.app_context():
+        app.extensions["upright.catalogue_loader"]()
+    from api.database import state
+
+    state(app).engine.dispose()
     yield url
     engine.dispose()
 

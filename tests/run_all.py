@@ -91,8 +91,7 @@ class ThrowawayPostgres:
             "-t",
             "60",
             "-o",
-            f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            self._options(),
             "start",
         )
         self._run(
@@ -104,6 +103,33 @@ class ThrowawayPostgres:
             "upright_test",
         )
         return f"postgresql+psycopg://{self.user}@/upright_test?host={self.socket_dir}"
+
+    def pause(self) -> None:
+        """Stop the server but keep its data (to simulate an outage)."""
+        self._run(
+            str(self.pg_bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+        )
+
+    def resume(self) -> None:
+        self._run(
+            str(self.pg_bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            self._options(),
+            "start",
+        )
+
+    def _options(self) -> str:
+        return (
+            f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
 
     def stop(self) -> None:
         try:
@@ -140,8 +166,9 @@ def main(argv: list[str]) -> int:
     env_sqlite = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     os.environ.clear()
     os.environ.update(env_sqlite)
+    pg_bin = ensure_postgres()  # also used by the fault tests of both runs
     sqlite_code = _pytest(args, {}, "SQLite")
-    server = ThrowawayPostgres(ensure_postgres())
+    server = ThrowawayPostgres(pg_bin)
     try:
         url = server.start()
         pg_code = _pytest(args, {"TEST_DATABASE_URL": url}, "PostgreSQL")

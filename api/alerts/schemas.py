@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from api.alerts.service import OUTCOMES
 from api.triage import LEVELS
-from api.validation import one_of
+from api.validation import id_field, one_of
 
 
 class AlertEventSchema(Schema):
@@ -23,7 +23,7 @@ class AlertEventSchema(Schema):
 
 class AlertSchema(Schema):
     id = fields.Integer()
-    patient_id = fields.Integer()
+    patient_id = id_field()
     rule_id = fields.String()
     rule_version = fields.Integer()
     level = fields.String()
@@ -45,7 +45,7 @@ class AlertSchema(Schema):
 class AlertQuerySchema(Schema):
     status = fields.String(load_default=None, validate=one_of(("open", "acknowledged", "resolved")))
     level = fields.String(load_default=None, validate=one_of(LEVELS[1:]))
-    patient_id = fields.Integer(load_default=None)
+    patient_id = id_field(load_default=None)
 
 
 class AcknowledgeSchema(Schema):

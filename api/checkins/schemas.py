@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.triage import PAIN_AREAS, PAIN_ONSET, SYMPTOMS
-from api.validation import one_of, unique_items
+from api.validation import id_field, one_of, unique_items
 
 _score = {"strict": True, "validate": validate.Range(min=0, max=10)}
 
@@ -91,7 +91,7 @@ class TriageSchema(Schema):
 
 class CheckInSchema(Schema):
     id = fields.Integer()
-    patient_id = fields.Integer()
+    patient_id = id_field()
     client_id = fields.String(allow_none=True)
     date = fields.Date(attribute="local_date")
     pain = fields.Integer()
@@ -114,6 +114,6 @@ class CheckInSchema(Schema):
 class CheckInQuerySchema(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    patient_id = fields.Integer(
+    patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )

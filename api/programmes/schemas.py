@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.programmes.models import STATUSES
-from api.validation import one_of, unique_items
+from api.validation import id_field, one_of, unique_items
 from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK
 
 SIDES = ("left", "right", "both", "alternate")
@@ -64,7 +64,7 @@ class OverrideMixin(Schema):
 
 
 class ProgrammeCreateSchema(OverrideMixin):
-    patient_id = fields.Integer(metadata={"description": "Therapists: the linked patient"})
+    patient_id = id_field(metadata={"description": "Therapists: the linked patient"})
     template = fields.String(
         validate=validate.Length(min=1, max=80),
         metadata={"description": "A template slug to start from"},
@@ -128,7 +128,7 @@ class VersionSchema(Schema):
 
 class ProgrammeSchema(Schema):
     id = fields.Integer()
-    patient_id = fields.Integer()
+    patient_id = id_field()
     created_by_id = fields.Integer(allow_none=True)
     template = fields.String(attribute="template_slug", allow_none=True)
     title = fields.String()
@@ -148,7 +148,7 @@ class ProgrammeSchema(Schema):
 
 
 class ProgrammeQuerySchema(Schema):
-    patient_id = fields.Integer(load_default=None)
+    patient_id = id_field(load_default=None)
     status = fields.String(load_default=None, validate=one_of(STATUSES))
 
 

@@ -1,0 +1,161 @@
+"""Hostile and absurd input: always a clear 4xx in the error format, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from api.checkins.models import CheckIn
+from api.database import get_session
+
+
+@pytest.fixture
+def patient_headers(make):
+    return make.headers(make.patient())
+
+
+def rows(app) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(CheckIn))
+
+
+def post_raw(client, headers, data: bytes | str, content_type="application/json"):
+    return client.post("/api/v1/check-ins", data=data, content_type=content_type, headers=headers)
+
+
+def test_deeply_nested_json_is_400(client, patient_headers, app):
+    body = "[" * 5000 + "]" * 5000
+    response = post_raw(client, patient_headers, body)
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["message"]
+    wrapped = '{"pain": 3, "notes": ' + "[" * 40 + "]" * 40 + "}"
+    assert post_raw(client, patient_headers, wrapped).status_code == 400
+    assert rows(app) == 0
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client, patient_headers):
+    notes = "[" * 200 + '\\"' + "{" * 200
+    response = post_raw(client, patient_headers, json.dumps({"pain": 3, "notes": notes}))
+    assert response.status_code == 201
+
+
+def test_huge_arrays_are_422(client, patient_headers, app):
+    response = client.post(
+        "/api/v1/check-ins", json={"pain": 3, "symptoms": ["fever"] * 5000},
+        headers=patient_headers,
+    )
+    assert response.status_code in (413, 422)
+    assert rows(app) == 0
+
+
+def test_body_over_the_limit_is_413(client, patient_headers):
+    response = post_raw(client, patient_headers, json.dumps({"pain": 3, "notes": "x" * 70_000}))
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        (b'{"pain": 3, "notes": "\xff\xfe bad utf-8"}', "application/json", 400),
+        (b"pain=3", "application/x-www-form-urlencoded", 415),
+        (b"<xml/>", "text/xml", 415),
+        (b'{"pain": 3}', "text/plain", 415),
+        (b"", "application/json", 422),
+        (b"null", "application/json", 422),
+        (b"[]", "application/json", 422),
+        (b'"pain"', "application/json", 422),
+        (b"{nope}", "application/json", 400),
+    ],
+)
+def test_bad_bodies(client, patient_headers, app, data, content_type, status):
+    response = post_raw(client, patient_headers, data, content_type)
+    assert response.status_code == status, response.get_json()
+    assert set(response.get_json()) >= {"code", "status", "message"}
+    assert rows(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pain", 10**30),
+        ("pain", -(10**30)),
+        ("pain", 1e308),
+        ("pain", float("inf")),
+        ("pain", True),
+        ("pain", None),
+        ("pain", [3]),
+        ("pain", {"value": 3}),
+        ("notes", "x" * 2001),
+        ("client_id", "x" * 65),
+        ("date", "9999-99-99"),
+        ("date", "0001-01-01"),
+        ("episode_started_on", "not a date"),
+        ("unknown_field", 1),
+        ("symptoms", [None]),
+        ("symptoms", [1, 2]),
+    ],
+)
+def test_absurd_values_are_422(client, patient_headers, app, field, value):
+    body = {"pain": 3, field: value}
+    text = json.dumps(body, allow_nan=True)
+    response = post_raw(client, patient_headers, text)
+    assert response.status_code in (400, 422), (field, value, response.get_json())
+    if response.status_code == 422:
+        assert field in response.get_json()["errors"]["json"]
+    assert rows(app) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/check-ins/abc",
+        "/api/v1/check-ins/-1",
+        "/api/v1/check-ins/1.5",
+        "/api/v1/check-ins/99999999999999999999999999",
+        "/api/v1/alerts/2147483648",
+        "/api/v1/programmes/0x10",
+        "/api/v1/patients/%00",
+    ],
+)
+def test_path_ids_that_are_not_ids_are_404(client, patient_headers, path):
+    response = client.get(path, headers=patient_headers)
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "patient_id=99999999999999999999999",
+        "patient_id=abc",
+        "from=2024-02-30",
+        "page=99999999999999999999",
+        "page_size=-1",
+    ],
+)
+def test_absurd_query_parameters_are_4xx(client, make, query):
+    therapist = make.headers(make.therapist())
+    response = client.get(f"/api/v1/check-ins?{query}", headers=therapist)
+    assert 400 <= response.status_code < 500, response.get_json()
+
+
+def test_very_long_strings_everywhere_are_refused_cleanly(client, patient_headers):
+    long = "é" * 20_000
+    for path, body in (
+        ("/api/v1/auth/login", {"email": long, "password": long}),
+        ("/api/v1/auth/register", {"email": long, "password": long, "display_name": long}),
+        ("/api/v1/care-links", {"code": long}),
+    ):
+        response = client.post(path, json=body, headers=patient_headers)
+        assert response.status_code in (413, 422), (path, response.status_code)
+    search = client.get("/api/v1/exercises?q=" + "a" * 5000)
+    assert search.status_code == 422
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "2147483648", "10000"])
+def test_pages_far_past_the_end_are_empty(client, page):
+    response = client.get(f"/api/v1/exercises?page={page}")
+    assert response.status_code == 200
+    assert response.get_json() == []
