@@ -81,19 +81,7 @@ class ThrowawayPostgres:
             "--encoding=UTF8",
             "--no-locale",
         )
-        self._run(
-            str(self.pg_bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.root / "log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            self._options(),
-            "start",
-        )
+        self.resume()
         self._run(
             str(self.pg_bin / "createdb"),
             "-h",
@@ -111,6 +99,7 @@ class ThrowawayPostgres:
         )
 
     def resume(self) -> None:
+        """Start the server on the existing data folder."""
         self._run(
             str(self.pg_bin / "pg_ctl"),
             "-D",
