@@ -5,6 +5,17 @@ from api.alerts import models as alerts
 from api.catalogue import models as catalogue
 from api.checkins import models as checkins
 from api.database import Base
+from api.outcomes import models as outcomes
 from api.programmes import models as programmes
+from api.sessions import models as sessions
 
-__all__ = ["Base", "accounts", "alerts", "catalogue", "checkins", "programmes"]
+__all__ = [
+    "Base",
+    "accounts",
+    "alerts",
+    "catalogue",
+    "checkins",
+    "outcomes",
+    "programmes",
+    "sessions",
+]

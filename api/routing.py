@@ -35,6 +35,14 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from api.programmes import routes as programmes
 
     api.register_blueprint(programmes.blp)
+
+    from api.outcomes import routes as outcomes
+    from api.progress import routes as progress
+    from api.sessions import routes as sessions
+
+    api.register_blueprint(sessions.blp)
+    api.register_blueprint(outcomes.blp)
+    api.register_blueprint(progress.blp)
     from api import cli
 
     cli.init_app(app)

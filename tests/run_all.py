@@ -1,4 +1,4 @@
-"""Run the whole test suite on SQLite, then on a throwaway PostgreSQL 15.
+"""Run the whole test suite on SQLite and on a throwaway PostgreSQL 15, side by side.
 
     python -m tests.run_all [pytest args...]
 
@@ -141,26 +141,45 @@ class ThrowawayPostgres:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _pytest(args: list[str], env_extra: dict[str, str], label: str) -> int:
-    print(f"\n== Test suite on {label}", flush=True)
-    started = time.monotonic()
-    env = {**os.environ, **env_extra}
-    code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
-    print(f"== {label}: exit {code} in {time.monotonic() - started:.0f} s", flush=True)
-    return code
+class _Run:
+    """One pytest run in a subprocess, its output kept in a file until it ends."""
+
+    def __init__(self, args: list[str], env_extra: dict[str, str], label: str) -> None:
+        self.label = label
+        self.output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in finish)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+            env={**os.environ, **env_extra},
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def finish(self) -> int:
+        code = self.process.wait()
+        self.output.seek(0)
+        print(f"\n== Test suite on {self.label}", flush=True)
+        sys.stdout.write(self.output.read())
+        self.output.close()
+        print(
+            f"== {self.label}: exit {code} in {time.monotonic() - self.started:.0f} s", flush=True
+        )
+        return code
 
 
 def main(argv: list[str]) -> int:
+    """Both engines run at the same time (one per core); their outputs follow each other."""
     args = argv or ["-q"]
-    env_sqlite = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    os.environ.clear()
-    os.environ.update(env_sqlite)
+    os.environ.pop("TEST_DATABASE_URL", None)
     pg_bin = ensure_postgres()  # also used by the fault tests of both runs
-    sqlite_code = _pytest(args, {}, "SQLite")
     server = ThrowawayPostgres(pg_bin)
     try:
         url = server.start()
-        pg_code = _pytest(args, {"TEST_DATABASE_URL": url}, "PostgreSQL")
+        sqlite_run = _Run(args, {}, "SQLite")
+        pg_run = _Run(args, {"TEST_DATABASE_URL": url}, "PostgreSQL")
+        sqlite_code = sqlite_run.finish()
+        pg_code = pg_run.finish()
     finally:
         server.stop()
     print(f"\n== Summary: SQLite exit {sqlite_code}, PostgreSQL exit {pg_code}", flush=True)

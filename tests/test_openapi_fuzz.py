@@ -49,12 +49,18 @@ def _world(client, make):
     patient = make.patient(country="GB", birth_year=1960)
     therapist = make.therapist()
     make.link(therapist, patient)
-    client.post("/api/v1/check-ins", json={"pain": 4, "symptoms": ["night_pain"]},
-                headers=make.headers(patient))
+    client.post(
+        "/api/v1/check-ins",
+        json={"pain": 4, "symptoms": ["night_pain"]},
+        headers=make.headers(patient),
+    )
     client.post(
         "/api/v1/programmes",
-        json={"patient_id": patient, "template": "core-routine",
-              "starts_on": dt.date.today().isoformat()},
+        json={
+            "patient_id": patient,
+            "template": "core-routine",
+            "starts_on": dt.date.today().isoformat(),
+        },
         headers=make.headers(therapist),
     )
     return make.headers(patient), make.headers(therapist)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -58,16 +60,37 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         key = f"{service.catalogue_digest(session)}|{request.full_path}|{personal}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         cache_control = PRIVATE_CACHE if personal else PUBLIC_CACHE
+        rendered = None if personal else _rendered.get(etag)
         if etag in request.if_none_match:
             response = Response(status=304)
+        elif rendered is not None:
+            body, status, headers = rendered
+            response = Response(body, status=status, headers=headers)
         else:
             response = make_response(view(*args, **kwargs))
+            if not personal and response.status_code == 200:
+                _remember(etag, response)
         response.set_etag(etag)
         response.headers["Cache-Control"] = cache_control
         response.vary.add("Authorization")
         return response
 
     return wrapper
+
+
+#: Rendered public answers by ETag. The ETag covers the catalogue version and the
+#: URL, so a new catalogue load simply makes new keys; old ones age out.
+_rendered: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
+_RENDERED_MAX = 512
+_rendered_lock = threading.Lock()
+
+
+def _remember(etag: str, response: Response) -> None:
+    headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")}
+    with _rendered_lock:
+        _rendered[etag] = (response.get_data(), response.status_code, headers)
+        while len(_rendered) > _RENDERED_MAX:
+            _rendered.popitem(last=False)
 
 
 def _caller_codes(query: dict[str, Any]) -> set[str] | None:

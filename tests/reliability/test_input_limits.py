@@ -43,7 +43,8 @@ def test_brackets_inside_strings_do_not_count_as_nesting(client, patient_headers
 
 def test_huge_arrays_are_422(client, patient_headers, app):
     response = client.post(
-        "/api/v1/check-ins", json={"pain": 3, "symptoms": ["fever"] * 5000},
+        "/api/v1/check-ins",
+        json={"pain": 3, "symptoms": ["fever"] * 5000},
         headers=patient_headers,
     )
     assert response.status_code in (413, 422)

@@ -16,18 +16,31 @@ NOTES = "numbness after the fall on the stairs"
 
 def test_no_password_token_or_symptom_reaches_the_logs(app, client, make, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)  # everything, from every logger
-    client.post("/api/v1/auth/register", json={"email": "log@example.org", "password": PASSWORD,
-                                               "display_name": "Log"})
-    client.post("/api/v1/auth/register", json={"email": "LOG@example.org", "password": PASSWORD,
-                                               "display_name": "Dup"})  # integrity path
-    pair = client.post("/api/v1/auth/login",
-                       json={"email": "log@example.org", "password": PASSWORD}).get_json()
-    client.post("/api/v1/auth/login", json={"email": "log@example.org", "password": "wrong " + PASSWORD})
+    client.post(
+        "/api/v1/auth/register",
+        json={"email": "log@example.org", "password": PASSWORD, "display_name": "Log"},
+    )
+    client.post(
+        "/api/v1/auth/register",
+        json={"email": "LOG@example.org", "password": PASSWORD, "display_name": "Dup"},
+    )  # integrity path
+    pair = client.post(
+        "/api/v1/auth/login", json={"email": "log@example.org", "password": PASSWORD}
+    ).get_json()
+    client.post(
+        "/api/v1/auth/login", json={"email": "log@example.org", "password": "wrong " + PASSWORD}
+    )
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
-    client.post("/api/v1/check-ins", headers=headers,
-                json={"pain": 8, "symptoms": ["saddle_numbness", "bladder_change"], "notes": NOTES})
-    client.post("/api/v1/check-ins", headers=headers,
-                json={"pain": 8, "symptoms": ["saddle_numbness"], "notes": NOTES})  # 409
+    client.post(
+        "/api/v1/check-ins",
+        headers=headers,
+        json={"pain": 8, "symptoms": ["saddle_numbness", "bladder_change"], "notes": NOTES},
+    )
+    client.post(
+        "/api/v1/check-ins",
+        headers=headers,
+        json={"pain": 8, "symptoms": ["saddle_numbness"], "notes": NOTES},
+    )  # 409
     client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})  # reuse
 
@@ -39,29 +52,46 @@ def test_no_password_token_or_symptom_reaches_the_logs(app, client, make, caplog
     monkeypatch.setattr(service, "place_hold", explode)
     client.patch("/api/v1/me", headers=headers, json={"health_history": ["cancer"]})
     other = make.headers(make.patient())
-    failed = client.post("/api/v1/check-ins", headers=other,
-                         json={"pain": 8, "symptoms": ["saddle_numbness"], "notes": NOTES})
+    failed = client.post(
+        "/api/v1/check-ins",
+        headers=other,
+        json={"pain": 8, "symptoms": ["saddle_numbness"], "notes": NOTES},
+    )
     assert failed.status_code == 500
     text = caplog.text
     assert caplog.records, "the requests were logged"
-    for secret in (PASSWORD, pair["access_token"], pair["refresh_token"], NOTES,
-                   "saddle_numbness", "bladder_change", "cancer"):
+    for secret in (
+        PASSWORD,
+        pair["access_token"],
+        pair["refresh_token"],
+        NOTES,
+        "saddle_numbness",
+        "bladder_change",
+        "cancer",
+    ):
         assert secret not in text, secret
     assert "ValueError" in text  # the failure itself is logged
 
 
 def test_refresh_tokens_are_stored_as_digests(app, client):
-    client.post("/api/v1/auth/register", json={"email": "d@example.org", "password": PASSWORD,
-                                               "display_name": "D"})
-    pair = client.post("/api/v1/auth/login",
-                       json={"email": "d@example.org", "password": PASSWORD}).get_json()
+    client.post(
+        "/api/v1/auth/register",
+        json={"email": "d@example.org", "password": PASSWORD, "display_name": "D"},
+    )
+    pair = client.post(
+        "/api/v1/auth/login", json={"email": "d@example.org", "password": PASSWORD}
+    ).get_json()
     with app.app_context():
         session = get_session()
         assert session.scalar(select(func.count()).select_from(RefreshToken)) == 1
-        assert session.scalar(
-            select(func.count()).select_from(RefreshToken)
-            .where(RefreshToken.token_hash == pair["refresh_token"])
-        ) == 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(RefreshToken)
+                .where(RefreshToken.token_hash == pair["refresh_token"])
+            )
+            == 0
+        )
 
 
 def test_personal_data_is_never_cached(client, make):
@@ -86,8 +116,10 @@ class TestConfiguredCors:
     def test_allowed_origin_gets_cors_headers(self, client):
         response = client.options(
             "/api/v1/check-ins",
-            headers={"Origin": "https://app.upright.example",
-                     "Access-Control-Request-Method": "POST"},
+            headers={
+                "Origin": "https://app.upright.example",
+                "Access-Control-Request-Method": "POST",
+            },
         )
         assert response.headers["Access-Control-Allow-Origin"] == "https://app.upright.example"
         assert "Authorization" in response.headers["Access-Control-Allow-Headers"]

@@ -1,0 +1,401 @@
+"""Progress: pain over time, adherence to the programme, alerts, notices and outcomes.
+
+Everything is loaded with a fixed number of queries whatever the date range (one
+per table), then computed in Python: no query per day, programme or item.
+
+Pain change since baseline uses the NRS's minimal clinically important change:
+about 2 points or 30 % (Farrar JT et al. Pain 2001;94(2):149-158).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from api.accounts.models import User
+from api.alerts.models import OPEN_STATUSES, Alert, ExerciseHold
+from api.checkins.models import CheckIn
+from api.database import utcnow
+from api.errors import InvalidInput
+from api.outcomes import service as outcomes
+from api.outcomes.models import OutcomeScore
+from api.programmes.models import Programme, ProgrammePause, ProgrammeVersion
+from api.sessions.models import ExerciseSession, PainNotice, SessionEntry
+from exercises.vocabulary import DAYS_OF_WEEK
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+STREAK_DAYS = 366
+ROLLING_DAYS = 7
+BASELINE_CHECK_INS = 7
+NOTICE_DAYS = 30
+MCID_POINTS = 2.0  # Farrar 2001
+MCID_FRACTION = 0.30  # Farrar 2001
+FARRAR = "Farrar JT et al. Pain 2001;94(2):149-158 (about 2 points or 30 % on the 0-10 NRS)"
+ENDED_STATUSES = ("completed", "cancelled")
+
+
+def date_range(
+    date_from: dt.date | None, date_to: dt.date | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """Default: the last 90 days ending today (``to`` defaults to today, ``from`` to 89
+    days before ``to``); at most 366 days."""
+    date_to = date_to or today
+    date_from = date_from or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if date_from > date_to:
+        raise InvalidInput({"from": ["'from' must not be after 'to'."]})
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        raise InvalidInput({"from": [f"The range can span at most {MAX_DAYS} days."]})
+    return date_from, date_to
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _mean(values: list[int]) -> float:
+    return sum(values) / len(values)
+
+
+# --- pain -------------------------------------------------------------------------------
+
+
+def _pain(check_ins: list[Any], date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+    pain_on = {row.local_date: row.pain for row in check_ins}
+    series = []
+    in_range = [row for row in check_ins if date_from <= row.local_date <= date_to]
+    for row in in_range:
+        window = [
+            pain_on[day]
+            for day in _days(row.local_date - dt.timedelta(days=ROLLING_DAYS - 1), row.local_date)
+            if day in pain_on
+        ]
+        series.append(
+            {
+                "date": row.local_date.isoformat(),
+                "pain": row.pain,
+                "rolling_mean_7d": round(_mean(window), 2),
+                "worst_pain": row.worst_pain,
+                "interference": row.interference,
+                "sleep_quality": row.sleep_quality,
+            }
+        )
+    return {"series": series, "change": pain_change([row.pain for row in in_range])}
+
+
+def pain_change(pains: list[int]) -> dict[str, Any] | None:
+    """Baseline = mean of the first check-ins of the range, latest = mean of the last
+    ones: up to 7 each, and never the same check-in in both (so k = min(7, n // 2))."""
+    if len(pains) < 2:
+        return None
+    k = min(BASELINE_CHECK_INS, len(pains) // 2)
+    baseline, latest = _mean(pains[:k]), _mean(pains[-k:])
+    difference = latest - baseline
+    fraction = difference / baseline if baseline else None
+    if difference <= -MCID_POINTS or (fraction is not None and fraction <= -MCID_FRACTION):
+        label = "improved"
+    elif difference >= MCID_POINTS or (fraction is not None and fraction >= MCID_FRACTION):
+        label = "worse"
+    else:
+        label = "unchanged"
+    return {
+        "baseline": round(baseline, 2),
+        "latest": round(latest, 2),
+        "difference": round(difference, 2),
+        "percent_change": round(fraction * 100, 1) if fraction is not None else None,
+        "check_ins_compared": k,
+        "label": label,
+        "source": FARRAR,
+    }
+
+
+# --- adherence --------------------------------------------------------------------------
+
+
+@dataclass
+class _Schedule:
+    """One programme's schedule, with the days that count neither way."""
+
+    programme: Programme
+    last_day: dt.date | None
+    versions: list[tuple[dt.date, ProgrammeVersion]]  # (local date created, version)
+    paused: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+    def version_on(self, day: dt.date) -> ProgrammeVersion:
+        """The latest version created on or before ``day``, else version 1."""
+        created = [v for created_on, v in self.versions if created_on <= day]
+        if created:
+            return max(created, key=lambda v: v.number)
+        return min((v for _, v in self.versions), key=lambda v: v.number)
+
+    def runs_on(self, day: dt.date) -> bool:
+        if day < self.programme.starts_on:
+            return False
+        if self.last_day is not None and day > self.last_day:
+            return False
+        return not any(start <= day <= end for start, end in self.paused)
+
+
+def _local(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
+    return moment.astimezone(tz).date()
+
+
+def _intervals(rows: list[tuple[dt.datetime, dt.datetime | None]], tz, now) -> list:
+    """Local dates touched by each interval: any part of a day paused pauses the day."""
+    return [(_local(start, tz), _local(end or now, tz)) for start, end in rows]
+
+
+def _schedules(
+    db_session: Session, patient: User, start: dt.date, end: dt.date, tz: ZoneInfo, now
+) -> list[_Schedule]:
+    programmes = db_session.scalars(
+        select(Programme)
+        .where(
+            Programme.patient_id == patient.id,
+            Programme.starts_on <= end,
+            or_(Programme.ends_on.is_(None), Programme.ends_on >= start),
+        )
+        .order_by(Programme.starts_on, Programme.id)
+    ).all()
+    hold_rows = db_session.execute(
+        select(ExerciseHold.placed_at, ExerciseHold.lifted_at).where(
+            ExerciseHold.patient_id == patient.id
+        )
+    )
+    holds = _intervals([(start, end) for start, end in hold_rows], tz, now)
+    if not programmes:
+        return []
+    ids = [p.id for p in programmes]
+    versions: dict[int, list[tuple[dt.date, ProgrammeVersion]]] = defaultdict(list)
+    for version in db_session.scalars(
+        select(ProgrammeVersion).where(ProgrammeVersion.programme_id.in_(ids))
+    ):
+        versions[version.programme_id].append((_local(version.created_at, tz), version))
+    pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for pause in db_session.scalars(
+        select(ProgrammePause).where(ProgrammePause.programme_id.in_(ids))
+    ):
+        pauses[pause.programme_id].append((pause.started_at, pause.ended_at))
+    schedules = []
+    for programme in programmes:
+        last_day = programme.ends_on
+        if programme.status in ENDED_STATUSES:
+            stopped = _local(programme.updated_at, tz) - dt.timedelta(days=1)
+            last_day = min(last_day, stopped) if last_day else stopped
+        schedules.append(
+            _Schedule(
+                programme=programme,
+                last_day=last_day,
+                versions=versions[programme.id],
+                paused=_intervals(pauses[programme.id], tz, now) + holds,
+            )
+        )
+    return schedules
+
+
+def _done(
+    db_session: Session, patient: User, windows: list[tuple[dt.date, dt.date]]
+) -> dict[tuple[dt.date, int], int]:
+    """(local date, programme item id) -> sessions with that item on that date."""
+    rows = db_session.execute(
+        select(
+            ExerciseSession.local_date,
+            SessionEntry.programme_item_id,
+            func.count(func.distinct(ExerciseSession.id)),
+        )
+        .join(ExerciseSession, SessionEntry.session_id == ExerciseSession.id)
+        .where(
+            ExerciseSession.patient_id == patient.id,
+            SessionEntry.programme_item_id.is_not(None),
+            or_(
+                *(
+                    and_(ExerciseSession.local_date >= a, ExerciseSession.local_date <= b)
+                    for a, b in windows
+                )
+            ),
+        )
+        .group_by(ExerciseSession.local_date, SessionEntry.programme_item_id)
+    )
+    return {(day, item_id): count for day, item_id, count in rows}
+
+
+def _day(
+    schedules: list[_Schedule], done: dict[tuple[dt.date, int], int], day: dt.date
+) -> tuple[int, int]:
+    """(prescribed, completed) on ``day``; completions capped at times_per_day."""
+    weekday = DAYS_OF_WEEK[day.weekday()]
+    prescribed = completed = 0
+    for schedule in schedules:
+        if not schedule.runs_on(day):
+            continue
+        for item in schedule.version_on(day).items:
+            if weekday in item.days_of_week:
+                prescribed += item.times_per_day
+                completed += min(done.get((day, item.id), 0), item.times_per_day)
+    return prescribed, completed
+
+
+def _rate(prescribed: int, completed: int) -> float | None:
+    return round(completed / prescribed, 2) if prescribed else None
+
+
+def _adherence(
+    schedules: list[_Schedule],
+    done: dict[tuple[dt.date, int], int],
+    date_from: dt.date,
+    date_to: dt.date,
+    today: dt.date,
+) -> dict[str, Any]:
+    weeks: dict[tuple[int, int], dict[str, Any]] = {}
+    total_prescribed = total_completed = 0
+    last = min(date_to, today)
+    for day in _days(date_from, last) if date_from <= last else []:
+        prescribed, completed = _day(schedules, done, day)
+        year, week, _ = day.isocalendar()
+        bucket = weeks.setdefault(
+            (year, week),
+            {
+                "week": f"{year}-W{week:02d}",
+                "starts_on": (day - dt.timedelta(days=day.weekday())).isoformat(),
+                "prescribed": 0,
+                "completed": 0,
+            },
+        )
+        bucket["prescribed"] += prescribed
+        bucket["completed"] += completed
+        total_prescribed += prescribed
+        total_completed += completed
+    for bucket in weeks.values():
+        bucket["rate"] = _rate(bucket["prescribed"], bucket["completed"])
+    return {
+        "prescribed": total_prescribed,
+        "completed": total_completed,
+        "rate": _rate(total_prescribed, total_completed),
+        "weeks": list(weeks.values()),
+        "current_streak_days": _streak(schedules, done, today),
+        "programmes": [
+            {
+                "id": s.programme.id,
+                "title": s.programme.title,
+                "status": s.programme.status,
+                "starts_on": s.programme.starts_on.isoformat(),
+                "ends_on": s.programme.ends_on.isoformat() if s.programme.ends_on else None,
+            }
+            for s in schedules
+        ],
+    }
+
+
+def _streak(
+    schedules: list[_Schedule], done: dict[tuple[dt.date, int], int], today: dt.date
+) -> int:
+    """Consecutive days, ending today or yesterday, on which everything due was done.
+    Days with nothing due (rest days, pauses, holds) neither count nor break it; today
+    does not break it while it is still going on. Looks back at most 366 days."""
+    streak = 0
+    for n in range(STREAK_DAYS):
+        day = today - dt.timedelta(days=n)
+        prescribed, completed = _day(schedules, done, day)
+        if prescribed == 0:
+            continue
+        if completed >= prescribed:
+            streak += 1
+        elif day != today:
+            break
+    return streak
+
+
+# --- the whole picture ------------------------------------------------------------------
+
+
+def progress(
+    *,
+    db_session: Session,
+    patient: User,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    now = now or utcnow()
+    tz = ZoneInfo(patient.timezone)
+    today = _local(now, tz)
+    date_from, date_to = date_range(date_from, date_to, today)
+    streak_from = today - dt.timedelta(days=STREAK_DAYS - 1)
+    check_ins = db_session.execute(
+        select(
+            CheckIn.local_date,
+            CheckIn.pain,
+            CheckIn.worst_pain,
+            CheckIn.interference,
+            CheckIn.sleep_quality,
+        )
+        .where(
+            CheckIn.patient_id == patient.id,
+            CheckIn.local_date >= date_from - dt.timedelta(days=ROLLING_DAYS - 1),
+            CheckIn.local_date <= date_to,
+        )
+        .order_by(CheckIn.local_date)
+    ).all()
+    schedules = _schedules(
+        db_session, patient, min(date_from, streak_from), max(date_to, today), tz, now
+    )
+    done = _done(db_session, patient, [(date_from, date_to), (streak_from, today)])
+    alerts = db_session.scalars(
+        select(Alert)
+        .where(Alert.patient_id == patient.id, Alert.status.in_(OPEN_STATUSES))
+        .order_by(Alert.level_rank.desc(), Alert.created_at, Alert.id)
+    ).all()
+    notices = db_session.scalars(
+        select(PainNotice)
+        .where(
+            PainNotice.patient_id == patient.id,
+            PainNotice.created_at >= now - dt.timedelta(days=NOTICE_DAYS),
+        )
+        .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
+    ).all()
+    scores = db_session.scalars(
+        select(OutcomeScore)
+        .where(
+            OutcomeScore.patient_id == patient.id,
+            OutcomeScore.completed_on >= date_from,
+            OutcomeScore.completed_on <= date_to,
+        )
+        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+    ).all()
+    return {
+        "patient_id": patient.id,
+        "from": date_from,
+        "to": date_to,
+        "today": today,
+        "timezone": patient.timezone,
+        "pain": _pain(check_ins, date_from, date_to),
+        "adherence": _adherence(schedules, done, date_from, date_to, today),
+        "open_alerts": [
+            {
+                "id": a.id,
+                "level": a.level,
+                "title": a.title,
+                "status": a.status,
+                "created_at": a.created_at,
+            }
+            for a in alerts
+        ],
+        "pain_notices": [
+            {
+                "id": n.id,
+                "session_id": n.session_id,
+                "kind": n.kind,
+                "exercise": n.exercise_slug,
+                "message": n.message,
+                "created_at": n.created_at,
+            }
+            for n in notices
+        ],
+        "outcomes": outcomes.summary(list(scores)),
+    }

@@ -1,0 +1,88 @@
+"""Exercise sessions: log what you did and get pain-guided advice."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from api.accounts.models import Role
+from api.blueprint import Blueprint, current_user
+from api.database import get_session
+from api.errors import NotFound
+from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+from api.policy import patient_in_scope, readable_patient
+from api.sessions import service
+from api.sessions.models import ExerciseSession
+from api.sessions.schemas import SessionCreateSchema, SessionQuerySchema, SessionSchema
+
+blp = Blueprint(
+    "sessions",
+    __name__,
+    url_prefix="/api/v1/sessions",
+    description="Exercise sessions: what was done, how it felt, and pain-guided advice.",
+)
+
+
+@blp.route("")
+class Sessions(MethodView):
+    @blp.login_required(Role.patient)
+    @blp.arguments(SessionCreateSchema)
+    @blp.response(201, SessionSchema, description="Logged, with any pain-guided advice")
+    @blp.alt_response(200, schema=SessionSchema, description="Replay of a known client_id")
+    @blp.not_found()
+    def post(self, body):
+        """Log an exercise session (up to 7 days late) and get pain-guided advice."""
+        session = get_session()
+        exercise_session, created = service.create(
+            db_session=session, patient=current_user(), data=body
+        )
+        session.commit()
+        return exercise_session, 201 if created else 200
+
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.arguments(SessionQuerySchema, location="query")
+    @blp.response(200, SessionSchema(many=True))
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    @blp.not_found()
+    def get(self, query, pagination_parameters):
+        """Sessions, newest first: your own, or a linked patient's with patient_id."""
+        session = get_session()
+        patient_id = patient_in_scope(
+            session, current_user(), query["patient_id"], resource="sessions"
+        )
+        stmt = service.list_stmt(patient_id, query["from_"], query["to"])
+        items = paginate(session, stmt, pagination_parameters).scalars().all()
+        session.commit()  # the access-log entry
+        return items
+
+
+@blp.route("/<int:session_id>")
+class SessionItem(MethodView):
+    @blp.login_required(Role.patient, Role.therapist)
+    @blp.response(200, SessionSchema)
+    @blp.not_found()
+    def get(self, session_id):
+        """One session with its entries and advice."""
+        session = get_session()
+        exercise_session = session.get(ExerciseSession, session_id)
+        if exercise_session is None:
+            raise NotFound("Session not found.")
+        readable_patient(
+            session,
+            current_user(),
+            exercise_session.patient_id,
+            resource="session",
+            resource_id=exercise_session.id,
+            not_found="Session not found.",
+        )
+        session.commit()
+        return exercise_session
+
+    @blp.login_required(Role.patient)
+    @blp.response(204)
+    @blp.not_found()
+    @blp.conflict("Logged more than 24 hours ago")
+    def delete(self, session_id):
+        """Delete a session you logged in the last 24 hours."""
+        session = get_session()
+        service.delete(db_session=session, patient=current_user(), session_id=session_id)
+        session.commit()

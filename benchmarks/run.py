@@ -1,0 +1,709 @@
+"""Drive the app under gunicorn with wrk, next to a minimal baseline app.
+
+    python -m benchmarks.run [--patients 100,10000] [--days 365] [--duration 10]
+                             [--connections 8] [--workers 2] [--engine postgresql|sqlite]
+                             [--explain]
+
+For each size: a fresh database (a throwaway PostgreSQL cluster, or a temporary SQLite
+file) is seeded, the app and the baseline app are started under gunicorn on 127.0.0.1
+with the same settings, and each endpoint is driven by wrk at a fixed concurrency for a
+fixed time, through small generated Lua scripts (tokens rotate over a pool of patients
+or therapists; every POST is a new check-in day or a new session). The table, the
+ratios to the baseline, the scale curve and the targets are printed and written to
+``benchmarks/results/latest.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+GUNICORN_SETTINGS = ("--worker-class", "gthread", "--threads", "4")
+TOKEN_MINUTES = 240
+CHECK_IN_WINDOW_DAYS = 60
+BASELINE = "baseline"
+
+# --- wrk output -------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    """What one wrk run measured."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: int
+
+
+def _duration_ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value.strip())
+    if match is None:
+        raise ValueError(f"not a wrk duration: {value!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Read wrk's ``--latency`` report."""
+    percentiles = {
+        int(p): _duration_ms(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", output, re.M)
+    }
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    total = re.search(r"^\s*(\d+) requests in", output, re.M)
+    if rps is None or total is None or 50 not in percentiles or 99 not in percentiles:
+        raise ValueError("unexpected wrk output:\n" + output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return WrkResult(
+        requests_per_second=float(rps.group(1)),
+        p50_ms=percentiles[50],
+        p99_ms=percentiles[99],
+        requests=int(total.group(1)),
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+    )
+
+
+# --- endpoints and their Lua scripts ----------------------------------------------------
+
+_LUA_PRELUDE = """\
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+local n = 0
+local function next_slot()
+  local slot = n * THREADS + tid
+  n = n + 1
+  return slot
+end
+"""
+
+
+def _lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
+
+
+def _lua_list(values: Iterable[str]) -> str:
+    return "{" + ", ".join(_lua_string(v) for v in values) + "}"
+
+
+def lua_get(path: str, tokens: Sequence[str] = (), headers: dict[str, str] | None = None) -> str:
+    """GET ``path``, rotating over bearer ``tokens`` (if any) and sending ``headers``."""
+    fixed = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items())
+    return (
+        f"local tokens = {_lua_list(tokens)}\n"
+        "function request()\n"
+        "  local slot = next_slot()\n"
+        f"  local headers = {{{fixed}}}\n"
+        "  if #tokens > 0 then\n"
+        '    headers["Authorization"] = "Bearer " .. tokens[slot % #tokens + 1]\n'
+        "  end\n"
+        f'  return wrk.format("GET", {_lua_string(path)}, headers)\n'
+        "end\n"
+    )
+
+
+def lua_get_rotating(paths: Sequence[str]) -> str:
+    """GET one of ``paths`` in turn (no sign-in)."""
+    return (
+        f"local paths = {_lua_list(paths)}\n"
+        "function request()\n"
+        '  return wrk.format("GET", paths[next_slot() % #paths + 1])\n'
+        "end\n"
+    )
+
+
+def lua_check_ins(patients: Sequence[dict[str, Any]]) -> str:
+    """POST /check-ins: slot -> (patient, days back), so every request is a new day."""
+    rows = ", ".join(f"{{{_lua_string(p['token'])}, {p['today_epoch']}}}" for p in patients)
+    return (
+        f"local patients = {{{rows}}}\n"
+        "function request()\n"
+        "  local slot = next_slot()\n"
+        "  local patient = patients[slot % #patients + 1]\n"
+        "  local back = math.floor(slot / #patients)\n"
+        f"  if back > {CHECK_IN_WINDOW_DAYS - 1} then back = back % {CHECK_IN_WINDOW_DAYS} end\n"
+        '  local day = os.date("!%Y-%m-%d", patient[2] - back * 86400)\n'
+        "  local pain = slot % 7 + 2\n"
+        '  local symptoms = "[]"\n'
+        '  if slot % 50 == 7 then symptoms = "[\\"night_pain\\"]" end\n'
+        '  local body = string.format(\'{"date": "%s", "pain": %d, "worst_pain": %d, \'\n'
+        '    .. \'"stiffness": 4, "interference": 3, "sleep_quality": 6, "mood": 6, \'\n'
+        '    .. \'"pain_areas": ["upper_back"], "symptoms": %s, "pain_onset": "usual"}\',\n'
+        "    day, pain, math.min(10, pain + 1), symptoms)\n"
+        '  return wrk.format("POST", "/api/v1/check-ins", {["Authorization"] = "Bearer " '
+        '.. patient[1], ["Content-Type"] = "application/json"}, body)\n'
+        "end\n"
+    )
+
+
+def lua_sessions(patients: Sequence[dict[str, Any]], run_id: str) -> str:
+    """POST /sessions: a new client_id each time, entries from the patient's programme."""
+    rows = []
+    for patient in patients:
+        entries = ", ".join(
+            f'{{\\"exercise\\": \\"{item["exercise"]}\\", \\"programme_item\\": {item["id"]}, '
+            f'\\"sets_done\\": 2, \\"reps_done\\": 10, \\"pain_during\\": 2, \\"effort\\": 5}}'
+            for item in patient["items"]
+        )
+        rows.append(
+            f'{{{_lua_string(patient["token"])}, {patient["programme_id"]}, "[{entries}]"}}'
+        )
+    return (
+        f"local patients = {{{', '.join(rows)}}}\n"
+        "function request()\n"
+        "  local slot = next_slot()\n"
+        "  local patient = patients[slot % #patients + 1]\n"
+        '  local started = os.date("!%Y-%m-%dT%H:%M:%S+00:00", os.time() - 7200)\n'
+        '  local body = string.format(\'{"client_id": "bench-%s-%d-%d", "programme_id": %d, \'\n'
+        '    .. \'"started_at": "%s", "pain_before": 3, "pain_after": 2, "entries": %s}\',\n'
+        f"    {_lua_string(run_id)}, tid, n, patient[2], started, patient[3])\n"
+        '  return wrk.format("POST", "/api/v1/sessions", {["Authorization"] = "Bearer " '
+        '.. patient[1], ["Content-Type"] = "application/json"}, body)\n'
+        "end\n"
+    )
+
+
+CATALOGUE_LIST = "/api/v1/exercises?category=strengthening&equipment=none"
+
+#: (name, what it is) in the order they are driven (reads before writes).
+ENDPOINTS: tuple[tuple[str, str], ...] = (
+    ("catalogue_list", f"GET {CATALOGUE_LIST}"),
+    ("exercise_detail", "GET /api/v1/exercises/{slug} (slugs rotate)"),
+    ("catalogue_304", "GET the catalogue list with a matching If-None-Match"),
+    ("today", "GET /api/v1/me/today (patients rotate)"),
+    ("progress_90d", "GET /api/v1/me/progress (90 days, patients rotate)"),
+    ("therapist_patients", "GET /api/v1/patients (therapists rotate)"),
+    ("therapist_alerts", "GET /api/v1/alerts (therapists rotate)"),
+    ("check_in_post", "POST /api/v1/check-ins (a new patient-day each, triaged)"),
+    ("session_post", "POST /api/v1/sessions (a new client_id each, 3 entries)"),
+)
+
+
+# --- targets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    met: bool
+    detail: str
+
+
+def ratio(value: float, reference: float) -> float | None:
+    return value / reference if reference else None
+
+
+def evaluate_targets(
+    results: dict[int, dict[str, WrkResult]],
+    baselines: dict[int, WrkResult],
+    worker_rss_mb: dict[int, list[float]],
+) -> list[Target]:
+    """The targets of the benchmark, each met or not, with the figures behind it."""
+    sizes = sorted(results)
+    targets: list[Target] = []
+    for size in sizes:
+        run, base = results[size], baselines[size]
+        if "catalogue_list" in run:
+            r = ratio(run["catalogue_list"].requests_per_second, base.requests_per_second) or 0
+            targets.append(
+                Target(
+                    f"catalogue list >= 0.8x baseline req/s ({size} patients)",
+                    r >= 0.8,
+                    f"{run['catalogue_list'].requests_per_second:.0f} vs "
+                    f"{base.requests_per_second:.0f} req/s = {r:.2f}x",
+                )
+            )
+        if "catalogue_304" in run and "catalogue_list" in run:
+            r = (
+                ratio(
+                    run["catalogue_304"].requests_per_second,
+                    run["catalogue_list"].requests_per_second,
+                )
+                or 0
+            )
+            targets.append(
+                Target(
+                    f"304 revalidation >= 1.5x catalogue list ({size} patients)",
+                    r >= 1.5,
+                    f"{run['catalogue_304'].requests_per_second:.0f} vs "
+                    f"{run['catalogue_list'].requests_per_second:.0f} req/s = {r:.2f}x",
+                )
+            )
+        for name, label in (("check_in_post", "POST /check-ins"), ("progress_90d", "progress")):
+            if name in run:
+                p99 = run[name].p99_ms
+                targets.append(
+                    Target(
+                        f"{label} p99 <= 50 ms ({size} patients)",
+                        p99 <= 50,
+                        f"p99 {p99:.1f} ms",
+                    )
+                )
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        for name in results[small]:
+            if name not in results[large]:
+                continue
+            r = (
+                ratio(
+                    results[large][name].requests_per_second,
+                    results[small][name].requests_per_second,
+                )
+                or 0
+            )
+            targets.append(
+                Target(
+                    f"{name} at {large} >= 0.8x at {small} patients",
+                    r >= 0.8,
+                    f"{results[large][name].requests_per_second:.0f} vs "
+                    f"{results[small][name].requests_per_second:.0f} req/s = {r:.2f}x",
+                )
+            )
+    all_rss = [mb for values in worker_rss_mb.values() for mb in values]
+    if all_rss:
+        targets.append(
+            Target(
+                "every worker < 150 MB RSS",
+                max(all_rss) < 150,
+                f"largest {max(all_rss):.0f} MB ("
+                + "; ".join(
+                    f"{size}: " + ", ".join(f"{mb:.0f}" for mb in values)
+                    for size, values in sorted(worker_rss_mb.items())
+                )
+                + ")",
+            )
+        )
+    return targets
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return f"{value:.2f}x" if value is not None else "-"
+
+
+def markdown_report(
+    results: dict[int, dict[str, WrkResult]],
+    baselines: dict[int, WrkResult],
+    worker_rss_mb: dict[int, list[float]],
+    targets: list[Target],
+    settings: str,
+) -> str:
+    lines = [f"Settings: {settings}", ""]
+    for size in sorted(results):
+        base = baselines[size]
+        lines += [
+            f"### {size} patients",
+            "",
+            "| endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors "
+            "| req/s vs baseline | p99 vs baseline |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, res in [(BASELINE, base), *results[size].items()]:
+            lines.append(
+                f"| {name} | {res.requests_per_second:.0f} | {res.p50_ms:.1f} | "
+                f"{res.p99_ms:.1f} | {res.non_2xx_3xx} | {res.socket_errors} | "
+                f"{_fmt_ratio(ratio(res.requests_per_second, base.requests_per_second))} | "
+                f"{_fmt_ratio(ratio(res.p99_ms, base.p99_ms))} |"
+            )
+        rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb.get(size, []))
+        lines += ["", f"Worker RSS after the run (MB): {rss or '-'}", ""]
+    sizes = sorted(results)
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        lines += [
+            f"### Scale: {large} vs {small} patients",
+            "",
+            f"| endpoint | req/s {small} | req/s {large} | ratio | p99 ms {small} "
+            f"| p99 ms {large} |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name in [BASELINE, *results[small]]:
+            a = baselines[small] if name == BASELINE else results[small].get(name)
+            b = baselines[large] if name == BASELINE else results[large].get(name)
+            if a is None or b is None:
+                continue
+            lines.append(
+                f"| {name} | {a.requests_per_second:.0f} | {b.requests_per_second:.0f} | "
+                f"{_fmt_ratio(ratio(b.requests_per_second, a.requests_per_second))} | "
+                f"{a.p99_ms:.1f} | {b.p99_ms:.1f} |"
+            )
+        lines.append("")
+    lines += ["### Targets", ""]
+    lines += [f"- {'met' if t.met else 'NOT MET'}: {t.name}: {t.detail}" for t in targets]
+    return "\n".join(lines) + "\n"
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    """The wrk binary, installed from Debian's packages when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    command = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*command, "apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run([*command, "apt-get", "install", "-y", "-q", "wrk"], check=True, env=env)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is not available after installing it.")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(
+    app_path: str, env: dict[str, str], workers: int, ready_path: str, log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Serve ``app_path`` on 127.0.0.1; yields (base URL, master process)."""
+    port = _free_port()
+    with log.open("ab") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                *GUNICORN_SETTINGS,
+                app_path,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log_file,
+            stderr=log_file,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + ready_path, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not start {app_path}; see {log}")
+            time.sleep(0.3)
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """VmRSS of each child process of ``master_pid``, in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
+def run_wrk(
+    wrk: str, base: str, script: str, *, duration: int, connections: int, workdir: Path
+) -> WrkResult:
+    threads = max(1, min(2, connections))
+    path = workdir / f"script-{secrets.token_hex(4)}.lua"
+    path.write_text(_LUA_PRELUDE.replace("THREADS", str(threads)) + script, encoding="utf-8")
+    completed = subprocess.run(
+        [
+            wrk,
+            "--latency",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(path),
+            base,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return parse_wrk(completed.stdout)
+
+
+# --- one size ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Pools:
+    patients: list[dict[str, Any]]
+    therapist_tokens: list[str]
+    slugs: list[str]
+
+
+def _pools(database_url: str, credentials: dict[str, Any], secret: str) -> _Pools:
+    from sqlalchemy import select
+
+    from api.accounts.credentials import create_access_token
+    from api.catalogue.models import Exercise
+    from api.database import make_engine
+
+    def token(user_id: int, role: str) -> str:
+        return create_access_token(user_id=user_id, role=role, secret=secret, minutes=TOKEN_MINUTES)
+
+    now = dt.datetime.now(dt.UTC)
+    patients = []
+    for patient in credentials["patients"]:
+        today = now.astimezone(ZoneInfo(patient["timezone"])).date()
+        epoch = int(dt.datetime(today.year, today.month, today.day, 12, tzinfo=dt.UTC).timestamp())
+        patients.append({**patient, "token": token(patient["id"], "patient"), "today_epoch": epoch})
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            slugs = list(
+                connection.scalars(
+                    select(Exercise.slug).where(Exercise.retired_at.is_(None)).order_by(Exercise.id)
+                )
+            )
+    finally:
+        engine.dispose()
+    return _Pools(
+        patients=patients,
+        therapist_tokens=[token(t["id"], "therapist") for t in credentials["therapists"]],
+        slugs=slugs,
+    )
+
+
+def free_check_in_days(database_url: str, patient_ids: list[int]) -> int:
+    """Delete the pool's check-ins of the last CHECK_IN_WINDOW_DAYS days (and today)."""
+    from sqlalchemy import delete
+
+    from api.checkins.models import CheckIn
+    from api.database import make_engine
+
+    since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=CHECK_IN_WINDOW_DAYS + 1)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(
+                delete(CheckIn).where(
+                    CheckIn.patient_id.in_(patient_ids), CheckIn.local_date >= since
+                )
+            )
+            return result.rowcount
+    finally:
+        engine.dispose()
+
+
+def _etag(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        etag = response.headers.get("ETag")
+    if not etag:
+        raise SystemExit(f"no ETag on {url}")
+    return etag
+
+
+def measure_size(
+    database_url: str,
+    *,
+    patients: int,
+    days: int,
+    duration: int,
+    connections: int,
+    workers: int,
+    wrk: str,
+    workdir: Path,
+    explain: bool,
+    log: Callable[[str], None] = print,
+) -> tuple[dict[str, WrkResult], WrkResult, list[float], list[float]]:
+    """Seed, serve and drive one size: (endpoint results, baseline, app RSS, baseline RSS)."""
+    from benchmarks.seed import print_report, seed
+
+    log(f"== Seeding {patients} patients x {days} days")
+    report = seed(database_url, patients=patients, days=days, out=workdir / "seed.json")
+    print_report(report)
+    if explain:
+        from benchmarks.explain import explain_report
+
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        target = RESULTS_DIR / f"explain-{patients}.txt"
+        target.write_text(explain_report(database_url, report.credentials), encoding="utf-8")
+        log(f"   query plans: {target}")
+    secret = secrets.token_urlsafe(48)
+    pools = _pools(database_url, report.credentials, secret)
+    env = {
+        "UPRIGHT_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": "false",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }
+    drive = {"duration": duration, "connections": connections, "workdir": workdir}
+    log_file = workdir / "gunicorn.log"
+    from benchmarks.baseline_app import BASELINE_PATH
+
+    with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
+        base,
+        process,
+    ):
+        run_wrk(wrk, base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
+        baseline = run_wrk(wrk, base, lua_get(BASELINE_PATH), **drive)
+        baseline_rss = worker_rss_mb(process.pid)
+        log(f"   {BASELINE:<20} {_line(baseline)}")
+    patient_tokens = [p["token"] for p in pools.patients]
+    results: dict[str, WrkResult] = {}
+    with gunicorn("wsgi:app", env, workers, "/ready", log_file) as (base, process):
+        scripts: dict[str, Callable[[], str]] = {
+            "catalogue_list": lambda: lua_get(CATALOGUE_LIST),
+            "exercise_detail": lambda: lua_get_rotating(
+                [f"/api/v1/exercises/{slug}" for slug in pools.slugs]
+            ),
+            "catalogue_304": lambda: lua_get(
+                CATALOGUE_LIST, headers={"If-None-Match": _etag(base + CATALOGUE_LIST)}
+            ),
+            "today": lambda: lua_get("/api/v1/me/today", patient_tokens),
+            "progress_90d": lambda: lua_get("/api/v1/me/progress", patient_tokens),
+            "therapist_patients": lambda: lua_get("/api/v1/patients", pools.therapist_tokens),
+            "therapist_alerts": lambda: lua_get("/api/v1/alerts", pools.therapist_tokens),
+            "check_in_post": lambda: lua_check_ins(pools.patients),
+            "session_post": lambda: lua_sessions(pools.patients, secrets.token_hex(3)),
+        }
+        run_wrk(wrk, base, lua_get(CATALOGUE_LIST), **{**drive, "duration": 2})
+        for name, _ in ENDPOINTS:
+            if name == "check_in_post":
+                freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
+                log(f"   (freed {freed} check-in days for the check-in run)")
+            results[name] = run_wrk(wrk, base, scripts[name](), **drive)
+            log(f"   {name:<20} {_line(results[name])}")
+        app_rss = worker_rss_mb(process.pid)
+    log(f"   worker RSS MB: app {app_rss}, baseline {baseline_rss}")
+    return results, baseline, app_rss, baseline_rss
+
+
+def _line(result: WrkResult) -> str:
+    return (
+        f"{result.requests_per_second:8.0f} req/s  p50 {result.p50_ms:6.1f} ms  "
+        f"p99 {result.p99_ms:6.1f} ms  non-2xx/3xx {result.non_2xx_3xx}  "
+        f"socket errors {result.socket_errors}"
+    )
+
+
+@contextmanager
+def database(engine: str, workdir: Path) -> Iterator[str]:
+    """A fresh empty database: a throwaway PostgreSQL cluster or a SQLite file."""
+    if engine == "sqlite":
+        yield f"sqlite:///{workdir / f'bench-{secrets.token_hex(4)}.sqlite3'}"
+        return
+    from tests.run_all import ThrowawayPostgres, ensure_postgres
+
+    server = ThrowawayPostgres(ensure_postgres())
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def _machine() -> str:
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores{memory}, {platform.system()} {platform.machine()}"
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--patients", default="100,10000", help="comma-separated sizes")
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--explain", action="store_true", help="also write query plans")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    sizes = [int(size) for size in args.patients.split(",") if size.strip()]
+    wrk = ensure_wrk()
+    results: dict[int, dict[str, WrkResult]] = {}
+    baselines: dict[int, WrkResult] = {}
+    rss: dict[int, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="upright-bench-") as tmp:
+        workdir = Path(tmp)
+        for size in sizes:
+            with database(args.engine, workdir) as url:
+                results[size], baselines[size], rss[size], _ = measure_size(
+                    url,
+                    patients=size,
+                    days=args.days,
+                    duration=args.duration,
+                    connections=args.connections,
+                    workers=args.workers,
+                    wrk=wrk,
+                    workdir=workdir,
+                    explain=args.explain and args.engine == "postgresql",
+                )
+    targets = evaluate_targets(results, baselines, rss)
+    settings = (
+        f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}; {args.days} days; "
+        f"wrk {args.connections} connections, {args.duration} s per endpoint; gunicorn "
+        f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)}"
+    )
+    report = markdown_report(results, baselines, rss, targets, settings)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "latest.md").write_text(report, encoding="utf-8")
+    print()
+    print(report)
+    print(f"Written to {RESULTS_DIR / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

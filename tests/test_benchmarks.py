@@ -1,0 +1,142 @@
+"""The benchmark tools on tiny sizes: the generator's data, the runner's parsing and targets."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from api.database import Base
+from benchmarks.run import (
+    WrkResult,
+    evaluate_targets,
+    lua_check_ins,
+    lua_get,
+    lua_sessions,
+    markdown_report,
+    parse_wrk,
+)
+from benchmarks.seed import seed
+
+WRK_OUTPUT = """\
+Running 10s test @ http://127.0.0.1:8000
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.21ms    1.02ms  41.00ms   90.12%
+    Req/Sec     1.25k   110.50     1.50k    70.00%
+  Latency Distribution
+     50%    2.95ms
+     75%    3.40ms
+     90%    4.10ms
+     99%    1.20s
+  24890 requests in 10.01s, 9.87MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 17
+Requests/sec:   2486.51
+Transfer/sec:      0.99MB
+"""
+
+
+def test_parse_wrk_reads_rate_percentiles_and_errors():
+    result = parse_wrk(WRK_OUTPUT)
+    assert result == WrkResult(
+        requests_per_second=2486.51,
+        p50_ms=2.95,
+        p99_ms=1200.0,
+        requests=24890,
+        non_2xx_3xx=17,
+        socket_errors=3,
+    )
+
+
+def test_parse_wrk_without_errors_and_in_microseconds():
+    output = WRK_OUTPUT.replace("    2.95ms", "  950.00us").split("  Socket errors")[0]
+    output += "Requests/sec:   10.00\n"
+    result = parse_wrk(output)
+    assert result.p50_ms == pytest.approx(0.95)
+    assert (result.non_2xx_3xx, result.socket_errors) == (0, 0)
+
+
+def _result(rps: float, p99: float) -> WrkResult:
+    return WrkResult(rps, p99 / 2, p99, int(rps * 10), 0, 0)
+
+
+def test_targets_compare_with_the_baseline_and_across_sizes():
+    small = {
+        "catalogue_list": _result(900, 10),
+        "catalogue_304": _result(1800, 5),
+        "check_in_post": _result(100, 40),
+        "progress_90d": _result(200, 60),
+    }
+    large = {**small, "progress_90d": _result(100, 80)}
+    baselines = {100: _result(1000, 8), 10000: _result(1000, 8)}
+    targets = evaluate_targets({100: small, 10000: large}, baselines, {100: [90.0, 95.0]})
+    verdict = {t.name: t.met for t in targets}
+    assert verdict["catalogue list >= 0.8x baseline req/s (100 patients)"] is True
+    assert verdict["304 revalidation >= 1.5x catalogue list (100 patients)"] is True
+    assert verdict["POST /check-ins p99 <= 50 ms (100 patients)"] is True
+    assert verdict["progress p99 <= 50 ms (100 patients)"] is False
+    assert verdict["catalogue_list at 10000 >= 0.8x at 100 patients"] is True
+    assert verdict["progress_90d at 10000 >= 0.8x at 100 patients"] is False
+    assert verdict["every worker < 150 MB RSS"] is True
+    report = markdown_report({100: small, 10000: large}, baselines, {}, targets, "test")
+    assert "| catalogue_list | 900 | 5.0 | 10.0 | 0 | 0 | 0.90x | 1.25x |" in report
+    assert "| progress_90d | 200 | 100 | 0.50x | 60.0 | 80.0 |" in report
+    assert "NOT MET: progress p99 <= 50 ms (100 patients)" in report
+
+
+def test_lua_scripts_name_their_requests():
+    patient = {
+        "token": "t0k",
+        "today_epoch": 1_700_000_000,
+        "programme_id": 7,
+        "items": [{"id": 3, "exercise": "chin-tuck"}],
+    }
+    assert 'headers["Authorization"] = "Bearer "' in lua_get("/api/v1/me/today", ["a", "b"])
+    assert '"/api/v1/check-ins"' in lua_check_ins([patient])
+    script = lua_sessions([patient], "run1")
+    assert '"/api/v1/sessions"' in script and "chin-tuck" in script
+
+
+def test_seed_writes_consistent_rows(scratch_url, tmp_path):
+    out = tmp_path / "seed.json"
+    report = seed(scratch_url, patients=3, days=5, therapists=1, out=out)
+    tables = Base.metadata.tables
+    engine = create_engine(scratch_url)
+    try:
+        with engine.connect() as connection:
+
+            def count(name: str, *where) -> int:
+                return connection.scalar(
+                    select(func.count()).select_from(tables[name]).where(*where)
+                )
+
+            users = tables["users"]
+            assert count("users", users.c.role == "patient") == 3
+            assert count("users", users.c.role == "therapist") == 1
+            assert count("care_links") == 3
+            assert count("programmes") == count("programme_versions") == 3
+            assert count("programme_items") >= 3
+            check_ins = tables["check_ins"]
+            assert 0 < count("check_ins") <= 3 * 5
+            per_day = connection.execute(
+                select(check_ins.c.patient_id, check_ins.c.local_date, func.count())
+                .group_by(check_ins.c.patient_id, check_ins.c.local_date)
+                .having(func.count() > 1)
+            ).all()
+            assert per_day == []
+            flagged = count("check_ins", check_ins.c.triage_level != "none")
+            assert count("alerts") <= flagged * 3
+            entries = tables["session_entries"]
+            orphans = count(
+                "session_entries",
+                entries.c.session_id.not_in(select(tables["exercise_sessions"].c.id)),
+            )
+            assert orphans == 0
+            assert count("outcome_scores") == 3
+    finally:
+        engine.dispose()
+    for name, rows in report.counts.items():
+        assert rows >= 0, name
+    assert report.counts["users"] == 4
+    assert out.exists()
+    assert len(report.credentials["patients"]) + len(report.credentials["patients_on_hold"]) == 3
