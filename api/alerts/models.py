@@ -65,11 +65,15 @@ class AlertEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     actor_name: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(32))
-    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
+    check_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="SET NULL"), index=True
+    )
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -91,7 +95,11 @@ class ExerciseHold(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     level: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
-    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
+    check_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="SET NULL"), index=True
+    )
     placed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     lifted_at: Mapped[dt.datetime | None]
-    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    lifted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )

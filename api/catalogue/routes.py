@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 from flask.views import MethodView
 
 from api.blueprint import Blueprint, authenticate
@@ -42,24 +43,48 @@ def _wants_personal() -> bool:
     return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
 
 
+#: How long a revalidation (If-None-Match) may rely on the catalogue digest this
+#: process read last, instead of reading it again. A new catalogue load is seen by
+#: revalidations within this many seconds, and by every full answer at once.
+DIGEST_MAX_AGE = 5.0
+_clock = time.monotonic
+
+
+def _digest(*, fresh: bool) -> str:
+    state = current_app.extensions.setdefault("upright.catalogue_digest", {})
+    now = _clock()
+    if not fresh and "value" in state and now - state["read_at"] < DIGEST_MAX_AGE:
+        return state["value"]
+    value = service.catalogue_digest(get_session())
+    state.update(value=value, read_at=now)
+    return value
+
+
 def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     """ETag from the catalogue version, the URL and (for safe_for_me) the caller's codes.
 
-    A matching If-None-Match answers 304 before any catalogue query runs.
+    A matching If-None-Match answers 304 without touching the database (the digest
+    read in the last DIGEST_MAX_AGE seconds is trusted); a full answer always checks
+    the digest, and public answers are served from a cache keyed by their ETag.
     """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        session = get_session()
         personal = ""
         if _wants_personal():
             user = authenticate(required=False)
             if user is None:
                 raise Unauthorized("Sign in to filter exercises for your own conditions.")
             personal = ",".join(sorted(service.personal_codes(user))) + f"|{user.id}"
-        key = f"{service.catalogue_digest(session)}|{request.full_path}|{personal}"
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         cache_control = PRIVATE_CACHE if personal else PUBLIC_CACHE
+
+        def etag_for(digest: str) -> str:
+            key = f"{digest}|{request.full_path}|{personal}"
+            return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+        etag = etag_for(_digest(fresh=False)) if request.if_none_match else ""
+        if not etag or etag not in request.if_none_match:
+            etag = etag_for(_digest(fresh=True))
         rendered = None if personal else _rendered.get(etag)
         if etag in request.if_none_match:
             response = Response(status=304)

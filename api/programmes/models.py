@@ -19,7 +19,9 @@ class Programme(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     template_slug: Mapped[str | None] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -53,7 +55,9 @@ class ProgrammeVersion(Base):
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     override_reason: Mapped[str | None] = mapped_column(Text)
     overridden: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="versions")

@@ -35,7 +35,7 @@ class ExerciseSession(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
     programme_id: Mapped[int | None] = mapped_column(
-        ForeignKey("programmes.id", ondelete="SET NULL")
+        ForeignKey("programmes.id", ondelete="SET NULL"), index=True
     )
     programme_version: Mapped[int | None] = mapped_column(SmallInteger)
     started_at: Mapped[dt.datetime]
@@ -65,7 +65,7 @@ class SessionEntry(Base):
         ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(SmallInteger)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
     exercise_slug: Mapped[str] = mapped_column(String(80))
     programme_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_items.id", ondelete="SET NULL"), index=True

@@ -266,3 +266,37 @@ def test_list_query_count_does_not_grow_with_page_size(app, client):
         counts.append(len(statements))
     assert counts[0] == counts[1]
     assert counts[0] <= 4
+
+
+def test_revalidation_trusts_the_digest_for_a_few_seconds_only(app, client, monkeypatch):
+    from api.catalogue import routes
+    from api.catalogue.models import CatalogueVersion
+    from api.database import get_session
+
+    now = [1000.0]
+    monkeypatch.setattr(routes, "_clock", lambda: now[0])
+    etag = client.get("/api/v1/causes").headers["ETag"]
+    with app.app_context():
+        session = get_session()
+        version = session.get(CatalogueVersion, 1)
+        original = version.digest
+        version.digest = "a-new-catalogue-load"
+        session.commit()
+    try:
+        assert client.get("/api/v1/causes", headers={"If-None-Match": etag}).status_code == 304
+        now[0] += routes.DIGEST_MAX_AGE + 0.1
+        stale = client.get("/api/v1/causes", headers={"If-None-Match": etag})
+        assert stale.status_code == 200
+        assert stale.headers["ETag"] != etag
+    finally:
+        with app.app_context():
+            session = get_session()
+            session.get(CatalogueVersion, 1).digest = original
+            session.commit()
+
+
+def test_cached_list_answers_are_identical(client):
+    path = "/api/v1/exercises?category=mobility&page_size=3"
+    first, second = client.get(path), client.get(path)
+    assert first.data == second.data
+    assert first.headers["X-Pagination"] == second.headers["X-Pagination"]
