@@ -53,7 +53,10 @@ class Alert(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
 
     events: Mapped[list[AlertEvent]] = relationship(
-        order_by="AlertEvent.id", cascade="all, delete-orphan", passive_deletes=True
+        order_by="AlertEvent.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",  # one query for a whole page of alerts, not one per alert
     )
 
 
