@@ -63,6 +63,28 @@ def readable_patient(
     return patient
 
 
+def readable_record(
+    session: Session, actor: User, model: type, record_id: int, *, resource: str, label: str
+):
+    """A patient-owned row (anything with ``patient_id``) the actor may read, or NotFound.
+
+    Therapist reads are written to the patient's access log.
+    """
+    not_found = f"{label} not found."
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(not_found)
+    readable_patient(
+        session,
+        actor,
+        record.patient_id,
+        resource=resource,
+        resource_id=record.id,
+        not_found=not_found,
+    )
+    return record
+
+
 def patient_in_scope(
     session: Session, actor: User, patient_id: int | None, *, resource: str
 ) -> int:

@@ -15,9 +15,8 @@ from api.checkins.schemas import (
     CheckInUpdateSchema,
 )
 from api.database import get_session
-from api.errors import NotFound
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
-from api.policy import patient_in_scope, readable_patient
+from api.policy import patient_in_scope, readable_record
 
 blp = Blueprint(
     "check-ins",
@@ -66,16 +65,8 @@ class CheckInItem(MethodView):
     def get(self, check_in_id):
         """One check-in with its triage."""
         session = get_session()
-        check_in = session.get(CheckIn, check_in_id)
-        if check_in is None:
-            raise NotFound("Check-in not found.")
-        readable_patient(
-            session,
-            current_user(),
-            check_in.patient_id,
-            resource="check-in",
-            resource_id=check_in.id,
-            not_found="Check-in not found.",
+        check_in = readable_record(
+            session, current_user(), CheckIn, check_in_id, resource="check-in", label="Check-in"
         )
         session.commit()
         return check_in

@@ -7,12 +7,11 @@ from flask.views import MethodView
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
-from api.errors import NotFound
 from api.outcomes import service
 from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeQuerySchema, OutcomeSchema
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
-from api.policy import patient_in_scope, readable_patient
+from api.policy import patient_in_scope, readable_record
 
 blp = Blueprint(
     "outcomes",
@@ -59,16 +58,13 @@ class OutcomeItem(MethodView):
     def get(self, outcome_id):
         """One questionnaire with its answers and score."""
         session = get_session()
-        outcome = session.get(OutcomeScore, outcome_id)
-        if outcome is None:
-            raise NotFound("Outcome score not found.")
-        readable_patient(
+        outcome = readable_record(
             session,
             current_user(),
-            outcome.patient_id,
+            OutcomeScore,
+            outcome_id,
             resource="outcome",
-            resource_id=outcome.id,
-            not_found="Outcome score not found.",
+            label="Outcome score",
         )
         session.commit()
         return outcome

@@ -7,9 +7,8 @@ from flask.views import MethodView
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
-from api.errors import NotFound
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
-from api.policy import patient_in_scope, readable_patient
+from api.policy import patient_in_scope, readable_record
 from api.sessions import service
 from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionQuerySchema, SessionSchema
@@ -63,16 +62,13 @@ class SessionItem(MethodView):
     def get(self, session_id):
         """One session with its entries and advice."""
         session = get_session()
-        exercise_session = session.get(ExerciseSession, session_id)
-        if exercise_session is None:
-            raise NotFound("Session not found.")
-        readable_patient(
+        exercise_session = readable_record(
             session,
             current_user(),
-            exercise_session.patient_id,
+            ExerciseSession,
+            session_id,
             resource="session",
-            resource_id=exercise_session.id,
-            not_found="Session not found.",
+            label="Session",
         )
         session.commit()
         return exercise_session
