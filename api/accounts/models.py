@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, utcnow
@@ -33,6 +33,8 @@ class User(Base):
     birth_year: Mapped[int | None] = mapped_column(Integer)
     health_history: Mapped[list[str]] = mapped_column(JSON, default=list)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Has a clinician assessed this pain? None: not answered (triage RF-ASSESS-01).
+    pain_assessed_by_clinician: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

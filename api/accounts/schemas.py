@@ -15,6 +15,12 @@ from api.validation import (
 from exercises.vocabulary import CAUSE_SLUGS
 
 _email = fields.Email(required=True, validate=validate.Length(max=254))
+PAIN_ASSESSED = (
+    "Has a doctor or physiotherapist assessed this back pain? true, false or null (not "
+    "answered). Unless true, and while no therapist is linked, a check-in with pain_onset "
+    "first_ever or new_episode advises a same-day doctor's assessment, once per episode "
+    "(rule RF-ASSESS-01)."
+)
 _password = fields.String(
     required=True,
     load_only=True,
@@ -38,6 +44,9 @@ class RegisterSchema(Schema):
     )
     birth_year = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate_birth_year
+    )
+    pain_assessed_by_clinician = fields.Boolean(
+        load_default=None, allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
 
 
@@ -76,6 +85,9 @@ class ProfileSchema(Schema):
     birth_year = fields.Integer(allow_none=True)
     health_history = fields.List(fields.String())
     conditions = fields.List(fields.String())
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
+    )
     exercise_hold = fields.Nested(ExerciseHoldSchema, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
@@ -94,6 +106,9 @@ class ProfileUpdateSchema(Schema):
         fields.String(validate=one_of(CAUSE_SLUGS)),
         validate=[validate.Length(max=len(CAUSE_SLUGS)), unique_items],
         metadata={"description": "Cause slugs from GET /causes"},
+    )
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
 
 

@@ -51,6 +51,7 @@ def create_user(
     timezone: str = "UTC",
     country: str | None = None,
     birth_year: int | None = None,
+    pain_assessed_by_clinician: bool | None = None,
 ) -> User:
     problem = credentials.password_problem(password, email=email)
     if problem:
@@ -66,6 +67,7 @@ def create_user(
         birth_year=birth_year,
         health_history=[],
         conditions=[],
+        pain_assessed_by_clinician=pain_assessed_by_clinician,
     )
     db_session.add(user)
     try:
@@ -199,6 +201,7 @@ def profile_dict(user: User) -> dict[str, Any]:
         "birth_year": user.birth_year,
         "health_history": list(user.health_history or []),
         "conditions": list(user.conditions or []),
+        "pain_assessed_by_clinician": user.pain_assessed_by_clinician,
         "created_at": user.created_at.isoformat(),
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from api.outcomes.schemas import OutcomeProgressSchema
+
 
 class ProgressQuerySchema(Schema):
     from_ = fields.Date(
@@ -96,8 +98,10 @@ class ProgressSchema(Schema):
         fields.Nested(NoticeSchema), metadata={"description": "Pain-guided advice, last 30 days"}
     )
     outcomes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(OutcomeProgressSchema),
         metadata={
             "description": "Per instrument: scores in range, each labelled against the "
             "first, and the change from first to latest"
-        }
+        },
     )
