@@ -3,9 +3,13 @@ activity changes reported apart from the label, and what each measure is said to
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from api.outcomes import scoring
+from api.outcomes.models import OutcomeScore
+from api.outcomes.service import summary
 
 
 def psfs(*activities: tuple[str, int]) -> dict:
@@ -119,3 +123,24 @@ def test_psfs_citations_name_detectable_and_meaningful_changes_apart():
     assert info["detectable_change"].startswith("3 points on one activity (Stratford 1995)")
     assert "minimal detectable changes" in info["source"]
     assert "minimum important differences 1.3 to 2.7" in info["source"]
+
+
+def test_summary_labels_psfs_by_the_mean_and_lists_the_activity_apart():
+    first = psfs(("reaching", 3), ("driving", 5), ("desk work", 5))
+    latest = psfs(("reaching", 6), ("driving", 5), ("desk work", 5))  # mean +1
+    rows = [
+        OutcomeScore(
+            id=n,
+            instrument="psfs",
+            answers=answers,
+            completed_on=dt.date(2025, 6, 1 + 14 * n),
+            score=mean(answers),
+            percent=None,
+            band=None,
+        )
+        for n, answers in enumerate((first, latest))
+    ]
+    result = summary(rows)["psfs"]
+    assert result["change"]["label"] == "unchanged"
+    assert [s["change_from_first"] for s in result["scores"]] == [None, "unchanged"]
+    assert [a["activity"] for a in result["change"]["detectable_activity_changes"]] == ["reaching"]
