@@ -70,7 +70,7 @@ SOURCES = {
         "KK et al. J Orthop Sports Phys Ther 2012;42(1):30-42 (valid across body regions)"
     ),
 }
-#: Item 13 of the clinical review: what the NDI is validated for, said where it is offered.
+#: What the NDI is validated for, said wherever it is offered.
 NDI_SCOPE = (
     "The NDI was developed and validated for neck pain, not thoracic pain, and no "
     "questionnaire has been validated for thoracic pain alone (Leahy et al. 2016 found only "
