@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 # Published in earlier versions as the development key: never used to sign, refused in production.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 # Where development keeps its generated SECRET_KEY, inside Flask's instance folder.
@@ -178,6 +180,7 @@ def check_settings(values: dict[str, Any]) -> None:
     env = values.get("UPRIGHT_ENV")
     if env not in {"development", "testing", "production"}:
         raise ConfigError(f"UPRIGHT_ENV must be development, testing or production, not {env!r}")
+    _check_limits(values)
     if env == "production":
         secret = values.get("SECRET_KEY")
         if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
@@ -190,6 +193,28 @@ def check_settings(values: dict[str, Any]) -> None:
             raise ConfigError(
                 "Refusing to start: UPRIGHT_ENV=production needs DATABASE_URL (PostgreSQL)."
             )
+
+
+RATE_LIMIT_SETTINGS = (
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_EMAIL_RATE_LIMIT",
+    "LOGIN_ADDRESS_RATE_LIMIT",
+    "REGISTER_RATE_LIMIT",
+)
+
+
+def _check_limits(values: dict[str, Any]) -> None:
+    for name in RATE_LIMIT_SETTINGS:
+        try:
+            parse_many(str(values.get(name)))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a rate such as '10 per minute', not {values.get(name)!r}"
+            ) from None
+    for name in ("TRUSTED_PROXY_COUNT", "REFRESH_REUSE_GRACE_SECONDS"):
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}")
 
 
 def warn_about_settings(values: dict[str, Any]) -> None:

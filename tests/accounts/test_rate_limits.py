@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from api import create_app
+from api.config import ConfigError
 from api.database import state
 from tests.factories import bearer
 
@@ -247,3 +248,29 @@ def test_development_allows_a_walk_through(database_url, tmp_path, monkeypatch, 
     state(development).engine.dispose()
     assert [r.status_code for r in typos] == [401] * 11
     assert [r.status_code for r in sign_ins] == [200] * 6
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOGIN_RATE_LIMIT", "lots"),
+        ("REGISTER_RATE_LIMIT", ""),
+        ("LOGIN_EMAIL_RATE_LIMIT", "5 per fortnight"),
+        ("TRUSTED_PROXY_COUNT", -1),
+        ("REFRESH_REUSE_GRACE_SECONDS", -5),
+    ],
+)
+def test_unusable_limit_settings_stop_the_start(tmp_path, name, value):
+    config = {"UPRIGHT_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", name: value}
+    with pytest.raises(ConfigError, match=name):
+        create_app(config)
+
+
+def test_limit_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "2")
+    monkeypatch.setenv("REGISTER_RATE_LIMIT", "7 per day")
+    monkeypatch.setenv("REFRESH_REUSE_GRACE_SECONDS", "10")
+    app = create_app({"UPRIGHT_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["TRUSTED_PROXY_COUNT"] == 2
+    assert app.config["REGISTER_RATE_LIMIT"] == "7 per day"
+    assert app.config["REFRESH_REUSE_GRACE_SECONDS"] == 10
