@@ -676,7 +676,9 @@ def prepare(database_url: str) -> Engine:
     from api.migrate import alembic_config
 
     command.upgrade(alembic_config(database_url), "head")
-    app = create_app({"DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
+    # An explicit key: nothing is signed here, and development would keep one on disk.
+    config = {"SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_ENABLED": False}
+    app = create_app({"DATABASE_URL": database_url, **config})
     with app.app_context():
         app.extensions["upright.catalogue_loader"]()
     return state(app).engine
