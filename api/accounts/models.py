@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,6 +38,9 @@ class User(Base):
     pain_assessed_by_clinician: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Carried in every access token and checked on every request: a token only works for
+    # the account it was issued to, never for a later one (erasure destroys the key).
+    token_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
 
 class RefreshToken(Base):
