@@ -1,7 +1,7 @@
 """profile answer: pain assessed by a clinician
 
 Revision ID: 0009_triage_review
-Revises: 0006_foreign_key_indexes
+Revises: 0007_never_reuse_ids
 Create Date: 2026-11-24 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_triage_review"
-down_revision: str | None = "0006_foreign_key_indexes"
+down_revision: str | None = "0007_never_reuse_ids"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
