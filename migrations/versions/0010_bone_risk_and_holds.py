@@ -22,9 +22,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("exercise_sessions", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "logged_during_hold", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
+            sa.Column("logged_during_hold", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("safety", sa.JSON(), nullable=True))
 
