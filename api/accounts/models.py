@@ -33,6 +33,7 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     health_history: Mapped[list[str]] = mapped_column(JSON, default=list)
+    spinal_surgery_year: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Has a clinician assessed this pain? None: not answered (triage RF-ASSESS-01).
     pain_assessed_by_clinician: Mapped[bool | None] = mapped_column(Boolean)

@@ -10,6 +10,7 @@ from api.validation import (
     unique_items,
     validate_birth_year,
     validate_country,
+    validate_past_year,
     validate_timezone,
 )
 from exercises.vocabulary import CAUSE_SLUGS
@@ -84,6 +85,7 @@ class ProfileSchema(Schema):
     country = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     health_history = fields.List(fields.String())
+    spinal_surgery_year = fields.Integer(allow_none=True)
     conditions = fields.List(fields.String())
     pain_assessed_by_clinician = fields.Boolean(
         allow_none=True, metadata={"description": PAIN_ASSESSED}
@@ -101,6 +103,16 @@ class ProfileUpdateSchema(Schema):
         fields.String(validate=one_of(tuple(HEALTH_HISTORY))),
         validate=[validate.Length(max=len(HEALTH_HISTORY)), unique_items],
         metadata={"description": "Codes: " + ", ".join(HEALTH_HISTORY)},
+    )
+    spinal_surgery_year = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate_past_year,
+        metadata={
+            "description": "Year of your last spine operation (needs spinal_surgery in "
+            "health_history; not before birth_year, not in the future): in that year and "
+            "the next, flexion and rotation exercises are ruled out"
+        },
     )
     conditions = fields.List(
         fields.String(validate=one_of(CAUSE_SLUGS)),

@@ -231,10 +231,33 @@ def logout(*, db_session: Session, refresh_token: str) -> None:
 
 
 def update_profile(*, db_session: Session, user: User, changes: dict[str, Any]) -> User:
+    _check_spinal_surgery_year(user, changes)
     for field, value in changes.items():
         setattr(user, field, value)
     db_session.flush()
     return user
+
+
+def _check_spinal_surgery_year(user: User, changes: dict[str, Any]) -> None:
+    """The surgery year, as the profile will be after ``changes``: only with
+    ``spinal_surgery`` in the health history, and not before the year of birth."""
+    year = changes.get("spinal_surgery_year", user.spinal_surgery_year)
+    if year is None:
+        return
+    history = changes.get("health_history", user.health_history) or []
+    birth_year = changes.get("birth_year", user.birth_year)
+    if "spinal_surgery" not in history:
+        raise InvalidInput(
+            {
+                "spinal_surgery_year": [
+                    "Add spinal_surgery to health_history, or set spinal_surgery_year to null."
+                ]
+            }
+        )
+    if birth_year is not None and year < birth_year:
+        raise InvalidInput(
+            {"spinal_surgery_year": [f"Cannot be before your year of birth ({birth_year})."]}
+        )
 
 
 def delete_account(*, db_session: Session, user: User, password: str) -> None:
@@ -262,6 +285,7 @@ def profile_dict(user: User) -> dict[str, Any]:
         "country": user.country,
         "birth_year": user.birth_year,
         "health_history": list(user.health_history or []),
+        "spinal_surgery_year": user.spinal_surgery_year,
         "conditions": list(user.conditions or []),
         "pain_assessed_by_clinician": user.pain_assessed_by_clinician,
         "created_at": user.created_at.isoformat(),

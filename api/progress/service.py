@@ -369,6 +369,16 @@ def progress(
         )
         .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
     ).all()
+    during_hold = db_session.scalars(
+        select(ExerciseSession)
+        .where(
+            ExerciseSession.patient_id == patient.id,
+            ExerciseSession.logged_during_hold.is_(True),
+            ExerciseSession.local_date >= date_from,
+            ExerciseSession.local_date <= date_to,
+        )
+        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
+    ).all()
     scores = db_session.scalars(
         select(OutcomeScore)
         .where(
@@ -407,5 +417,18 @@ def progress(
             }
             for n in notices
         ],
+        "sessions_during_hold": [_during_hold(row) for row in during_hold],
         "outcomes": outcomes.summary(list(scores)),
+    }
+
+
+def _during_hold(row: ExerciseSession) -> dict[str, Any]:
+    pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+    return {
+        "session_id": row.id,
+        "date": row.local_date,
+        "level": (row.safety or {}).get("level"),
+        "exercises": [e.exercise_slug for e in row.entries],
+        "highest_pain_during": max(pains) if pains else None,
+        "created_at": row.created_at,
     }
