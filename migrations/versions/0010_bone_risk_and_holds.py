@@ -1,7 +1,7 @@
 """spinal surgery year on the profile; sessions logged during an exercise hold
 
 Revision ID: 0010_bone_risk_and_holds
-Revises: 0006_foreign_key_indexes
+Revises: 0009_triage_review
 Create Date: 2026-11-24 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_bone_risk_and_holds"
-down_revision: str | None = "0006_foreign_key_indexes"
+down_revision: str | None = "0009_triage_review"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
