@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from functools import lru_cache
 
 import pycountry
 from marshmallow import ValidationError, fields, validate
+
+from api.timeutil import utcnow
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +27,7 @@ def validate_country(value: str, **_kwargs: object) -> None:
 
 
 def validate_birth_year(value: int, **_kwargs: object) -> None:
-    this_year = dt.date.today().year
+    this_year = utcnow().year
     if not this_year - 120 <= value <= this_year - 10:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
