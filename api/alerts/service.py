@@ -179,7 +179,8 @@ class LinkEnded:
     alert_open: bool = True
 
 
-def _number(value: int):
+def _number(value: int) -> Any:
+    """An integer written into the SQL (typed the same on both sides of a UNION)."""
     return literal_column(str(value), Integer)
 
 
@@ -375,6 +376,7 @@ def resolve(
     """Close an alert. A self-guided patient confirms a clinical assessment and, for an
     urgent or emergency alert, names who assessed them and when."""
     alert = _managed_alert(db_session, actor, alert_id, action="resolve")
+    assessed_by = assessed_by.strip() if assessed_by else None
     _check_assessment(db_session, actor, alert, assessed_by_clinician, assessed_by, assessed_on)
     now = utcnow()
     changed = db_session.execute(

@@ -90,6 +90,7 @@ def test_self_resolving_an_urgent_alert_states_who_assessed_and_when(client, car
     assert {"assessed_by", "assessed_on"} <= set(missing.get_json()["errors"]["json"])
     for bad in (
         {"assessed_by": "", "assessed_on": today().isoformat()},
+        {"assessed_by": "   ", "assessed_on": today().isoformat()},
         {"assessed_by": "x" * 121, "assessed_on": today().isoformat()},
         {"assessed_by": "Dr Rao", "assessed_on": "yesterday"},
         {"assessed_by": "Dr Rao", "assessed_on": (today() + dt.timedelta(days=1)).isoformat()},
@@ -134,7 +135,7 @@ def test_resolved_by_is_in_the_item_the_list_and_the_export(client, care, make):
         patient_h,
         soon["id"],
         assessed_by_clinician=True,
-        assessed_by="Practice nurse",
+        assessed_by="  Practice nurse ",
         assessed_on=checkin_day.isoformat(),
     )
     assert response.status_code == 200, response.get_json()
