@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from functools import lru_cache
 
 import pycountry
 from marshmallow import ValidationError, fields, validate
+
+from api.timeutil import utcnow
 
 
 @lru_cache(maxsize=1)
@@ -26,14 +27,14 @@ def validate_country(value: str, **_kwargs: object) -> None:
 
 
 def validate_birth_year(value: int, **_kwargs: object) -> None:
-    this_year = dt.date.today().year
+    this_year = utcnow().year
     if not this_year - 120 <= value <= this_year - 10:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
 
 def validate_past_year(value: int, **_kwargs: object) -> None:
     """A year of something that has happened: this year at the latest, at most 120 back."""
-    this_year = dt.date.today().year
+    this_year = utcnow().year
     if not this_year - 120 <= value <= this_year:
         raise ValidationError(
             f"Must be between {this_year - 120} and {this_year} (not in the future)."

@@ -105,6 +105,7 @@ class Entry:
     expect: tuple[int, int, int, int, int, int]  # in ACTORS order
     path: Callable[[dict[str, Any]], str] | None = None
     body: Callable[[dict[str, Any]], Any] | None = None
+    name: str = ""  # the test id, when a route has several entries
 
     def url(self, ids: dict[str, Any]) -> str:
         return self.path(ids) if self.path else self.rule
@@ -210,6 +211,13 @@ ENTRIES: list[Entry] = [
         lambda i: {"pain": 5},
     ),
     Entry("GET", "/api/v1/alerts", (401, 200, 200, 200, 200, 403)),
+    Entry(
+        "GET",
+        "/api/v1/alerts",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/alerts?patient_id={i['owner']}",
+        name="GET /api/v1/alerts?patient_id=<owner>",
+    ),
     Entry(
         "GET",
         "/api/v1/alerts/<int:alert_id>",
@@ -358,7 +366,9 @@ def _cell(client: FlaskClient, world: World, entry: Entry, actor: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "entry", [e for e in ENTRIES if e.method == "GET"], ids=lambda e: f"{e.method} {e.rule}"
+    "entry",
+    [e for e in ENTRIES if e.method == "GET"],
+    ids=lambda e: e.name or f"{e.method} {e.rule}",
 )
 def test_reads(client, make, entry: Entry):
     """Reads change nothing, so the six actors share one world."""

@@ -6,10 +6,12 @@ from flask.views import MethodView
 
 from api.accounts.models import Role
 from api.alerts import service
+from api.alerts.models import Alert
 from api.alerts.schemas import AcknowledgeSchema, AlertQuerySchema, AlertSchema, ResolveSchema
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
+from api.policy import readable_record
 
 blp = Blueprint(
     "alerts",
@@ -25,10 +27,16 @@ class Alerts(MethodView):
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertSchema(many=True))
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+    @blp.not_found()
     def get(self, query, pagination_parameters):
-        """Your alerts (patients) or your linked patients' alerts (therapists)."""
-        stmt = service.alerts_stmt(current_user(), **query)
-        return paginate(get_session(), stmt, pagination_parameters).scalars().all()
+        """Your alerts (patients) or your linked patients' alerts (therapists), with a
+        ``link_ended`` entry when a patient with an open alert ended the care link."""
+        session, actor = get_session(), current_user()
+        stmt = service.alerts_stmt(session, actor, **query)
+        rows = paginate(session, stmt, pagination_parameters).all()
+        entries = service.alert_entries(session, actor, rows, named_patient=query["patient_id"])
+        session.commit()
+        return entries
 
 
 @blp.route("/<int:alert_id>")
@@ -39,7 +47,9 @@ class AlertItem(MethodView):
     def get(self, alert_id):
         """One alert with its evidence and history."""
         session = get_session()
-        alert = service.visible_alert(session, current_user(), alert_id)
+        alert = readable_record(
+            session, current_user(), Alert, alert_id, resource="alert", label="Alert"
+        )
         session.commit()
         return alert
 
