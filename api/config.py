@@ -83,6 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Seconds to wait when opening a PostgreSQL connection before answering 503.",
     ),
+    Setting(
+        "DB_STATEMENT_TIMEOUT",
+        5,
+        int,
+        "Seconds a PostgreSQL statement may run (`statement_timeout`); a server that does not "
+        "answer within one more second is given up on. Either way the request answers 503.",
+    ),
     Setting("LOG_LEVEL", "INFO", str, "Python logging level of the request log."),
 )
 

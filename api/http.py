@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+    UnsupportedMediaType,
+)
 from werkzeug.routing import IntegerConverter
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -17,6 +22,38 @@ def _has_body() -> bool:
 
 
 MAX_JSON_DEPTH = 32
+
+#: Request size limits the app enforces on any server (414 and 431 in the error format).
+#: The shipped gunicorn config sets gunicorn's own, larger ceilings (api/gunicorn_conf.py).
+MAX_URL_LENGTH = 4096  # characters of the path and query string, as sent
+MAX_HEADER_LINE = 4096  # bytes of one "Name: value" header line
+MAX_HEADER_COUNT = 64
+
+
+def _url_as_sent() -> str:
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return raw
+    query = environ.get("QUERY_STRING", "")
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def _check_request_size() -> None:
+    if len(_url_as_sent()) > MAX_URL_LENGTH:
+        raise RequestURITooLarge(
+            f"The URL is longer than {MAX_URL_LENGTH} characters. Send fewer or shorter "
+            "query parameters."
+        )
+    count = 0
+    for name, value in request.headers.items():
+        count += 1
+        if len(name) + 2 + len(value) > MAX_HEADER_LINE:
+            raise RequestHeaderFieldsTooLarge(
+                f"The {name} header is longer than {MAX_HEADER_LINE} bytes."
+            )
+    if count > MAX_HEADER_COUNT:
+        raise RequestHeaderFieldsTooLarge(f"The request has more than {MAX_HEADER_COUNT} headers.")
 
 
 def _too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -94,6 +131,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    app.before_request(_check_request_size)
     app.before_request(_require_json)
     app.after_request(_security_headers)
     app.after_request(_cors(app))
