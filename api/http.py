@@ -9,7 +9,7 @@ from werkzeug.exceptions import (
     RequestURITooLarge,
     UnsupportedMediaType,
 )
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -129,8 +129,21 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class TextConverter(UnicodeConverter):
+    """``<slug>`` path segments: never a NUL character (no such object can exist: 404).
+
+    NUL is the one character PostgreSQL cannot compare; a path is decoded with
+    replacement characters, so it cannot carry a lone surrogate.
+    """
+
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.before_request(_check_request_size)
     app.before_request(_require_json)
     app.after_request(_security_headers)
