@@ -210,3 +210,30 @@ def test_under_gunicorn_oversized_requests_answer_in_the_error_format(tmp_path):
             assert answer_headers["Content-Type"] == "application/json", (path[:20], code)
             _assert_error_format(status, body, code)
         assert http("GET", base + "/health")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "location", "field"),
+    [
+        ("GET", "/api/v1/exercises?q=%00", None, "query", "q"),
+        ("PATCH", "/api/v1/me", {"display_name": "a\u0000b"}, "json", "display_name"),
+        ("PATCH", "/api/v1/me", {"display_name": "\ud800"}, "json", "display_name"),
+        ("POST", "/api/v1/check-ins", {"pain": 3, "notes": "a\u0000b"}, "json", "notes"),
+        ("POST", "/api/v1/check-ins", {"pain": 3, "notes": "\udfff"}, "json", "notes"),
+        ("GET", "/api/v1/me/progress?from=0001-01-01&to=0001-12-31", None, "query", "from"),
+        ("GET", "/api/v1/me/progress?to=9999-12-31", None, "query", "to"),
+    ],
+)
+def test_inputs_that_used_to_give_500_are_422_naming_the_field(
+    client, patient_headers, method, path, body, location, field
+):
+    response = client.open(path, method=method, json=body, headers=patient_headers)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"][location]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/exercises/a%00b", "/api/v1/causes/%00"])
+def test_a_nul_in_a_path_slug_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404
