@@ -72,6 +72,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated origins allowed to call the API from a browser. Empty: CORS closed.",
     ),
     Setting(
+        "PREFERRED_URL_SCHEME",
+        "http",
+        str,
+        "`https` when clients reach the API over TLS (usually through a proxy): generated "
+        "URLs use it and every response carries `Strict-Transport-Security`.",
+    ),
+    Setting(
+        "HSTS_ENABLED",
+        False,
+        bool,
+        "Send `Strict-Transport-Security` even when `PREFERRED_URL_SCHEME` is `http`.",
+    ),
+    Setting(
+        "HSTS_MAX_AGE",
+        31536000,
+        int,
+        "Seconds browsers keep to HTTPS for this host (the HSTS `max-age`; one year).",
+    ),
+    Setting(
         "DB_POOL_TIMEOUT",
         5,
         int,

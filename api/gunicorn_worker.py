@@ -14,6 +14,7 @@ from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 
 from api.errors import error_body
+from api.http import API_CSP
 
 _ANSWERS: dict[type[Exception], tuple[int, str, str]] = {
     LimitRequestLine: (
@@ -39,6 +40,7 @@ def json_error_response(code: int, reason: str, message: str) -> bytes:
         f"Content-Length: {len(body)}\r\n"
         "X-Content-Type-Options: nosniff\r\n"
         "Cache-Control: no-store\r\n"
+        f"Content-Security-Policy: {API_CSP}\r\n"
         "\r\n"
     )
     return head.encode("latin-1") + body

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import base64
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import (
     BadRequest,
     RequestHeaderFieldsTooLarge,
@@ -90,12 +95,64 @@ def _require_json() -> None:
             raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
 
 
+#: Every response but an HTML page: JSON needs no scripts, styles, frames or anything else.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\ssrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+)
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def docs_csp(app: Flask, html: bytes) -> str:
+    """The policy of the docs pages (Swagger UI, ReDoc): their scripts and styles from the
+    app itself or from the configured CDN, inline scripts only by their hash, inline
+    styles and data: images (Swagger UI uses both), and requests to the app alone."""
+    cdn = " ".join(
+        sorted(
+            origin
+            for key in ("OPENAPI_SWAGGER_UI_URL", "OPENAPI_REDOC_URL", "OPENAPI_RAPIDOC_URL")
+            if (origin := _origin(app.config.get(key)))
+        )
+    )
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    directives = [
+        "default-src 'none'",
+        f"script-src 'self' {cdn} {hashes}",
+        f"style-src 'self' {cdn} 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if "Cache-Control" not in response.headers and request.path != "/docs":
         response.headers["Cache-Control"] = "no-store"
+    if "Content-Security-Policy" not in response.headers:
+        if response.mimetype == "text/html" and not response.is_streamed:
+            policy = docs_csp(current_app, response.get_data())
+        else:
+            policy = API_CSP
+        response.headers["Content-Security-Policy"] = policy
+    config = current_app.config
+    if config["HSTS_ENABLED"] or config["PREFERRED_URL_SCHEME"] == "https":
+        response.headers["Strict-Transport-Security"] = f"max-age={config['HSTS_MAX_AGE']}"
     response.headers.pop("Server", None)
     return response
 
