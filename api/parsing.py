@@ -161,5 +161,7 @@ def document_date_bounds(_converter: Any, field: fields.Field, ret: dict[str, An
         description = ret.get("description")
         if description and DATE_BOUNDS in description:
             return {}
-        return {"description": f"{description} {DATE_BOUNDS}" if description else DATE_BOUNDS}
+        if not description:
+            return {"description": DATE_BOUNDS}
+        return {"description": f"{description.rstrip('. ')}. {DATE_BOUNDS}"}
     return {}

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api import create_app
-from api.parsing import DATE_MESSAGE, NUL_MESSAGE, SURROGATE_MESSAGE
+from api.parsing import DATE_BOUNDS, DATE_MESSAGE, NUL_MESSAGE, SURROGATE_MESSAGE
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
@@ -159,7 +159,9 @@ def _fields(spec: dict, want):
         path = re.sub(r"\{[^}]+\}", "1", template)
         for parameter in operation.get("parameters", []):
             schema = _resolve(spec, parameter.get("schema", {}))
-            schema = _resolve(spec, schema.get("items", {})) if schema.get("type") == "array" else schema
+            schema = (
+                _resolve(spec, schema.get("items", {})) if schema.get("type") == "array" else schema
+            )
             if parameter["in"] == "query" and want(schema):
                 cases.append((method, path, "query", (parameter["name"],)))
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
@@ -212,7 +214,11 @@ def _error_at(body: dict, location: str, field_path: tuple):
 
 @pytest.fixture
 def every_actor(make):
-    return [make.headers(make.patient()), make.headers(make.therapist()), make.headers(make.admin())]
+    return [
+        make.headers(make.patient()),
+        make.headers(make.therapist()),
+        make.headers(make.admin()),
+    ]
 
 
 def test_the_walk_finds_the_fields_it_must():
@@ -254,3 +260,19 @@ def test_dates_out_of_bounds_are_422_naming_the_field(client, every_actor, case,
     response = _send(client, every_actor, method, path, location, field_path, value)
     assert response.status_code == 422, response.get_json()
     assert DATE_MESSAGE in _error_at(response.get_json(), location, field_path)
+
+
+def test_every_date_a_client_sends_states_its_bounds():
+    undocumented = []
+    for template, method, operation in _operations(SPEC):
+        for parameter in operation.get("parameters", []):
+            schema = _resolve(SPEC, parameter.get("schema", {}))
+            dated = schema.get("format") in ("date", "date-time")
+            if dated and DATE_BOUNDS not in parameter.get("description", ""):
+                undocumented.append((method, template, parameter["name"]))
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        for field_path, schema in _leaves(SPEC, body["schema"]) if body else ():
+            dated = schema.get("format") in ("date", "date-time")
+            if dated and DATE_BOUNDS not in schema.get("description", ""):
+                undocumented.append((method, template, field_path))
+    assert DATE_FIELDS and not undocumented, undocumented
