@@ -153,7 +153,7 @@ def test_very_long_strings_everywhere_are_refused_cleanly(client, patient_header
     ):
         response = client.post(path, json=body, headers=patient_headers)
         assert response.status_code in (413, 422), (path, response.status_code)
-    search = client.get("/api/v1/exercises?q=" + "a" * 5000)
+    search = client.get("/api/v1/exercises?q=" + "a" * 2000)  # longer URLs are a 414
     assert search.status_code == 422
 
 
