@@ -71,6 +71,15 @@ def validate_birth_year(value: int, **_kwargs: object) -> None:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
 
+def validate_past_year(value: int, **_kwargs: object) -> None:
+    """A year of something that has happened: this year at the latest, at most 120 back."""
+    this_year = dt.date.today().year
+    if not this_year - 120 <= value <= this_year:
+        raise ValidationError(
+            f"Must be between {this_year - 120} and {this_year} (not in the future)."
+        )
+
+
 def one_of(choices: list[str] | tuple[str, ...]) -> validate.OneOf:
     """OneOf whose message lists the valid values."""
     return validate.OneOf(list(choices), error="Unknown value {input!r}. Valid values: {choices}.")

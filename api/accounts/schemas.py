@@ -10,11 +10,18 @@ from api.validation import (
     unique_items,
     validate_birth_year,
     validate_country,
+    validate_past_year,
     validate_timezone,
 )
 from exercises.vocabulary import CAUSE_SLUGS
 
 _email = fields.Email(required=True, validate=validate.Length(max=254))
+PAIN_ASSESSED = (
+    "Has a doctor or physiotherapist assessed this back pain? true, false or null (not "
+    "answered). Unless true, and while no therapist is linked, a check-in with pain_onset "
+    "first_ever or new_episode advises a same-day doctor's assessment, once per episode "
+    "(rule RF-ASSESS-01)."
+)
 _password = fields.String(
     required=True,
     load_only=True,
@@ -38,6 +45,9 @@ class RegisterSchema(Schema):
     )
     birth_year = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate_birth_year
+    )
+    pain_assessed_by_clinician = fields.Boolean(
+        load_default=None, allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
 
 
@@ -75,7 +85,11 @@ class ProfileSchema(Schema):
     country = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     health_history = fields.List(fields.String())
+    spinal_surgery_year = fields.Integer(allow_none=True)
     conditions = fields.List(fields.String())
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
+    )
     exercise_hold = fields.Nested(ExerciseHoldSchema, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
@@ -90,10 +104,23 @@ class ProfileUpdateSchema(Schema):
         validate=[validate.Length(max=len(HEALTH_HISTORY)), unique_items],
         metadata={"description": "Codes: " + ", ".join(HEALTH_HISTORY)},
     )
+    spinal_surgery_year = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate_past_year,
+        metadata={
+            "description": "Year of your last spine operation (needs spinal_surgery in "
+            "health_history; not before birth_year, not in the future): in that year and "
+            "the next, flexion and rotation exercises are ruled out"
+        },
+    )
     conditions = fields.List(
         fields.String(validate=one_of(CAUSE_SLUGS)),
         validate=[validate.Length(max=len(CAUSE_SLUGS)), unique_items],
         metadata={"description": "Cause slugs from GET /causes"},
+    )
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
 
 

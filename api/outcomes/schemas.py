@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.outcomes.models import INSTRUMENTS
-from api.outcomes.scoring import NDI_ITEMS
+from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE
 from api.validation import id_field, one_of
 
 
@@ -54,7 +54,9 @@ ANSWER_SCHEMAS = {"ndi": NdiAnswersSchema, "psfs": PsfsAnswersSchema}
 
 class OutcomeCreateSchema(Schema):
     instrument = fields.String(
-        required=True, validate=one_of(INSTRUMENTS), metadata={"description": "ndi or psfs"}
+        required=True,
+        validate=one_of(INSTRUMENTS),
+        metadata={"description": f"ndi or psfs. {NDI_SCOPE}"},
     )
     answers = fields.Dict(
         required=True,
@@ -85,8 +87,59 @@ class OutcomeCreateSchema(Schema):
 
 class InterpretationSchema(Schema):
     better = fields.String(metadata={"description": "lower or higher"})
-    meaningful_change = fields.String()
+    meaningful_change = fields.String(
+        metadata={"description": "The change that labels a score improved or worse"}
+    )
+    detectable_change = fields.String(
+        allow_none=True,
+        metadata={"description": "PSFS: the change in one activity reported on its own"},
+    )
+    scope = fields.String(
+        allow_none=True,
+        metadata={"description": "NDI: what it is validated for, and what that means here"},
+    )
     source = fields.String()
+
+
+class ActivityChangeSchema(Schema):
+    activity = fields.String(metadata={"description": "In the words of the latest answers"})
+    first = fields.Integer()
+    latest = fields.Integer()
+    difference = fields.Integer()
+    direction = fields.String(metadata={"description": "better or worse"})
+
+
+class OutcomeChangeSchema(InterpretationSchema):
+    first = fields.Float()
+    latest = fields.Float()
+    difference = fields.Float()
+    label = fields.String(metadata={"description": "improved, unchanged or worse"})
+    detectable_activity_changes = fields.List(
+        fields.Nested(ActivityChangeSchema),
+        allow_none=True,
+        metadata={
+            "description": "PSFS: activities named both times that moved 3 points or more, a "
+            "detectable change in that activity (Stratford 1995); they never set the label. "
+            "NDI: null"
+        },
+    )
+
+
+class OutcomeScoreRowSchema(Schema):
+    id = fields.Integer()
+    completed_on = fields.String()
+    score = fields.Float()
+    percent = fields.Float(allow_none=True)
+    band = fields.String(allow_none=True)
+    change_from_first = fields.String(
+        allow_none=True,
+        metadata={"description": "improved, unchanged or worse; null for the first"},
+    )
+
+
+class OutcomeProgressSchema(Schema):
+    scores = fields.List(fields.Nested(OutcomeScoreRowSchema))
+    change = fields.Nested(OutcomeChangeSchema, allow_none=True)
 
 
 class OutcomeSchema(Schema):

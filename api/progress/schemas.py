@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from api.outcomes.schemas import OutcomeProgressSchema
+
 
 class ProgressQuerySchema(Schema):
     from_ = fields.Date(
@@ -83,6 +85,15 @@ class NoticeSchema(Schema):
     created_at = fields.DateTime()
 
 
+class SessionDuringHoldSchema(Schema):
+    session_id = fields.Integer()
+    date = fields.Date()
+    level = fields.String(allow_none=True, metadata={"description": "The hold's level"})
+    exercises = fields.List(fields.String())
+    highest_pain_during = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
 class ProgressSchema(Schema):
     patient_id = fields.Integer()
     from_ = fields.Date(data_key="from", attribute="from")
@@ -95,9 +106,18 @@ class ProgressSchema(Schema):
     pain_notices = fields.List(
         fields.Nested(NoticeSchema), metadata={"description": "Pain-guided advice, last 30 days"}
     )
+    sessions_during_hold = fields.List(
+        fields.Nested(SessionDuringHoldSchema),
+        metadata={
+            "description": "Sessions in the range logged while triage had paused exercise, "
+            "newest first"
+        },
+    )
     outcomes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(OutcomeProgressSchema),
         metadata={
             "description": "Per instrument: scores in range, each labelled against the "
             "first, and the change from first to latest"
-        }
+        },
     )

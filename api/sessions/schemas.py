@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.sessions.models import NOTICE_KINDS
+from api.sessions.models import HOLD_ADVICE_KIND, NOTICE_KINDS
 from api.validation import MAX_ID, id_field
 
 
@@ -84,13 +84,32 @@ class SuggestionSchema(Schema):
 
 
 class AdviceSchema(Schema):
-    kind = fields.String(metadata={"description": ", ".join(NOTICE_KINDS)})
-    rule = fields.String(metadata={"description": "pain_during, next_day_pain or progression"})
-    exercise = fields.String()
-    exercise_name = fields.String()
+    kind = fields.String(
+        metadata={
+            "description": ", ".join((HOLD_ADVICE_KIND, *NOTICE_KINDS))
+            + f" ({HOLD_ADVICE_KIND}: an exercise hold's safety advice, always first)"
+        }
+    )
+    rule = fields.String(
+        metadata={"description": "exercise_hold, pain_during, next_day_pain or progression"}
+    )
+    level = fields.String(
+        allow_none=True, metadata={"description": "hold only: urgent or emergency"}
+    )
+    exercise = fields.String(allow_none=True, metadata={"description": "null for a hold"})
+    exercise_name = fields.String(allow_none=True)
     suggestion = fields.Nested(SuggestionSchema, allow_none=True)
     message = fields.String()
     source = fields.String()
+
+
+class SafetySchema(Schema):
+    level = fields.String(metadata={"description": "urgent or emergency"})
+    headline = fields.String(metadata={"description": "As in the triage verdict"})
+    advice = fields.String(metadata={"description": "As in the triage verdict"})
+    emergency_number = fields.String(allow_none=True)
+    rules = fields.List(fields.String(), metadata={"description": "Rules that fired"})
+    since = fields.String(metadata={"description": "When the hold was placed (ISO 8601)"})
 
 
 class SessionSchema(Schema):
@@ -108,7 +127,18 @@ class SessionSchema(Schema):
     entries = fields.List(fields.Nested(EntrySchema))
     advice = fields.List(
         fields.Nested(AdviceSchema),
-        metadata={"description": "Pain-guided advice (not an alert); also shown to your therapist"},
+        metadata={
+            "description": "Advice (not an alert): while an exercise hold stands, the hold's "
+            "safety advice first, then pain-guided advice, which your therapist also sees"
+        },
+    )
+    logged_during_hold = fields.Boolean(
+        metadata={"description": "Logged while triage had paused exercise (seen by therapists)"}
+    )
+    safety = fields.Nested(
+        SafetySchema,
+        allow_none=True,
+        metadata={"description": "The exercise hold's safety advice given with this session"},
     )
     created_at = fields.DateTime()
 
