@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
     from api import database, http, migrate, request_log
     from api.errors import register_error_handlers
     from api.extensions import api, limiter
+    from api.parsing import document_date_bounds
     from api.routing import register_blueprints
 
     database.init_app(app)
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
         },
     )
     _document_pagination_header_as_json(api)
+    api.ma_plugin.converter.add_attribute_function(document_date_bounds)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

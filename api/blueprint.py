@@ -19,6 +19,7 @@ from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
 from api.database import get_session
 from api.errors import Forbidden, Unauthorized
+from api.parsing import UprightParser
 
 BEARER = [{"bearerAuth": []}]
 
@@ -60,6 +61,9 @@ def current_user() -> User:
 
 
 class Blueprint(flask_smorest.Blueprint):
+    #: Refuses text no database can store and dates out of bounds (api/parsing.py).
+    ARGUMENTS_PARSER = UprightParser()
+
     def login_required(
         self, *roles: Role | str, optional: bool = False
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

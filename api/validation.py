@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from functools import lru_cache
+from importlib import resources
 
 import pycountry
 from marshmallow import ValidationError, fields, validate
@@ -12,13 +12,53 @@ from api.timeutil import utcnow
 
 
 @lru_cache(maxsize=1)
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def canonical_timezones() -> frozenset[str]:
+    """The time zone names a person may choose: IANA's location names, plus ``UTC``.
+
+    The names are those of ``zone.tab`` in the IANA data the ``tzdata`` package ships:
+    one current Area/Location name for each zone of each country (``Europe/London``,
+    ``Europe/Amsterdam``, ``Asia/Kolkata``). That leaves out backward-compatibility
+    links (``Asia/Calcutta``, ``US/Eastern``, ``GB``), System V rule names
+    (``EST5EDT``), ``Etc/...`` offsets with inverted signs, ``Factory``, and names
+    that are not IANA's at all (``localtime``, ``posixrules``), all of which
+    ``zoneinfo.available_timezones()`` may include. The data is pinned by the
+    ``tzdata`` dependency, so the answer does not depend on the host.
+    """
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    names = {
+        line.split("\t")[2].strip()
+        for line in table.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return frozenset(names | {"UTC"})
+
+
+@lru_cache(maxsize=1)
+def _timezone_links() -> dict[str, str]:
+    """Old or alias name -> the name it stands for (IANA's ``Link`` lines)."""
+    data = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    links = {}
+    for line in data.splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()[:3]
+            links[name] = target
+    return links
+
+
+def _suggestion(value: str) -> str:
+    target = _timezone_links().get(value, value)
+    if target in ("Etc/UTC", "Etc/GMT"):
+        target = "UTC"
+    # Only for renamed places (Asia/Calcutta) and UTC's aliases: a System V name such
+    # as EST only happens to share its offsets with some place.
+    if target in canonical_timezones() and ("/" in value or target == "UTC"):
+        return f" Use {target} instead of {value}."
+    return " Use a location such as Europe/London, or UTC."
 
 
 def validate_timezone(value: str, **_kwargs: object) -> None:
-    if value not in _timezones():
-        raise ValidationError("Not a known IANA time zone name (e.g. Europe/London).")
+    if value not in canonical_timezones():
+        raise ValidationError("Not a canonical IANA time zone name." + _suggestion(value))
 
 
 def validate_country(value: str, **_kwargs: object) -> None:
