@@ -12,8 +12,10 @@ from api.validation import id_field, one_of
 class AlertEventSchema(Schema):
     action = fields.String(
         metadata={
-            "description": "raised, evidence_added, acknowledged, link_ended (the care link "
-            "ended while the alert was open; actor: who ended it), resolved"
+            "description": "raised, evidence_added, level_raised (a newer version of the "
+            "rule ranks the evidence higher; the alert is open again), acknowledged, "
+            "link_ended (the care link ended while the alert was open; actor: who ended "
+            "it), resolved"
         }
     )
     actor_id = fields.Integer(allow_none=True)

@@ -94,9 +94,25 @@ def raise_alerts(
             alert.rule_version = max(alert.rule_version, rule.version)
             alert.updated_at = utcnow()
             _event(alert, "evidence_added", None, check_in_id=check_in_id)
+            if LEVEL_RANK[rule.level] > alert.level_rank:
+                _raise_level(alert, rule, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
     return alerts
+
+
+def _raise_level(alert: Alert, rule, *, check_in_id: int) -> None:
+    """A newer version of the rule ranks the same evidence higher (e.g. coughing blood,
+    once urgent, now an emergency): the open alert takes the new level and words, and an
+    acknowledged one asks for attention again."""
+    alert.level = rule.level
+    alert.level_rank = LEVEL_RANK[rule.level]
+    alert.title = rule.title
+    alert.patient_message = rule.patient_message
+    alert.clinician_message = rule.clinician_message
+    alert.source = rule.source
+    alert.status = "open"
+    _event(alert, "level_raised", None, check_in_id=check_in_id)
 
 
 def _open_alert(db_session: Session, patient_id: int, rule_id: str) -> Alert | None:
