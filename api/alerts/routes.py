@@ -21,23 +21,41 @@ blp = Blueprint(
 
 @blp.route("")
 class Alerts(MethodView):
+    @blp.doc(operationId="listAlerts")
+    @blp.links_to(
+        "getAlert",
+        "acknowledgeAlert",
+        "resolveAlert",
+        parameter="alert_id",
+        value="$response.body#/0/id",
+        statuses=(200,),
+    )
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertSchema(many=True))
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, query, pagination_parameters):
-        """Your alerts (patients) or your linked patients' alerts (therapists)."""
+        """Your alerts (patients) or your linked patients' alerts (therapists).
+
+        Unresolved first, then most severe and oldest first. Filter by `status`, `level` and
+        (therapists) `patient_id`. Paginated (`X-Pagination`).
+        """
         stmt = service.alerts_stmt(current_user(), **query)
         return paginate(get_session(), stmt, pagination_parameters).scalars().all()
 
 
 @blp.route("/<int:alert_id>")
 class AlertItem(MethodView):
+    @blp.doc(operationId="getAlert")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.response(200, AlertSchema)
     @blp.not_found()
     def get(self, alert_id):
-        """One alert with its evidence and history."""
+        """One alert with its evidence and history.
+
+        The rule that fired, the answers that fired it (each check-in that did), and every
+        change with who and when.
+        """
         session = get_session()
         alert = service.visible_alert(session, current_user(), alert_id)
         session.commit()
@@ -46,13 +64,18 @@ class AlertItem(MethodView):
 
 @blp.route("/<int:alert_id>/acknowledge")
 class AcknowledgeAlert(MethodView):
+    @blp.doc(operationId="acknowledgeAlert")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(AcknowledgeSchema)
     @blp.response(200, AlertSchema)
     @blp.not_found()
     @blp.conflict("Already resolved, or managed by the patient's therapist")
     def post(self, body, alert_id):
-        """Acknowledge an alert: you have seen it and are acting on it."""
+        """Acknowledge an alert: you have seen it and are acting on it.
+
+        By a linked therapist, or by a self-guided patient (no active therapist link). An
+        optional note is kept in the history.
+        """
         session = get_session()
         alert = service.acknowledge(
             db_session=session, actor=current_user(), alert_id=alert_id, note=body["note"]
@@ -63,13 +86,19 @@ class AcknowledgeAlert(MethodView):
 
 @blp.route("/<int:alert_id>/resolve")
 class ResolveAlert(MethodView):
+    @blp.doc(operationId="resolveAlert")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(ResolveSchema)
     @blp.response(200, AlertSchema)
     @blp.not_found()
     @blp.conflict("Already resolved, or managed by the patient's therapist")
     def post(self, body, alert_id):
-        """Resolve an alert after assessment. The last urgent one lifts the exercise hold."""
+        """Resolve an alert after assessment. The last urgent one lifts the exercise hold.
+
+        Send the outcome and a note. A self-guided patient must also confirm
+        `assessed_by_clinician: true`. Resolving the last open urgent or emergency alert lifts
+        the exercise hold and resumes the programmes it paused. Resolving twice is a 409.
+        """
         session = get_session()
         alert = service.resolve(db_session=session, actor=current_user(), alert_id=alert_id, **body)
         session.commit()
