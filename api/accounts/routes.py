@@ -6,6 +6,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
+from api import examples
 from api.accounts import care, service
 from api.accounts.models import AccessLogEntry, Role
 from api.accounts.schemas import (
@@ -148,8 +149,8 @@ class Register(MethodView):
 
     @auth_blp.doc(operationId="registerPatient")
     @auth_blp.public()
-    @auth_blp.arguments(RegisterSchema)
-    @auth_blp.response(201, ProfileSchema)
+    @auth_blp.arguments(RegisterSchema, example=examples.REGISTER)
+    @auth_blp.response(201, ProfileSchema, example=examples.PROFILE)
     @auth_blp.conflict("An account with this email already exists")
     @auth_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many registrations")
     def post(self, body):
@@ -171,8 +172,8 @@ class Login(MethodView):
 
     @auth_blp.doc(operationId="login")
     @auth_blp.public()
-    @auth_blp.arguments(LoginSchema)
-    @auth_blp.response(200, TokenPairSchema)
+    @auth_blp.arguments(LoginSchema, example=examples.LOGIN)
+    @auth_blp.response(200, TokenPairSchema, example=examples.TOKEN_PAIR)
     @auth_blp.alt_response(401, response="DEFAULT_ERROR", description="Wrong email or password")
     @auth_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many attempts")
     def post(self, body):
@@ -193,8 +194,8 @@ class Login(MethodView):
 class Refresh(MethodView):
     @auth_blp.doc(operationId="refreshTokens")
     @auth_blp.public()
-    @auth_blp.arguments(RefreshSchema)
-    @auth_blp.response(200, TokenPairSchema)
+    @auth_blp.arguments(RefreshSchema, example=examples.REFRESH)
+    @auth_blp.response(200, TokenPairSchema, example=examples.TOKEN_PAIR)
     @auth_blp.alt_response(401, response="DEFAULT_ERROR", description="Invalid or reused token")
     def post(self, body):
         """Swap a refresh token for a new pair; the old one stops working.
@@ -218,7 +219,7 @@ class Refresh(MethodView):
 class Logout(MethodView):
     @auth_blp.doc(operationId="logout")
     @auth_blp.public()
-    @auth_blp.arguments(RefreshSchema)
+    @auth_blp.arguments(RefreshSchema, example=examples.REFRESH)
     @auth_blp.response(204)
     def post(self, body):
         """Revoke a refresh token (always 204).
@@ -237,7 +238,7 @@ class Me(MethodView):
 
     @me_blp.doc(operationId="getProfile")
     @me_blp.login_required()
-    @me_blp.response(200, ProfileSchema)
+    @me_blp.response(200, ProfileSchema, example=examples.PROFILE)
     def get(self):
         """Your profile.
 
@@ -248,8 +249,8 @@ class Me(MethodView):
 
     @me_blp.doc(operationId="updateProfile")
     @me_blp.login_required()
-    @me_blp.arguments(ProfileUpdateSchema)
-    @me_blp.response(200, ProfileSchema)
+    @me_blp.arguments(ProfileUpdateSchema, example=examples.PROFILE_UPDATE)
+    @me_blp.response(200, ProfileSchema, example=examples.PROFILE)
     def patch(self, changes):
         """Change your profile (role and email cannot be changed here).
 
@@ -264,7 +265,7 @@ class Me(MethodView):
 
     @me_blp.doc(operationId="deleteAccount")
     @me_blp.login_required()
-    @me_blp.arguments(DeleteAccountSchema)
+    @me_blp.arguments(DeleteAccountSchema, example=examples.DELETE_ACCOUNT)
     @me_blp.response(204)
     @me_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many wrong passwords")
     def delete(self, body):
@@ -282,7 +283,7 @@ class Me(MethodView):
 class Export(MethodView):
     @me_blp.doc(operationId="exportMyData")
     @me_blp.login_required()
-    @me_blp.response(200, ExportSchema)
+    @me_blp.response(200, ExportSchema, example=examples.EXPORT)
     def get(self):
         """Everything Upright holds about you, as one JSON document.
 
@@ -296,7 +297,7 @@ class Export(MethodView):
 class AccessLog(MethodView):
     @me_blp.doc(operationId="listAccessLog")
     @me_blp.login_required(Role.patient)
-    @me_blp.response(200, AccessLogEntrySchema(many=True))
+    @me_blp.response(200, AccessLogEntrySchema(many=True), example=examples.ACCESS_LOG)
     @me_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters):
         """Who among your therapists read your data, and when (newest first).
@@ -318,7 +319,7 @@ class AccessLog(MethodView):
 class Invites(MethodView):
     @care_blp.doc(operationId="createInvite")
     @care_blp.login_required(Role.therapist)
-    @care_blp.response(201, InviteSchema)
+    @care_blp.response(201, InviteSchema, example=examples.INVITE)
     def post(self):
         """Create a single-use invite code, valid for 7 days.
 
@@ -336,7 +337,7 @@ class CareLinks(MethodView):
     @care_blp.doc(operationId="listCareLinks")
     @care_blp.login_required(Role.patient, Role.therapist)
     @care_blp.arguments(CareLinkQuerySchema, location="query")
-    @care_blp.response(200, CareLinkSchema(many=True))
+    @care_blp.response(200, CareLinkSchema(many=True), example=[examples.CARE_LINK])
     @care_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, query, pagination_parameters):
         """Your care links, newest first (ended ones included unless filtered).
@@ -350,8 +351,8 @@ class CareLinks(MethodView):
     @care_blp.doc(operationId="createCareLink")
     @care_blp.links_to("endCareLink", parameter="link_id")
     @care_blp.login_required(Role.patient)
-    @care_blp.arguments(InviteRedeemSchema)
-    @care_blp.response(201, CareLinkSchema)
+    @care_blp.arguments(InviteRedeemSchema, example=examples.INVITE_REDEEM)
+    @care_blp.response(201, CareLinkSchema, example=examples.CARE_LINK)
     @care_blp.conflict("Already linked to this therapist")
     def post(self, body):
         """Accept a therapist's invite code: they can then see your data.
@@ -369,7 +370,7 @@ class CareLinks(MethodView):
 class CareLinkItem(MethodView):
     @care_blp.doc(operationId="endCareLink")
     @care_blp.login_required(Role.patient, Role.therapist)
-    @care_blp.response(200, CareLinkSchema)
+    @care_blp.response(200, CareLinkSchema, example=examples.CARE_LINK_ENDED)
     @care_blp.not_found()
     def delete(self, link_id):
         """End a care link (either side). Access ends at once; the history stays.
@@ -394,7 +395,7 @@ class Patients(MethodView):
         statuses=(200,),
     )
     @patients_blp.login_required(Role.therapist)
-    @patients_blp.response(200, PatientSummarySchema(many=True))
+    @patients_blp.response(200, PatientSummarySchema(many=True), example=examples.PATIENT_SUMMARIES)
     @patients_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters):
         """Your linked patients, by name, with their open alerts.
@@ -411,7 +412,7 @@ class Patients(MethodView):
 class PatientItem(MethodView):
     @patients_blp.doc(operationId="getPatient")
     @patients_blp.login_required(Role.therapist)
-    @patients_blp.response(200, PatientDetailSchema)
+    @patients_blp.response(200, PatientDetailSchema, example=examples.PATIENT_DETAIL)
     @patients_blp.not_found()
     def get(self, patient_id):
         """A linked patient's profile (the read is recorded in their access log).
@@ -431,8 +432,8 @@ class PatientItem(MethodView):
 class Therapists(MethodView):
     @admin_blp.doc(operationId="createTherapist")
     @admin_blp.login_required(Role.admin)
-    @admin_blp.arguments(TherapistCreateSchema)
-    @admin_blp.response(201, ProfileSchema)
+    @admin_blp.arguments(TherapistCreateSchema, example=examples.THERAPIST_CREATE)
+    @admin_blp.response(201, ProfileSchema, example=examples.THERAPIST_PROFILE)
     @admin_blp.conflict("An account with this email already exists")
     def post(self, body):
         """Create a therapist account.

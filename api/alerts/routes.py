@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.alerts import service
 from api.alerts.schemas import AcknowledgeSchema, AlertQuerySchema, AlertSchema, ResolveSchema
@@ -32,7 +33,7 @@ class Alerts(MethodView):
     )
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(AlertQuerySchema, location="query")
-    @blp.response(200, AlertSchema(many=True))
+    @blp.response(200, AlertSchema(many=True), example=[examples.ALERT])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, query, pagination_parameters):
         """Your alerts (patients) or your linked patients' alerts (therapists).
@@ -48,7 +49,7 @@ class Alerts(MethodView):
 class AlertItem(MethodView):
     @blp.doc(operationId="getAlert")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, AlertSchema)
+    @blp.response(200, AlertSchema, example=examples.ALERT)
     @blp.not_found()
     def get(self, alert_id):
         """One alert with its evidence and history.
@@ -66,8 +67,8 @@ class AlertItem(MethodView):
 class AcknowledgeAlert(MethodView):
     @blp.doc(operationId="acknowledgeAlert")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.arguments(AcknowledgeSchema)
-    @blp.response(200, AlertSchema)
+    @blp.arguments(AcknowledgeSchema, example=examples.ACKNOWLEDGE)
+    @blp.response(200, AlertSchema, example=examples.ALERT_ACKNOWLEDGED)
     @blp.not_found()
     @blp.conflict("Already resolved, or managed by the patient's therapist")
     def post(self, body, alert_id):
@@ -88,8 +89,8 @@ class AcknowledgeAlert(MethodView):
 class ResolveAlert(MethodView):
     @blp.doc(operationId="resolveAlert")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.arguments(ResolveSchema)
-    @blp.response(200, AlertSchema)
+    @blp.arguments(ResolveSchema, example=examples.RESOLVE)
+    @blp.response(200, AlertSchema, example=examples.ALERT_RESOLVED)
     @blp.not_found()
     @blp.conflict("Already resolved, or managed by the patient's therapist")
     def post(self, body, alert_id):

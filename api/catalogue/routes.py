@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, current_app, make_response, request
 from flask.views import MethodView
 
+from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
 from api.catalogue.schemas import (
@@ -131,7 +132,7 @@ class Causes(MethodView):
 
     @blp.doc(operationId="listCauses")
     @blp.public()
-    @blp.response(200, CauseSummarySchema(many=True))
+    @blp.response(200, CauseSummarySchema(many=True), example=examples.CAUSES)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     def get(self):
         """Every cause of upper back pain in the catalogue.
@@ -148,7 +149,7 @@ class CauseItem(MethodView):
 
     @blp.doc(operationId="getCause")
     @blp.public()
-    @blp.response(200, CauseDetailSchema)
+    @blp.response(200, CauseDetailSchema, example=examples.CAUSE_DETAIL)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.not_found()
     def get(self, slug):
@@ -168,7 +169,7 @@ class Exercises(MethodView):
     @blp.doc(operationId="listExercises")
     @blp.doc(security=[{}, {"bearerAuth": []}])
     @blp.arguments(ExerciseQuerySchema, location="query")
-    @blp.response(200, ExerciseSummarySchema(many=True))
+    @blp.response(200, ExerciseSummarySchema(many=True), example=examples.EXERCISES)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.alt_response(401, response="DEFAULT_ERROR", description="safe_for_me without sign-in")
@@ -195,7 +196,7 @@ class ExerciseItem(MethodView):
 
     @blp.doc(operationId="getExercise")
     @blp.public()
-    @blp.response(200, ExerciseDetailSchema)
+    @blp.response(200, ExerciseDetailSchema, example=examples.EXERCISE_DETAIL)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.not_found()
     def get(self, slug):
@@ -215,7 +216,7 @@ class Lifestyle(MethodView):
 
     @blp.doc(operationId="listLifestyleAdvice")
     @blp.public()
-    @blp.response(200, LifestyleAdviceSchema(many=True))
+    @blp.response(200, LifestyleAdviceSchema(many=True), example=examples.LIFESTYLE_ADVICE)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     def get(self):
         """Advice on the lifestyle factors behind upper back pain.

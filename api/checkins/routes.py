@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.checkins import service
@@ -31,9 +32,16 @@ class CheckIns(MethodView):
     @blp.doc(operationId="createCheckIn")
     @blp.links_to("getCheckIn", "updateCheckIn", parameter="check_in_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(CheckInCreateSchema)
-    @blp.response(201, CheckInSchema, description="Recorded and triaged")
-    @blp.alt_response(200, schema=CheckInSchema, description="Replay of a known client_id")
+    @blp.arguments(CheckInCreateSchema, example=examples.CHECK_IN_WITH_RED_FLAG)
+    @blp.response(
+        201, CheckInSchema, description="Recorded and triaged", example=examples.CHECK_IN_TRIAGED
+    )
+    @blp.alt_response(
+        200,
+        schema=CheckInSchema,
+        description="Replay of a known client_id",
+        example=examples.CHECK_IN_TRIAGED,
+    )
     @blp.conflict("Already checked in on that date (Location: the existing check-in)")
     def post(self, body):
         """Record today's check-in (or one up to 90 days back) and triage it.
@@ -52,7 +60,7 @@ class CheckIns(MethodView):
     @blp.doc(operationId="listCheckIns")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(CheckInQuerySchema, location="query")
-    @blp.response(200, CheckInSchema(many=True))
+    @blp.response(200, CheckInSchema(many=True), example=[examples.CHECK_IN_AMENDED])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):
@@ -76,7 +84,7 @@ class CheckIns(MethodView):
 class CheckInItem(MethodView):
     @blp.doc(operationId="getCheckIn")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, CheckInSchema)
+    @blp.response(200, CheckInSchema, example=examples.CHECK_IN_AMENDED)
     @blp.not_found()
     def get(self, check_in_id):
         """One check-in with its triage.
@@ -92,8 +100,8 @@ class CheckInItem(MethodView):
 
     @blp.doc(operationId="updateCheckIn")
     @blp.login_required(Role.patient)
-    @blp.arguments(CheckInUpdateSchema)
-    @blp.response(200, CheckInSchema)
+    @blp.arguments(CheckInUpdateSchema, example=examples.CHECK_IN_UPDATE)
+    @blp.response(200, CheckInSchema, example=examples.CHECK_IN_AMENDED)
     @blp.not_found()
     @blp.conflict("Only today's check-in can be amended")
     def patch(self, changes, check_in_id):

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from api import examples
 from api.blueprint import Blueprint
 from api.database import state
 from api.errors import ServiceUnavailable
@@ -23,7 +24,7 @@ class HealthSchema(Schema):
 class Health(MethodView):
     @blp.doc(operationId="getHealth")
     @blp.public()
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=examples.HEALTH)
     def get(self):
         """The process is alive (does not touch the database).
 
@@ -37,7 +38,7 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.doc(operationId="getReadiness")
     @blp.public()
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=examples.READY)
     @blp.alt_response(503, response="DEFAULT_ERROR", description="Database down or not migrated")
     def get(self):
         """The database is reachable and migrated to the latest revision.

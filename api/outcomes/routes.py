@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
@@ -26,8 +27,13 @@ class Outcomes(MethodView):
     @blp.doc(operationId="createOutcome")
     @blp.links_to("getOutcome", parameter="outcome_id")
     @blp.login_required(Role.patient)
-    @blp.arguments(OutcomeCreateSchema)
-    @blp.response(201, OutcomeSchema, description="Recorded and scored")
+    @blp.arguments(OutcomeCreateSchema, examples=examples.OUTCOME_CREATE_BY_INSTRUMENT)
+    @blp.response(
+        201,
+        OutcomeSchema,
+        description="Recorded and scored",
+        examples=examples.OUTCOME_BY_INSTRUMENT,
+    )
     def post(self, body):
         """Complete a questionnaire (NDI or PSFS); the answer carries its score.
 
@@ -46,7 +52,9 @@ class Outcomes(MethodView):
     @blp.doc(operationId="listOutcomes")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(OutcomeQuerySchema, location="query")
-    @blp.response(200, OutcomeSchema(many=True))
+    @blp.response(
+        200, OutcomeSchema(many=True), example=[examples.OUTCOME_PSFS, examples.OUTCOME_NDI]
+    )
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):
@@ -69,7 +77,7 @@ class Outcomes(MethodView):
 class OutcomeItem(MethodView):
     @blp.doc(operationId="getOutcome")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, OutcomeSchema)
+    @blp.response(200, OutcomeSchema, example=examples.OUTCOME_NDI)
     @blp.not_found()
     def get(self, outcome_id):
         """One questionnaire with its answers and score.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
@@ -41,7 +42,7 @@ def _done_counts(session, patient, day, item_ids):
 class Templates(MethodView):
     @blp.doc(operationId="listProgrammeTemplates")
     @blp.login_required()
-    @blp.response(200, TemplateSchema(many=True))
+    @blp.response(200, TemplateSchema(many=True), example=[examples.TEMPLATE])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters):
         """Built-in templates, then (therapists) your own.
@@ -62,8 +63,8 @@ class Templates(MethodView):
         value="$response.body#/slug",
     )
     @blp.login_required(Role.therapist)
-    @blp.arguments(TemplateCreateSchema)
-    @blp.response(201, TemplateSchema)
+    @blp.arguments(TemplateCreateSchema, example=examples.TEMPLATE_CREATE)
+    @blp.response(201, TemplateSchema, example=examples.TEMPLATE_CREATED)
     def post(self, body):
         """Save your own template.
 
@@ -80,7 +81,7 @@ class Templates(MethodView):
 class TemplateItem(MethodView):
     @blp.doc(operationId="getProgrammeTemplate")
     @blp.login_required()
-    @blp.response(200, TemplateSchema)
+    @blp.response(200, TemplateSchema, example=examples.TEMPLATE)
     @blp.not_found()
     def get(self, slug):
         """A built-in template or one of your own.
@@ -91,8 +92,8 @@ class TemplateItem(MethodView):
 
     @blp.doc(operationId="updateProgrammeTemplate")
     @blp.login_required(Role.therapist)
-    @blp.arguments(TemplateUpdateSchema)
-    @blp.response(200, TemplateSchema)
+    @blp.arguments(TemplateUpdateSchema, example=examples.TEMPLATE_UPDATE)
+    @blp.response(200, TemplateSchema, example=examples.TEMPLATE_UPDATED)
     @blp.not_found()
     def patch(self, changes, slug):
         """Change one of your templates (built-in ones are read-only: 403).
@@ -127,8 +128,8 @@ class Programmes(MethodView):
         "getProgramme", "updateProgramme", "listProgrammeVersions", parameter="programme_id"
     )
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.arguments(ProgrammeCreateSchema)
-    @blp.response(201, ProgrammeSchema)
+    @blp.arguments(ProgrammeCreateSchema, example=examples.PROGRAMME_ASSIGNMENT)
+    @blp.response(201, ProgrammeSchema, example=examples.PROGRAMME)
     @blp.not_found()
     def post(self, body):
         """Assign a programme (therapists) or start a template for yourself (patients).
@@ -146,7 +147,7 @@ class Programmes(MethodView):
     @blp.doc(operationId="listProgrammes")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(ProgrammeQuerySchema, location="query")
-    @blp.response(200, ProgrammeSchema(many=True))
+    @blp.response(200, ProgrammeSchema(many=True), example=[examples.PROGRAMME_UPDATED])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):
@@ -168,7 +169,7 @@ class Programmes(MethodView):
 class ProgrammeItem(MethodView):
     @blp.doc(operationId="getProgramme")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, ProgrammeSchema)
+    @blp.response(200, ProgrammeSchema, example=examples.PROGRAMME_UPDATED)
     @blp.not_found()
     def get(self, programme_id):
         """A programme with its current version.
@@ -183,8 +184,8 @@ class ProgrammeItem(MethodView):
 
     @blp.doc(operationId="updateProgramme")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.arguments(ProgrammeUpdateSchema)
-    @blp.response(200, ProgrammeSchema)
+    @blp.arguments(ProgrammeUpdateSchema, example=examples.PROGRAMME_UPDATE)
+    @blp.response(200, ProgrammeSchema, example=examples.PROGRAMME_UPDATED)
     @blp.not_found()
     @blp.conflict("Status change not allowed now (e.g. exercise hold)")
     def patch(self, changes, programme_id):
@@ -208,7 +209,7 @@ class ProgrammeItem(MethodView):
 class ProgrammeVersions(MethodView):
     @blp.doc(operationId="listProgrammeVersions")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, VersionSchema(many=True))
+    @blp.response(200, VersionSchema(many=True), example=examples.PROGRAMME_VERSIONS)
     @blp.not_found()
     def get(self, programme_id):
         """Every version of a programme, oldest first.
@@ -226,7 +227,7 @@ class Today(MethodView):
     @blp.doc(operationId="getToday")
     @blp.login_required(Role.patient)
     @blp.arguments(TodayQuerySchema, location="query")
-    @blp.response(200, TodaySchema)
+    @blp.response(200, TodaySchema, example=examples.TODAY)
     def get(self, query):
         """What is due on your local date, how much is done, and any safety banner.
 

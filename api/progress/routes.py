@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
@@ -24,7 +25,7 @@ class MyProgress(MethodView):
     @blp.doc(operationId="getMyProgress")
     @blp.login_required(Role.patient)
     @blp.arguments(ProgressQuerySchema, location="query")
-    @blp.response(200, ProgressSchema)
+    @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     def get(self, query):
         """Your progress (default: the last 90 days; at most 366).
 
@@ -44,7 +45,7 @@ class PatientProgress(MethodView):
     @blp.doc(operationId="getPatientProgress")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(ProgressQuerySchema, location="query")
-    @blp.response(200, ProgressSchema)
+    @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     @blp.not_found()
     def get(self, query, patient_id):
         """A linked patient's progress (patients: only your own id).

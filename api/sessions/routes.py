@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
@@ -26,9 +27,19 @@ class Sessions(MethodView):
     @blp.doc(operationId="createSession")
     @blp.links_to("getSession", "deleteSession", parameter="session_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(SessionCreateSchema)
-    @blp.response(201, SessionSchema, description="Logged, with any pain-guided advice")
-    @blp.alt_response(200, schema=SessionSchema, description="Replay of a known client_id")
+    @blp.arguments(SessionCreateSchema, example=examples.SESSION_CREATE)
+    @blp.response(
+        201,
+        SessionSchema,
+        description="Logged, with any pain-guided advice",
+        example=examples.SESSION,
+    )
+    @blp.alt_response(
+        200,
+        schema=SessionSchema,
+        description="Replay of a known client_id",
+        example=examples.SESSION,
+    )
     @blp.not_found()
     def post(self, body):
         """Log an exercise session (up to 7 days late) and get pain-guided advice.
@@ -48,7 +59,7 @@ class Sessions(MethodView):
     @blp.doc(operationId="listSessions")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(SessionQuerySchema, location="query")
-    @blp.response(200, SessionSchema(many=True))
+    @blp.response(200, SessionSchema(many=True), example=[examples.SESSION])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):
@@ -71,7 +82,7 @@ class Sessions(MethodView):
 class SessionItem(MethodView):
     @blp.doc(operationId="getSession")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, SessionSchema)
+    @blp.response(200, SessionSchema, example=examples.SESSION)
     @blp.not_found()
     def get(self, session_id):
         """One session with its entries and advice.
