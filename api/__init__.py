@@ -38,8 +38,6 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="api/v1/openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
         # No X-RateLimit-* or Retry-After on answers that were not limited; a 429 gets

@@ -123,6 +123,7 @@ ENTRIES: list[Entry] = [
     Entry("GET", "/health", PUBLIC),
     Entry("GET", "/ready", PUBLIC),
     Entry("GET", "/docs", PUBLIC),
+    Entry("GET", "/docs/assets/<name>", PUBLIC, lambda i: "/docs/assets/swagger-ui.css"),
     Entry("GET", "/api/v1/openapi.json", PUBLIC),
     Entry("GET", "/api/v1/causes", PUBLIC),
     Entry("GET", "/api/v1/causes/<slug>", PUBLIC, lambda i: "/api/v1/causes/poor-posture"),
