@@ -134,7 +134,8 @@ def test_docs_page_loads_only_its_own_files(client):
     assert all(url.startswith("/docs/assets/") for url in assets), assets
     assert "<script>" not in page  # no inline script: a CSP of 'self' is enough
     for url in assets:
-        assert client.get(url).status_code == 200, url
+        with client.get(url) as response:
+            assert response.status_code == 200, url
     assert client.get("/docs/assets/index.css").status_code == 404
     assert client.get("/docs/assets/..%2F__init__.py").status_code == 404
 

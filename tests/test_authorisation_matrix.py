@@ -355,7 +355,9 @@ def _cell(client: FlaskClient, world: World, entry: Entry, actor: str) -> int:
     kwargs: dict[str, Any] = {"headers": world.headers(actor)}
     if entry.body is not None:
         kwargs["json"] = entry.body(world.ids)
-    return client.open(entry.url(world.ids), method=entry.method, **kwargs).status_code
+    response = client.open(entry.url(world.ids), method=entry.method, **kwargs)
+    response.close()  # static files are streamed from an open file
+    return response.status_code
 
 
 @pytest.mark.parametrize(
