@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.node_tools import ensure_node_tools
+
 PG_GLOB = "/usr/lib/postgresql/*/bin"
 
 
@@ -196,6 +198,7 @@ def main(argv: list[str]) -> int:
     os.environ.pop("TEST_DATABASE_URL", None)
     pg_bin = ensure_postgres()  # also used by the fault tests of both runs
     ensure_chromium()  # the docs page test of both runs
+    ensure_node_tools()  # the OpenAPI lint tests of both runs
     server = ThrowawayPostgres(pg_bin)
     try:
         url = server.start()
