@@ -25,12 +25,13 @@ PROFILE: Any = {
     "birth_year": 1968,
     "conditions": ["poor-posture"],
     "country": "GB",
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:58+00:00",
     "display_name": "Sam",
     "email": "sam.patient@example.org",
     "exercise_hold": {"active": False, "level": None, "reason": None, "since": None},
     "health_history": ["osteoporosis"],
     "id": 2,
+    "pain_assessed_by_clinician": None,
     "role": "patient",
     "timezone": "Europe/London",
 }
@@ -60,34 +61,36 @@ THERAPIST_PROFILE: Any = {
     "birth_year": None,
     "conditions": [],
     "country": None,
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:58+00:00",
     "display_name": "Alex Morgan",
     "email": "alex.therapist@example.org",
     "exercise_hold": {"active": False, "level": None, "reason": None, "since": None},
     "health_history": [],
     "id": 3,
+    "pain_assessed_by_clinician": None,
     "role": "therapist",
     "timezone": "UTC",
 }
 
 EXPORT: Any = {
-    "exported_at": "2026-11-23T07:23:38+00:00",
+    "exported_at": "2026-11-23T07:47:59+00:00",
     "profile": {
         "birth_year": 1968,
         "conditions": ["poor-posture"],
         "country": "GB",
-        "created_at": "2026-11-23T07:23:37+00:00",
+        "created_at": "2026-11-23T07:47:58+00:00",
         "display_name": "Sam",
         "email": "sam.patient@example.org",
         "health_history": ["osteoporosis"],
         "id": 2,
+        "pain_assessed_by_clinician": None,
         "role": "patient",
         "timezone": "Europe/London",
     },
     "sections": {
         "access_log": [
             {
-                "accessed_at": "2026-11-23T07:23:37+00:00",
+                "accessed_at": "2026-11-23T07:47:59+00:00",
                 "resource": "programmes",
                 "resource_id": None,
                 "therapist_name": "Alex Morgan",
@@ -95,14 +98,14 @@ EXPORT: Any = {
         ],
         "alerts": [
             {
-                "created_at": "2026-11-23T07:23:38+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "evidence": [
                     {"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}
                 ],
                 "history": [
                     {
                         "action": "raised",
-                        "at": "2026-11-23T07:23:38+00:00",
+                        "at": "2026-11-23T07:47:59+00:00",
                         "by": None,
                         "note": None,
                         "outcome": None,
@@ -111,7 +114,7 @@ EXPORT: Any = {
                 "id": 1,
                 "level": "urgent",
                 "outcome": "assessed_safe_to_continue",
-                "resolved_at": "2026-11-23T07:23:38+00:00",
+                "resolved_at": "2026-11-23T07:47:59+00:00",
                 "rule_id": "RF-INF-01",
                 "rule_version": 1,
                 "status": "resolved",
@@ -120,7 +123,7 @@ EXPORT: Any = {
         ],
         "care_links": [
             {
-                "created_at": "2026-11-23T07:23:37+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "ended_at": None,
                 "patient": "Sam",
                 "therapist": "Alex Morgan",
@@ -129,7 +132,7 @@ EXPORT: Any = {
         "check_ins": [
             {
                 "client_id": "7f3c2a10-day-1",
-                "created_at": "2026-11-23T07:23:38+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "date": "2026-11-23",
                 "episode_started_on": None,
                 "interference": None,
@@ -145,13 +148,14 @@ EXPORT: Any = {
                 "triage": {
                     "advice": "Some of your answers need a "
                     "doctor's opinion today. Ask your GP "
-                    "for a same-day appointment, go to "
-                    "an urgent care centre, or call your "
-                    "urgent health advice line (111 in "
-                    "England, Scotland and Wales). Pause "
-                    "your exercises until a clinician "
-                    "has checked you. If you get worse "
-                    "or feel seriously unwell, call 999 "
+                    "practice for an urgent appointment, "
+                    "or call 111 (England, Scotland and "
+                    "Wales; in Northern Ireland, your GP "
+                    "out-of-hours service when the "
+                    "practice is closed). Pause your "
+                    "exercises until a clinician has "
+                    "checked you. If you get worse or "
+                    "feel seriously unwell, call 999 "
                     "now.",
                     "checks_not_run": [],
                     "disclaimer": "Upright gives guidance, not a "
@@ -200,8 +204,8 @@ EXPORT: Any = {
         "exercise_holds": [
             {
                 "level": "urgent",
-                "lifted_at": "2026-11-23T07:23:38+00:00",
-                "placed_at": "2026-11-23T07:23:38+00:00",
+                "lifted_at": "2026-11-23T07:47:59+00:00",
+                "placed_at": "2026-11-23T07:47:59+00:00",
                 "reason": "Speak to a doctor today.",
             }
         ],
@@ -221,7 +225,7 @@ EXPORT: Any = {
                 },
                 "band": "moderate",
                 "completed_on": "2026-11-23",
-                "created_at": "2026-11-23T07:23:38+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "instrument": "ndi",
                 "percent": 33.33,
                 "score": 16.67,
@@ -229,7 +233,7 @@ EXPORT: Any = {
         ],
         "pain_notices": [
             {
-                "created_at": "2026-11-23T07:23:37+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "exercise": "chin-tuck",
                 "id": 1,
                 "kind": "reduce_dose",
@@ -255,7 +259,7 @@ EXPORT: Any = {
                 "title": "Desk posture reset",
                 "versions": [
                     {
-                        "created_at": "2026-11-23T07:23:37+00:00",
+                        "created_at": "2026-11-23T07:47:59+00:00",
                         "days_of_week": ["mon"],
                         "items": [
                             {
@@ -308,9 +312,9 @@ EXPORT: Any = {
                     }
                 ],
                 "client_id": "phone-7f3a-0001",
-                "created_at": "2026-11-23T07:23:37+00:00",
+                "created_at": "2026-11-23T07:47:59+00:00",
                 "date": "2026-11-23",
-                "ended_at": "2026-11-23T07:18:37+00:00",
+                "ended_at": "2026-11-23T07:42:59+00:00",
                 "entries": [
                     {
                         "effort": 5,
@@ -329,7 +333,7 @@ EXPORT: Any = {
                 "pain_before": 4,
                 "programme_id": 1,
                 "programme_version": 2,
-                "started_at": "2026-11-23T07:03:37+00:00",
+                "started_at": "2026-11-23T07:27:59+00:00",
             }
         ],
     },
@@ -337,7 +341,7 @@ EXPORT: Any = {
 
 ACCESS_LOG: Any = [
     {
-        "accessed_at": "2026-11-23T07:23:38+00:00",
+        "accessed_at": "2026-11-23T07:47:59+00:00",
         "id": 5,
         "resource": "progress",
         "resource_id": None,
@@ -345,7 +349,7 @@ ACCESS_LOG: Any = [
         "therapist_name": "Alex Morgan",
     },
     {
-        "accessed_at": "2026-11-23T07:23:38+00:00",
+        "accessed_at": "2026-11-23T07:47:59+00:00",
         "id": 4,
         "resource": "profile",
         "resource_id": None,
@@ -354,13 +358,13 @@ ACCESS_LOG: Any = [
     },
 ]
 
-INVITE: Any = {"code": "G9A4-KC2P", "expires_at": "2026-11-30T07:23:37+00:00"}
+INVITE: Any = {"code": "QNAP-R9N5", "expires_at": "2026-11-30T07:47:59+00:00"}
 
-INVITE_REDEEM: Any = {"code": "G9A4-KC2P"}
+INVITE_REDEEM: Any = {"code": "QNAP-R9N5"}
 
 CARE_LINK: Any = {
     "active": True,
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "ended_at": None,
     "id": 1,
     "patient": {"display_name": "Sam", "id": 2},
@@ -369,8 +373,8 @@ CARE_LINK: Any = {
 
 CARE_LINK_ENDED: Any = {
     "active": False,
-    "created_at": "2026-11-23T07:23:37+00:00",
-    "ended_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
+    "ended_at": "2026-11-23T07:47:59+00:00",
     "id": 1,
     "patient": {"display_name": "Sam", "id": 2},
     "therapist": {"display_name": "Alex Morgan", "id": 3},
@@ -383,7 +387,7 @@ PATIENT_SUMMARIES: Any = [
         "exercise_hold": False,
         "highest_open_level": None,
         "id": 2,
-        "linked_since": "2026-11-23T07:23:37+00:00",
+        "linked_since": "2026-11-23T07:47:59+00:00",
         "open_alerts": 0,
     }
 ]
@@ -392,13 +396,14 @@ PATIENT_DETAIL: Any = {
     "birth_year": 1968,
     "conditions": ["poor-posture"],
     "country": "GB",
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:58+00:00",
     "display_name": "Sam",
     "email": "sam.patient@example.org",
     "exercise_hold": {"active": False, "level": None, "reason": None, "since": None},
     "health_history": ["osteoporosis"],
     "id": 2,
-    "linked_since": "2026-11-23T07:23:37+00:00",
+    "linked_since": "2026-11-23T07:47:59+00:00",
+    "pain_assessed_by_clinician": None,
     "role": "patient",
     "timezone": "Europe/London",
 }
@@ -628,7 +633,7 @@ CHECK_IN_WITH_RED_FLAG: Any = {
 
 CHECK_IN_TRIAGED: Any = {
     "client_id": "7f3c2a10-day-1",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "date": "2026-11-23",
     "episode_started_on": None,
     "id": 1,
@@ -645,10 +650,11 @@ CHECK_IN_TRIAGED: Any = {
     "symptoms": ["fever"],
     "triage": {
         "advice": "Some of your answers need a doctor's opinion today. Ask your GP "
-        "for a same-day appointment, go to an urgent care centre, or "
-        "call your urgent health advice line (111 in England, Scotland "
-        "and Wales). Pause your exercises until a clinician has checked "
-        "you. If you get worse or feel seriously unwell, call 999 now.",
+        "practice for an urgent appointment, or call 111 (England, "
+        "Scotland and Wales; in Northern Ireland, your GP out-of-hours "
+        "service when the practice is closed). Pause your exercises "
+        "until a clinician has checked you. If you get worse or feel "
+        "seriously unwell, call 999 now.",
         "checks_not_run": [],
         "disclaimer": "Upright gives guidance, not a diagnosis. If you feel "
         "seriously unwell, get medical help straight away, whatever "
@@ -676,7 +682,7 @@ CHECK_IN_TRIAGED: Any = {
             }
         ],
     },
-    "updated_at": "2026-11-23T07:23:38+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
     "worst_pain": 7,
 }
 
@@ -684,7 +690,7 @@ CHECK_IN_UPDATE: Any = {"pain": 5, "notes": "Better after a walk."}
 
 CHECK_IN_AMENDED: Any = {
     "client_id": "7f3c2a10-day-1",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "date": "2026-11-23",
     "episode_started_on": None,
     "id": 1,
@@ -701,10 +707,11 @@ CHECK_IN_AMENDED: Any = {
     "symptoms": ["fever"],
     "triage": {
         "advice": "Some of your answers need a doctor's opinion today. Ask your GP "
-        "for a same-day appointment, go to an urgent care centre, or "
-        "call your urgent health advice line (111 in England, Scotland "
-        "and Wales). Pause your exercises until a clinician has checked "
-        "you. If you get worse or feel seriously unwell, call 999 now.",
+        "practice for an urgent appointment, or call 111 (England, "
+        "Scotland and Wales; in Northern Ireland, your GP out-of-hours "
+        "service when the practice is closed). Pause your exercises "
+        "until a clinician has checked you. If you get worse or feel "
+        "seriously unwell, call 999 now.",
         "checks_not_run": [],
         "disclaimer": "Upright gives guidance, not a diagnosis. If you feel "
         "seriously unwell, get medical help straight away, whatever "
@@ -732,19 +739,19 @@ CHECK_IN_AMENDED: Any = {
             }
         ],
     },
-    "updated_at": "2026-11-23T07:23:38+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
     "worst_pain": 7,
 }
 
 ALERT: Any = {
     "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "events": [
         {
             "action": "raised",
             "actor_id": None,
             "actor_name": None,
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": 1,
             "note": None,
             "outcome": None,
@@ -764,20 +771,20 @@ ALERT: Any = {
     "vertebral osteomyelitis guideline (Berbari et al.)",
     "status": "open",
     "title": "spinal infection",
-    "updated_at": "2026-11-23T07:23:38+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
 }
 
 ACKNOWLEDGE: Any = {"note": "Called the patient; GP appointment today."}
 
 ALERT_ACKNOWLEDGED: Any = {
     "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "events": [
         {
             "action": "raised",
             "actor_id": None,
             "actor_name": None,
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": 1,
             "note": None,
             "outcome": None,
@@ -786,7 +793,7 @@ ALERT_ACKNOWLEDGED: Any = {
             "action": "acknowledged",
             "actor_id": 3,
             "actor_name": "Alex Morgan",
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": None,
             "note": "Called the patient; GP appointment today.",
             "outcome": None,
@@ -806,7 +813,7 @@ ALERT_ACKNOWLEDGED: Any = {
     "vertebral osteomyelitis guideline (Berbari et al.)",
     "status": "acknowledged",
     "title": "spinal infection",
-    "updated_at": "2026-11-23T07:23:38+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
 }
 
 RESOLVE: Any = {
@@ -816,13 +823,13 @@ RESOLVE: Any = {
 
 ALERT_RESOLVED: Any = {
     "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "events": [
         {
             "action": "raised",
             "actor_id": None,
             "actor_name": None,
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": 1,
             "note": None,
             "outcome": None,
@@ -831,7 +838,7 @@ ALERT_RESOLVED: Any = {
             "action": "acknowledged",
             "actor_id": 3,
             "actor_name": "Alex Morgan",
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": None,
             "note": "Called the patient; GP appointment today.",
             "outcome": None,
@@ -840,7 +847,7 @@ ALERT_RESOLVED: Any = {
             "action": "resolved",
             "actor_id": 3,
             "actor_name": "Alex Morgan",
-            "at": "2026-11-23T07:23:38+00:00",
+            "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": None,
             "note": "Seen by GP: viral infection, back pain unchanged.",
             "outcome": "assessed_safe_to_continue",
@@ -852,7 +859,7 @@ ALERT_RESOLVED: Any = {
     "outcome": "assessed_safe_to_continue",
     "patient_id": 2,
     "patient_message": "Back pain with a high temperature should be checked by a doctor today.",
-    "resolved_at": "2026-11-23T07:23:38+00:00",
+    "resolved_at": "2026-11-23T07:47:59+00:00",
     "rule_id": "RF-INF-01",
     "rule_version": 1,
     "source": "red-flag table row 7; NHS back pain page: 'urgent GP appointment or NHS "
@@ -860,7 +867,7 @@ ALERT_RESOLVED: Any = {
     "vertebral osteomyelitis guideline (Berbari et al.)",
     "status": "resolved",
     "title": "spinal infection",
-    "updated_at": "2026-11-23T07:23:38+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
 }
 
 TEMPLATE: Any = {
@@ -940,7 +947,7 @@ TEMPLATE_CREATED: Any = {
     ],
     "name": "Morning mobility",
     "owner_id": 3,
-    "slug": "morning-mobility-438c5c",
+    "slug": "morning-mobility-3e9ce5",
     "source": "Therapist's own template",
     "summary": "Three gentle moves before work.",
 }
@@ -976,7 +983,7 @@ TEMPLATE_UPDATED: Any = {
     ],
     "name": "Morning mobility",
     "owner_id": 3,
-    "slug": "morning-mobility-438c5c",
+    "slug": "morning-mobility-3e9ce5",
     "source": "Therapist's own template",
     "summary": "Three gentle moves before work.",
 }
@@ -990,7 +997,7 @@ PROGRAMME_ASSIGNMENT: Any = {
 }
 
 PROGRAMME: Any = {
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "created_by_id": 3,
     "current_version": 1,
     "ends_on": "2027-01-31",
@@ -1001,9 +1008,9 @@ PROGRAMME: Any = {
     "status": "active",
     "template": "desk-posture-reset",
     "title": "Desk posture reset",
-    "updated_at": "2026-11-23T07:23:37+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
     "version": {
-        "created_at": "2026-11-23T07:23:37+00:00",
+        "created_at": "2026-11-23T07:47:59+00:00",
         "created_by_id": 3,
         "days_of_week": ["mon", "tue"],
         "items": [
@@ -1137,7 +1144,7 @@ PROGRAMME_UPDATE: Any = {
 }
 
 PROGRAMME_UPDATED: Any = {
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "created_by_id": 3,
     "current_version": 2,
     "ends_on": "2027-01-31",
@@ -1148,9 +1155,9 @@ PROGRAMME_UPDATED: Any = {
     "status": "active",
     "template": "desk-posture-reset",
     "title": "Desk posture reset",
-    "updated_at": "2026-11-23T07:23:37+00:00",
+    "updated_at": "2026-11-23T07:47:59+00:00",
     "version": {
-        "created_at": "2026-11-23T07:23:37+00:00",
+        "created_at": "2026-11-23T07:47:59+00:00",
         "created_by_id": 3,
         "days_of_week": ["mon", "tue"],
         "items": [
@@ -1207,7 +1214,7 @@ PROGRAMME_UPDATED: Any = {
 
 PROGRAMME_VERSIONS: Any = [
     {
-        "created_at": "2026-11-23T07:23:37+00:00",
+        "created_at": "2026-11-23T07:47:59+00:00",
         "created_by_id": 3,
         "days_of_week": ["mon", "tue"],
         "items": [
@@ -1260,7 +1267,7 @@ PROGRAMME_VERSIONS: Any = [
         ],
     },
     {
-        "created_at": "2026-11-23T07:23:37+00:00",
+        "created_at": "2026-11-23T07:47:59+00:00",
         "created_by_id": 3,
         "days_of_week": ["mon", "tue"],
         "items": [
@@ -1359,8 +1366,8 @@ TODAY: Any = {
 SESSION_CREATE: Any = {
     "client_id": "phone-7f3a-0001",
     "programme_id": 1,
-    "started_at": "2026-11-23T07:03:37+00:00",
-    "ended_at": "2026-11-23T07:18:37+00:00",
+    "started_at": "2026-11-23T07:27:59+00:00",
+    "ended_at": "2026-11-23T07:42:59+00:00",
     "pain_before": 4,
     "pain_after": 3,
     "entries": [
@@ -1397,9 +1404,9 @@ SESSION: Any = {
         }
     ],
     "client_id": "phone-7f3a-0001",
-    "created_at": "2026-11-23T07:23:37+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "date": "2026-11-23",
-    "ended_at": "2026-11-23T07:18:37+00:00",
+    "ended_at": "2026-11-23T07:42:59+00:00",
     "entries": [
         {
             "effort": 5,
@@ -1421,7 +1428,7 @@ SESSION: Any = {
     "patient_id": 2,
     "programme_id": 1,
     "programme_version": 2,
-    "started_at": "2026-11-23T07:03:37+00:00",
+    "started_at": "2026-11-23T07:27:59+00:00",
 }
 
 # NDI with one item unanswered (pro-rated).
@@ -1456,17 +1463,32 @@ OUTCOME_NDI: Any = {
     },
     "band": "moderate",
     "completed_on": "2026-11-23",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "id": 1,
     "instrument": "ndi",
     "interpretation": {
         "better": "lower",
-        "meaningful_change": "7.5 points of 50",
+        "detectable_change": None,
+        "meaningful_change": "10 points of 50 (Young 2009: the MDC as the MCID)",
+        "scope": "The NDI was developed and validated for neck pain, not "
+        "thoracic pain, and no questionnaire has been validated "
+        "for thoracic pain alone (Leahy et al. 2016 found only "
+        "whole-spine ones). Upright offers it because upper-back "
+        "pain often involves the neck and shoulders; for pain "
+        "confined to the upper back read its score and the "
+        "10-point change with caution and prefer the PSFS, which "
+        "is not tied to a body region.",
         "source": "Vernon H, Mior S. J Manipulative Physiol Ther "
         "1991;14(7):409-415 (scoring, bands); Vernon H. J "
         "Manipulative Physiol Ther 2008;31(7):491-502 (missing "
         "items); Young BA et al. Spine J 2009;9(10):802-808 "
-        "(MCID)",
+        "(MCID 7.5, MDC 10.2: 'Because the MCID is within the "
+        "bounds of measurement error, a 10-point change (the "
+        "MDC) should be used as the MCID.'); MacDermid JC et al. "
+        "J Orthop Sports Phys Ther 2009;39(5):400-417 "
+        "(measurement properties, in neck pain); Leahy E et al. "
+        "Man Ther 2016;22:22-30 (no questionnaire validated for "
+        "thoracic pain)",
     },
     "patient_id": 2,
     "percent": 33.33,
@@ -1495,15 +1517,23 @@ OUTCOME_PSFS: Any = {
     },
     "band": None,
     "completed_on": "2026-11-23",
-    "created_at": "2026-11-23T07:23:38+00:00",
+    "created_at": "2026-11-23T07:47:59+00:00",
     "id": 2,
     "instrument": "psfs",
     "interpretation": {
         "better": "higher",
-        "meaningful_change": "2 points on the mean, or 3 on one activity",
-        "source": "Stratford P et al. Physiother Can 1995;47:258-263; "
-        "Abbott JH, Schmitt JS. J Orthop Sports Phys Ther "
-        "2014;44(8):560-564",
+        "detectable_change": "3 points on one activity (Stratford 1995), "
+        "reported as detectable_activity_changes, not "
+        "as a label",
+        "meaningful_change": "2 points on the mean (Abbott & Schmitt 2014: 1.3 to 2.7)",
+        "scope": None,
+        "source": "Stratford P et al. Physiother Can 1995;47:258-263 "
+        "(minimal detectable changes: 2 points on the mean, 3 on "
+        "one activity); Abbott JH, Schmitt JS. J Orthop Sports "
+        "Phys Ther 2014;44(8):560-564 (minimum important "
+        "differences 1.3 to 2.7 on the mean); Horn KK et al. J "
+        "Orthop Sports Phys Ther 2012;42(1):30-42 (valid across "
+        "body regions)",
     },
     "patient_id": 2,
     "percent": None,
@@ -1598,7 +1628,7 @@ PROGRESS: Any = {
     },
     "pain_notices": [
         {
-            "created_at": "2026-11-23T07:23:37+00:00",
+            "created_at": "2026-11-23T07:47:59+00:00",
             "exercise": "chin-tuck",
             "id": 1,
             "kind": "reduce_dose",
