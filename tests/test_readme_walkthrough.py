@@ -2,7 +2,8 @@
 
 The test runs the two commands of the README on a fresh SQLite file (the demo's
 own engine) with the server on a free loopback port, given as FLASK_RUN_HOST and
-FLASK_RUN_PORT exactly as a reader would, then runs the walk-through's shell block.
+FLASK_RUN_PORT exactly as a reader would, with the development settings (and
+sign-in limits) a reader gets, then runs the walk-through's shell block.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ def test_readme_walkthrough_succeeds_against_flask_demo(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         "FLASK_RUN_HOST": "127.0.0.1",
         "FLASK_RUN_PORT": str(port),
-        "LOGIN_RATE_LIMIT": "100 per minute",
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
