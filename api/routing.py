@@ -46,3 +46,12 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from api import cli
 
     cli.init_app(app)
+
+    from api.jobs import cli as jobs_cli
+    from api.jobs import dispatch
+    from api.notifications import routes as notifications
+
+    api.register_blueprint(notifications.blp)
+    notifications.init_app(app)
+    dispatch.init_app(app)
+    jobs_cli.init_app(app)

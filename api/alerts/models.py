@@ -51,6 +51,8 @@ class Alert(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+    #: Set once when the alert stayed unacknowledged past its deadline (api/alerts/escalation.py).
+    escalated_at: Mapped[dt.datetime | None]
 
     events: Mapped[list[AlertEvent]] = relationship(
         order_by="AlertEvent.id",

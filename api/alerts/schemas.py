@@ -11,7 +11,7 @@ from api.validation import id_field, one_of
 
 class AlertEventSchema(Schema):
     action = fields.String(
-        metadata={"description": "raised, evidence_added, acknowledged, resolved"}
+        metadata={"description": "raised, evidence_added, acknowledged, escalated, resolved"}
     )
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String(allow_none=True)
@@ -39,6 +39,10 @@ class AlertSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
+    escalated_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the alert was escalated for staying unacknowledged"},
+    )
     events = fields.List(fields.Nested(AlertEventSchema))
 
 
@@ -46,6 +50,10 @@ class AlertQuerySchema(Schema):
     status = fields.String(load_default=None, validate=one_of(("open", "acknowledged", "resolved")))
     level = fields.String(load_default=None, validate=one_of(LEVELS[1:]))
     patient_id = id_field(load_default=None)
+    escalated = fields.Boolean(
+        load_default=None,
+        metadata={"description": "true: only escalated alerts; false: only the others"},
+    )
 
 
 class AcknowledgeSchema(Schema):

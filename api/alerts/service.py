@@ -77,6 +77,11 @@ def raise_alerts(
             _event(alert, "evidence_added", None, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
+    from api.alerts import hooks
+
+    hooks.alerts_raised(
+        db_session=db_session, patient_id=patient.id, check_in_id=check_in_id, alerts=alerts
+    )
     return alerts
 
 
@@ -164,7 +169,14 @@ def _may_see(db_session: Session, actor: User, patient_id: int) -> bool:
     return False
 
 
-def alerts_stmt(actor: User, *, status: str | None, level: str | None, patient_id: int | None):
+def alerts_stmt(
+    actor: User,
+    *,
+    status: str | None,
+    level: str | None,
+    patient_id: int | None,
+    escalated: bool | None = None,
+):
     """Alerts the actor may see, most severe and oldest first."""
     stmt: Select = select(Alert)
     if actor.role == Role.patient:
@@ -177,6 +189,10 @@ def alerts_stmt(actor: User, *, status: str | None, level: str | None, patient_i
         stmt = stmt.where(Alert.status == status)
     if level is not None:
         stmt = stmt.where(Alert.level == level)
+    if escalated is not None:
+        stmt = stmt.where(
+            Alert.escalated_at.is_not(None) if escalated else Alert.escalated_at.is_(None)
+        )
     resolved_last = case((Alert.status == "resolved", 1), else_=0)
     return stmt.order_by(resolved_last, Alert.level_rank.desc(), Alert.created_at, Alert.id)
 
@@ -301,6 +317,7 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
         "evidence": alert.evidence,
         "created_at": alert.created_at.isoformat(),
         "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
         "history": [
             {
                 "action": e.action,
