@@ -19,9 +19,13 @@ def _parse_now(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise click.BadParameter("use an ISO 8601 time, e.g. 2026-11-24T19:00:00Z") from error
+        raise click.BadParameter(
+            "use an ISO 8601 time, e.g. 2026-11-24T19:00:00Z", param_hint="'--now'"
+        ) from error
     if parsed.tzinfo is None:
-        raise click.BadParameter("give a time zone, e.g. 2026-11-24T19:00:00Z")
+        raise click.BadParameter(
+            "give a time zone, e.g. 2026-11-24T19:00:00Z", param_hint="'--now'"
+        )
     return parsed.astimezone(dt.UTC)
 
 

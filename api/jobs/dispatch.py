@@ -101,6 +101,8 @@ def deliver_now(app: Flask, notification_id: int) -> dict[str, int]:
 
 
 def _after_commit(app: Flask, session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: wait for the real commit
     ids = session.info.pop(PENDING, None)
     if not ids or session.info.get(DEFER):
         return
@@ -119,7 +121,8 @@ def _after_commit(app: Flask, session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
+    if not session.in_nested_transaction():
+        session.info.pop(PENDING, None)
 
 
 def init_app(app: Flask) -> None:

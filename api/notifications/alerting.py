@@ -230,6 +230,8 @@ def _notify_new_versions(session: Session) -> None:
     """A programme assigned or changed by the therapist tells the patient."""
     from api.programmes.models import Programme
 
+    if session.in_nested_transaction():
+        return  # a savepoint: wait for the real commit
     versions = session.info.pop(_NEW_VERSIONS, None)
     if not versions:
         return
@@ -254,7 +256,8 @@ def _notify_new_versions(session: Session) -> None:
 
 
 def _forget_new_versions(session: Session) -> None:
-    session.info.pop(_NEW_VERSIONS, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_NEW_VERSIONS, None)
 
 
 def listen(factory: sessionmaker[Session]) -> None:

@@ -212,16 +212,15 @@ def mark_read(
 
 
 def delivery_dict(delivery: Delivery) -> dict[str, Any]:
+    queued = delivery.status == DeliveryStatus.queued
     return {
         "device_id": delivery.device_id,
         "platform": str(delivery.platform),
         "status": str(delivery.status),
         "attempts": delivery.attempts,
-        "next_attempt_at": _iso(delivery.next_attempt_at)
-        if delivery.status == DeliveryStatus.queued
-        else None,
+        "next_attempt_at": delivery.next_attempt_at if queued else None,
         "last_error": delivery.last_error,
-        "sent_at": _iso(delivery.sent_at),
+        "sent_at": delivery.sent_at,
     }
 
 
@@ -262,7 +261,13 @@ def _export_notifications(db_session: Session, user: User) -> list[dict[str, Any
             "data": n.data,
             "created_at": n.created_at.isoformat(),
             "read_at": _iso(n.read_at),
-            "deliveries": [delivery_dict(d) for d in n.deliveries],
+            "deliveries": [
+                {
+                    k: _iso(v) if isinstance(v, dt.datetime) else v
+                    for k, v in delivery_dict(d).items()
+                }
+                for d in n.deliveries
+            ],
         }
         for n in rows
     ]
