@@ -26,6 +26,7 @@ from api.notifications.schedule import (
     DAYS,
     Occurrence,
     Quiet,
+    local_instant,
     next_occurrence,
     occurrence_date,
     parse_time,
@@ -205,34 +206,61 @@ def fire_due(db_session: Session, *, now: dt.datetime, limit: int = 100) -> tupl
         if row.timezone != user.timezone or row.due_at is None or row.due_at > now:
             _move(row, next_for(settings, row.kind, zone=zone, after=now), user.timezone, now)
             continue
-        if now - row.due_at <= STALE_AFTER and row.occurrence is not None:
-            fired += _fire(db_session, user, row, settings, now=now)
-        nominal = next_for(settings, row.kind, zone=zone, after=now)
-        _move(row, nominal, user.timezone, now)
+        fired += _catch_up(db_session, user, row, settings, zone, now=now)
     db_session.flush()
     return len(claimed), fired
+
+
+def _catch_up(
+    db_session: Session,
+    user: User,
+    row: ReminderSchedule,
+    settings: dict[str, Any],
+    zone: ZoneInfo,
+    *,
+    now: dt.datetime,
+) -> int:
+    """Fire the row's occurrence and any later one already due, then move the row on.
+
+    Occurrences found more than ``STALE_AFTER`` late are skipped; two occurrences
+    that quiet hours moved to the same instant fire once.
+    """
+    assert row.occurrence is not None and row.due_at is not None
+    fired, occurrence, fires_at = 0, row.occurrence, row.due_at
+    last_fired_at = None
+    for _ in range(64):  # at most a few days of times
+        if now - fires_at <= STALE_AFTER and fires_at != last_fired_at:
+            fired += _fire(db_session, user, row.kind, occurrence, settings, now=now)
+            last_fired_at = fires_at
+        after = local_instant(occurrence_date(occurrence), parse_time(occurrence[11:]), zone)
+        upcoming = next_for(settings, row.kind, zone=zone, after=after)
+        if upcoming is None or upcoming.fires_at > now:
+            _move(row, upcoming, user.timezone, now)
+            return fired
+        occurrence, fires_at = upcoming.local, upcoming.fires_at
+    _move(row, next_for(settings, row.kind, zone=zone, after=now), user.timezone, now)
+    return fired
 
 
 def _fire(
     db_session: Session,
     user: User,
-    row: ReminderSchedule,
+    kind: Kind,
+    occurrence: str,
     settings: dict[str, Any],
     *,
     now: dt.datetime,
 ) -> int:
-    assert row.occurrence is not None
-    day = occurrence_date(row.occurrence)
-    decided = _reminder(db_session, user, row.kind, day, settings, now=now)
+    decided = _reminder(db_session, user, kind, occurrence_date(occurrence), settings, now=now)
     if decided is None:
         return 0
     text, data = decided
     created = notify(
         db_session,
         recipient_id=user.id,
-        kind=row.kind,
+        kind=kind,
         subject="reminder",
-        due=row.occurrence,
+        due=occurrence,
         text=text,
         data=data,
         now=now,

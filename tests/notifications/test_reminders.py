@@ -235,3 +235,141 @@ def test_switching_a_reminder_off_stops_it(app, client, make, clock):
     for day in range(24, 31):
         tick(app, f"2026-11-{day}T19:00Z")
     assert inbox(app, patient) == []
+
+
+def _programme_world(app, client, make, clock, *, starts_days_before: int, **reminders):
+    """A patient (UTC) with a daily programme; returns (patient, headers, day D)."""
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    patient = make.patient(timezone="UTC", country="GB", birth_year=1970)
+    therapist = make.therapist()
+    make.link(therapist, patient)
+    headers = make.headers(patient)
+    programme = {
+        "patient_id": patient,
+        "title": "Daily mobility",
+        "starts_on": (day - dt.timedelta(days=starts_days_before)).isoformat(),
+        "days_of_week": list(_DAYS),
+        "items": [{"exercise": "chin-tuck", "days_of_week": list(_DAYS)}],
+    }
+    created = client.post("/api/v1/programmes", json=programme, headers=make.headers(therapist))
+    assert created.status_code == 201, created.get_json()
+    clock(f"{day - dt.timedelta(days=1)}T12:00Z")
+    body = {**SETTINGS, "quiet_hours": None, **reminders}
+    assert client.put("/api/v1/me/reminders", json=body, headers=headers).status_code == 200
+    return patient, headers, day, created.get_json()
+
+
+def test_exercise_reminders_fire_on_days_with_exercises_due(app, client, make, clock):
+    patient, _, day, _ = _programme_world(app, client, make, clock, starts_days_before=0)
+    tick(app, f"{day}T08:00Z")
+    tick(app, f"{day}T18:30Z")
+    fired = inbox(app, patient, "exercise_reminder")
+    assert [n.created_at for n in fired] == [at(f"{day}T08:00Z"), at(f"{day}T18:30Z")]
+    assert fired[0].body == "Your exercises for today are ready."
+
+
+def test_no_exercise_reminder_when_nothing_is_due_or_all_is_done(app, client, make, clock):
+    from tests.sessions.helpers import insert_session
+
+    patient, _, day, programme = _programme_world(app, client, make, clock, starts_days_before=0)
+    item = programme["version"]["items"][0]["id"]
+    insert_session(
+        app,
+        patient,
+        day,
+        [{"exercise": "chin-tuck", "programme_item": item}],
+        programme_id=programme["id"],
+    )
+    tick(app, f"{day}T08:00Z")  # today's one item is already done
+    assert inbox(app, patient, "exercise_reminder") == []
+    lonely = make.patient(timezone="UTC")  # no programme at all
+    headers = make.headers(lonely)
+    assert (
+        client.put(
+            "/api/v1/me/reminders", json={**SETTINGS, "quiet_hours": None}, headers=headers
+        ).status_code
+        == 200
+    )
+    tick(app, f"{day + dt.timedelta(days=1)}T08:00Z")
+    assert inbox(app, lonely) == []
+
+
+def test_no_exercise_nudges_while_an_exercise_hold_stands(app, client, make, clock):
+    patient, headers, day, _ = _programme_world(
+        app,
+        client,
+        make,
+        clock,
+        starts_days_before=3,
+        missed_sessions={"enabled": True, "after_days": 2},
+    )
+    emergency = {"pain": 6, "symptoms": ["saddle_numbness", "bladder_change"]}
+    assert client.post("/api/v1/check-ins", json=emergency, headers=headers).status_code == 201
+    for when in ("08:00", "10:00", "18:30"):
+        tick(app, f"{day}T{when}Z")
+    kinds = {n.kind for n in inbox(app, patient)}
+    assert "exercise_reminder" not in kinds and "missed_sessions" not in kinds
+
+
+def test_a_missed_sessions_nudge_after_n_days_at_most_every_n_days(app, client, make, clock):
+    patient, _, day, _ = _programme_world(
+        app,
+        client,
+        make,
+        clock,
+        starts_days_before=3,
+        exercise={"enabled": False, "times": ["08:00"]},
+        missed_sessions={"enabled": True, "after_days": 2},
+    )
+    for offset in range(4):
+        tick(app, f"{day + dt.timedelta(days=offset)}T10:00Z")
+    fired = inbox(app, patient, "missed_sessions")
+    assert [n.created_at.date() for n in fired] == [day, day + dt.timedelta(days=2)]
+    assert fired[0].body == (
+        "No exercises logged for 2 days. A short session today helps you keep going."
+    )
+
+
+def test_no_missed_sessions_nudge_after_a_logged_session(app, client, make, clock):
+    from tests.sessions.helpers import insert_session
+
+    patient, _, day, _ = _programme_world(
+        app,
+        client,
+        make,
+        clock,
+        starts_days_before=3,
+        missed_sessions={"enabled": True, "after_days": 2},
+    )
+    insert_session(app, patient, day - dt.timedelta(days=1), [{"exercise": "chin-tuck"}])
+    tick(app, f"{day}T10:00Z")
+    assert inbox(app, patient, "missed_sessions") == []
+
+
+def test_no_missed_sessions_nudge_when_a_day_had_nothing_due(app, client, make, clock):
+    patient, _, day, _ = _programme_world(
+        app,
+        client,
+        make,
+        clock,
+        starts_days_before=1,  # the programme began yesterday: only one day was due
+        missed_sessions={"enabled": True, "after_days": 2},
+    )
+    tick(app, f"{day}T10:00Z")
+    assert inbox(app, patient, "missed_sessions") == []
+
+
+def test_two_exercise_times_moved_by_quiet_hours_fire_once(app, client, make, clock):
+    patient, _, day, _ = _programme_world(
+        app,
+        client,
+        make,
+        clock,
+        starts_days_before=0,
+        exercise={"enabled": True, "times": ["06:00", "06:30"]},
+        quiet_hours={"start": "22:00", "end": "07:00"},
+    )
+    for when in ("06:00", "06:30", "06:59", "07:00", "07:01"):
+        tick(app, f"{day}T{when}Z")
+    fired = inbox(app, patient, "exercise_reminder")
+    assert [n.created_at for n in fired] == [at(f"{day}T07:00Z")]
