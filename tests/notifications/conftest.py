@@ -72,3 +72,29 @@ def inbox(app, user_id: int, kind: str | None = None) -> list:
         stmt = stmt.where(Notification.kind == kind)
     with app.app_context():
         return list(get_session().scalars(stmt.order_by(Notification.created_at, Notification.id)))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The broker for the worker tests: TEST_REDIS_URL (tests.run_all starts one), or a
+    throwaway redis-server started here."""
+    import os
+    import shutil
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(
+            "redis-server is missing: run the suite with 'python -m tests.run_all', "
+            "which installs it."
+        )
+    from tests.run_all import ThrowawayRedis
+
+    server = ThrowawayRedis(binary)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
