@@ -67,6 +67,16 @@ REMINDERS_EXAMPLE: dict[str, Any] = {
     "quiet_hours": {"start": "22:00", "end": "07:00"},
 }
 
+REMINDERS_VIEW_EXAMPLE = {
+    **REMINDERS_EXAMPLE,
+    "timezone": "Europe/London",
+    "next": {
+        "check_in": "2026-11-25T19:00:00+00:00",
+        "exercise": "2026-11-25T08:00:00+00:00",
+        "missed_sessions": None,
+    },
+}
+
 
 def device_view(device: Device) -> dict[str, Any]:
     return {
@@ -107,7 +117,12 @@ class Devices(MethodView):
         },
     )
     @blp.response(201, DeviceSchema, description="Registered", example=DEVICE_EXAMPLE)
-    @blp.alt_response(200, schema=DeviceSchema, description="This token was already yours")
+    @blp.alt_response(
+        200,
+        schema=DeviceSchema,
+        description="This token was already yours (updated)",
+        example={**DEVICE_EXAMPLE, "last_seen_at": "2026-11-25T07:40:00+00:00"},
+    )
     @blp.conflict("The same token was being registered to another account at that instant")
     def post(self, body):
         """Register this app install for push.
@@ -197,19 +212,7 @@ class ReadNotification(MethodView):
 class Reminders(MethodView):
     @blp.doc(operationId="getReminders")
     @blp.login_required(Role.patient)
-    @blp.response(
-        200,
-        RemindersSchema,
-        example={
-            **REMINDERS_EXAMPLE,
-            "timezone": "Europe/London",
-            "next": {
-                "check_in": "2026-11-25T19:00:00+00:00",
-                "exercise": "2026-11-25T08:00:00+00:00",
-                "missed_sessions": "2026-11-25T10:00:00+00:00",
-            },
-        },
-    )
+    @blp.response(200, RemindersSchema, example=REMINDERS_VIEW_EXAMPLE)
     def get(self):
         """Your reminder settings and when each reminder is next due.
 
@@ -222,7 +225,7 @@ class Reminders(MethodView):
     @blp.doc(operationId="updateReminders")
     @blp.login_required(Role.patient)
     @blp.arguments(RemindersUpdateSchema, example=REMINDERS_EXAMPLE)
-    @blp.response(200, RemindersSchema)
+    @blp.response(200, RemindersSchema, example=REMINDERS_VIEW_EXAMPLE)
     def put(self, body):
         """Replace your reminder settings.
 

@@ -364,3 +364,18 @@ def test_a_device_deleted_while_queued_fails_its_delivery(app, client, make, fcm
         assert session.scalars(select(Device)).all() == []
     tick(app, utcnow() + dt.timedelta(seconds=1))
     assert _deliveries(app)[0].status == "failed"
+
+
+def test_no_token_reaches_a_log_when_pushes_fail_and_devices_go(app, client, make, fcm, caplog):
+    caplog.set_level(logging.DEBUG)
+    patient, therapist = _linked(make)
+    _device(client, make.headers(therapist), THERAPIST_TOKEN)
+    _device(client, make.headers(therapist), "second-phone-token-000000000000000-SSSSSS")
+    fcm.script(THERAPIST_TOKEN, ["unavailable"])
+    fcm.script("second-phone-token-000000000000000-SSSSSS", ["unregistered"])
+    client.post("/api/v1/check-ins", json=EMERGENCY, headers=make.headers(patient))
+    tick(app, utcnow() + dt.timedelta(minutes=5))
+    assert fcm.tokens() == [THERAPIST_TOKEN]
+    assert "device" in caplog.text  # the removal is logged, by id
+    for secret in (THERAPIST_TOKEN, "second-phone-token", "SSSSSS", ACCESS_TOKEN):
+        assert secret not in caplog.text
