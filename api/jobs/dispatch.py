@@ -107,8 +107,11 @@ def _after_commit(app: Flask, session: Session) -> None:
     if not ids or session.info.get(DEFER):
         return
     if not app.config.get("CELERY_BROKER_URL"):
-        for notification_id in ids:
-            deliver_now(app, notification_id)  # in-process: no queue configured
+        try:
+            for notification_id in ids:
+                deliver_now(app, notification_id)  # in-process: no queue configured
+        except Exception as error:  # the request has committed: never fail it now
+            log.error("in-process push failed (%s): the next round retries", type(error).__name__)
         return
     celery: Celery = app.extensions["upright.celery"]
     try:

@@ -8,6 +8,10 @@ domains' services stay unaware of notifications.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
@@ -22,12 +26,28 @@ from api.notifications.models import Kind, Notification
 from api.notifications.schedule import local_instant, parse_time
 from api.notifications.service import dedup_key, notify
 
+log = logging.getLogger("upright.notifications")
 NOTIFYING_LEVELS = ("urgent", "emergency")
 #: New evidence on an open alert notifies its therapists again at most this often.
 EVIDENCE_REPEAT = dt.timedelta(hours=1)
 DIGEST_TIME = "08:00"
 #: A digest not sent by this long after 08:00 (scheduler down) waits for the next day.
 DIGEST_CATCH_UP = dt.timedelta(hours=12)
+
+
+def _never_fails_the_caller(listener: Callable[..., None]) -> Callable[..., None]:
+    """A notification that cannot be made must not undo a check-in or a resolution:
+    the listener runs in a savepoint, and a failure is logged (its type only)."""
+
+    @functools.wraps(listener)
+    def guarded(*, db_session: Session, **kwargs: Any) -> None:
+        try:
+            with db_session.begin_nested():
+                listener(db_session=db_session, **kwargs)
+        except Exception as error:
+            log.error("notification not made (%s) in %s", type(error).__name__, listener.__name__)
+
+    return guarded
 
 
 def linked_therapist_ids(db_session: Session, patient_id: int) -> list[int]:
@@ -45,6 +65,7 @@ def _alert_data(alert: Alert) -> dict[str, object]:
 
 
 @hooks.on_alerts_raised
+@_never_fails_the_caller
 def notify_therapists_of_alerts(
     *, db_session: Session, patient_id: int, check_in_id: int, alerts: list[Alert]
 ) -> None:
@@ -124,6 +145,7 @@ def notify_escalation(*, db_session: Session, alert: Alert, now: dt.datetime) ->
 
 
 @hooks.on_hold_lifted
+@_never_fails_the_caller
 def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
     hold_id = db_session.scalar(
         select(ExerciseHold.id)
@@ -228,13 +250,22 @@ def _collect_new_versions(session: Session, _flush_context) -> None:
 
 def _notify_new_versions(session: Session) -> None:
     """A programme assigned or changed by the therapist tells the patient."""
-    from api.programmes.models import Programme
 
     if session.in_nested_transaction():
         return  # a savepoint: wait for the real commit
     versions = session.info.pop(_NEW_VERSIONS, None)
     if not versions:
         return
+    try:
+        with session.begin_nested():
+            _notify_versions(session, versions)
+    except Exception as error:  # never undo the programme change itself
+        log.error("notification not made (%s) for a programme change", type(error).__name__)
+
+
+def _notify_versions(session: Session, versions: list[tuple[int, int, int | None]]) -> None:
+    from api.programmes.models import Programme
+
     now = utcnow()
     for programme_id, number, created_by_id in versions:
         patient_id = session.scalar(

@@ -261,3 +261,21 @@ def test_a_programme_assigned_or_changed_by_the_therapist_tells_the_patient(app,
         headers=make.headers(own),
     )
     assert inbox(app, own) == []
+
+
+def test_a_notification_that_cannot_be_made_never_fails_the_check_in(
+    app, client, make, monkeypatch, caplog
+):
+    patient, linked, _ = _world(make)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("notification store unavailable")
+
+    monkeypatch.setattr(alerting, "notify", broken)
+    response = client.post("/api/v1/check-ins", json=EMERGENCY, headers=make.headers(patient))
+    assert response.status_code == 201
+    assert response.get_json()["triage"]["level"] == "emergency"
+    assert len(client.get("/api/v1/alerts", headers=make.headers(patient)).get_json()) == 1
+    assert inbox(app, linked[0]) == []
+    assert "notification not made (RuntimeError)" in caplog.text
+    assert "unavailable" not in caplog.text  # the type only, never the message

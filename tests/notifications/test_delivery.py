@@ -379,3 +379,20 @@ def test_no_token_reaches_a_log_when_pushes_fail_and_devices_go(app, client, mak
     assert "device" in caplog.text  # the removal is logged, by id
     for secret in (THERAPIST_TOKEN, "second-phone-token", "SSSSSS", ACCESS_TOKEN):
         assert secret not in caplog.text
+
+
+def test_an_in_process_push_that_fails_never_fails_the_committed_request(
+    app, client, make, fcm, monkeypatch
+):
+    patient, therapist = _linked(make)
+    _device(client, make.headers(therapist), THERAPIST_TOKEN)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("push machinery broke")
+
+    monkeypatch.setattr(dispatch, "deliver_now", broken)
+    response = client.post("/api/v1/check-ins", json=EMERGENCY, headers=make.headers(patient))
+    assert response.status_code == 201
+    monkeypatch.undo()
+    tick(app, utcnow() + dt.timedelta(seconds=1))  # the next round sends it
+    assert fcm.tokens() == [THERAPIST_TOKEN]
