@@ -70,7 +70,6 @@ def make_celery(app: Flask) -> Celery:
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
         beat_schedule={"upright-tick": {"task": TICK_TASK, "schedule": 60.0}},
         timezone="UTC",
-        worker_hijack_root_logger=False,
     )
 
     @celery.task(name=DELIVER_TASK)
