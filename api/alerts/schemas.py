@@ -14,6 +14,7 @@ class AlertEventSchema(Schema):
         metadata={
             "description": "raised, evidence_added, level_raised (a newer version of the "
             "rule ranks the evidence higher; the alert is open again), acknowledged, "
+            "escalated (the system: unacknowledged past its deadline), "
             "link_ended (the care link ended while the alert was open; actor: who ended "
             "it), resolved"
         }
@@ -70,6 +71,10 @@ class AlertSchema(Schema):
     assessed_on = fields.Date(
         allow_none=True, metadata={"description": "When the patient was assessed"}
     )
+    escalated_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the alert was escalated for staying unacknowledged"},
+    )
     events = fields.List(fields.Nested(AlertEventSchema))
     care_link_id = fields.Integer(metadata={"description": "link_ended: the link that ended"})
     patient_name = fields.String(metadata={"description": "link_ended: the patient's name"})
@@ -83,6 +88,10 @@ class AlertQuerySchema(Schema):
     status = fields.String(load_default=None, validate=one_of(("open", "acknowledged", "resolved")))
     level = fields.String(load_default=None, validate=one_of(LEVELS[1:]))
     patient_id = id_field(load_default=None)
+    escalated = fields.Boolean(
+        load_default=None,
+        metadata={"description": "true: only escalated alerts; false: only the others"},
+    )
 
 
 class AcknowledgeSchema(Schema):
