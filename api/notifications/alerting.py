@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.accounts import care
 from api.accounts.models import CareLink, User
 from api.alerts import hooks
 from api.alerts.models import Alert, ExerciseHold
@@ -163,6 +164,35 @@ def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
         data={"path": "/me/today"},
         now=utcnow(),
         patient_id=patient_id,
+    )
+
+
+@care.on_link_ended
+@_never_fails_the_caller
+def notify_link_ended_with_open_alert(
+    *, db_session: Session, link: CareLink, ended_by: User
+) -> None:
+    """A patient who ends the link while an alert of theirs is open: the therapist they
+    left is told that a link ended (no name, no health detail); the alert list says more."""
+    if ended_by.id != link.patient_id:
+        return  # the therapist ended it: they know
+    open_alert = db_session.scalar(
+        select(Alert.id)
+        .where(Alert.patient_id == link.patient_id, Alert.status.in_(("open", "acknowledged")))
+        .limit(1)
+    )
+    if open_alert is None:
+        return
+    notify(
+        db_session,
+        recipient_id=link.therapist_id,
+        kind=Kind.link_ended,
+        subject=f"care_link:{link.id}",
+        due="ended",
+        text=texts.link_ended(),
+        data={"care_link_id": link.id, "path": "/alerts"},
+        now=utcnow(),
+        patient_id=link.patient_id,
     )
 
 

@@ -37,6 +37,7 @@ class Kind(enum.StrEnum):
     missed_sessions = "missed_sessions"
     programme_changed = "programme_changed"
     hold_lifted = "hold_lifted"
+    link_ended = "link_ended"
 
 
 class DeliveryStatus(enum.StrEnum):

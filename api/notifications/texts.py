@@ -66,6 +66,10 @@ def hold_lifted() -> Text:
     return Text("Upright", "Your exercise programme is available again.")
 
 
+def link_ended() -> Text:
+    return Text("Upright", "A patient has ended their care link with you.")
+
+
 #: Every kind, rendered with sample values (for the privacy test and the README).
 SAMPLES: dict[Kind, Text] = {
     Kind.alert_raised: alert_raised(),
@@ -77,7 +81,10 @@ SAMPLES: dict[Kind, Text] = {
     Kind.missed_sessions: missed_sessions(2),
     Kind.programme_changed: programme_changed(),
     Kind.hold_lifted: hold_lifted(),
+    Kind.link_ended: link_ended(),
 }
 
 #: Kinds sent to therapists about alerts: never held back by the recipient's quiet hours.
-THERAPIST_ALERT_KINDS = frozenset({Kind.alert_raised, Kind.alert_escalated, Kind.soon_digest})
+THERAPIST_ALERT_KINDS = frozenset(
+    {Kind.alert_raised, Kind.alert_escalated, Kind.soon_digest, Kind.link_ended}
+)

@@ -279,3 +279,49 @@ def test_a_notification_that_cannot_be_made_never_fails_the_check_in(
     assert inbox(app, linked[0]) == []
     assert "notification not made (RuntimeError)" in caplog.text
     assert "unavailable" not in caplog.text  # the type only, never the message
+
+
+def _end_link(client, headers) -> None:
+    link_id = client.get("/api/v1/care-links?active=true", headers=headers).get_json()[0]["id"]
+    assert client.delete(f"/api/v1/care-links/{link_id}", headers=headers).status_code in (
+        200,
+        204,
+    )
+
+
+def test_a_patient_ending_the_link_with_an_open_alert_tells_the_therapist(client, make):
+    patient = make.patient(country="GB", birth_year=1970, display_name="Zebedee Quill")
+    therapist = make.therapist()
+    make.link(therapist, patient)
+    headers, therapist_h = make.headers(patient), make.headers(therapist)
+    assert client.post("/api/v1/check-ins", json=EMERGENCY, headers=headers).status_code == 201
+    _end_link(client, headers)
+    got = client.get("/api/v1/me/notifications", headers=therapist_h).get_json()
+    assert [n["kind"] for n in got] == ["link_ended", "alert_raised"]
+    ended = got[0]
+    assert "Zebedee" not in ended["title"] + ended["body"]
+    assert health_words_in(f"{ended['title']} {ended['body']}") == set()
+    assert ended["data"]["path"] == "/alerts"
+
+
+def test_no_link_ended_notification_without_an_open_alert_or_when_the_therapist_ends_it(
+    client, make
+):
+    quiet, left_by_therapist = make.patient(country="GB"), make.patient(country="GB")
+    therapist = make.therapist()
+    make.link(therapist, quiet)
+    make.link(therapist, left_by_therapist)
+    assert (
+        client.post(
+            "/api/v1/check-ins", json=EMERGENCY, headers=make.headers(left_by_therapist)
+        ).status_code
+        == 201
+    )
+    _end_link(client, make.headers(quiet))  # no alert open
+    links = client.get("/api/v1/care-links?active=true", headers=make.headers(therapist))
+    [link_id] = [link["id"] for link in links.get_json()]
+    assert client.delete(
+        f"/api/v1/care-links/{link_id}", headers=make.headers(therapist)
+    ).status_code in (200, 204)
+    got = client.get("/api/v1/me/notifications", headers=make.headers(therapist)).get_json()
+    assert [n["kind"] for n in got] == ["alert_raised"]
