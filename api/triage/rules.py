@@ -65,12 +65,10 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .facts import CheckInFacts, PastCheckIn, ProfileFacts
 from .vocabulary import LEVEL_RANK
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import CheckInFacts, PastCheckIn, ProfileFacts
 
 NON_USUAL_ONSETS: frozenset[str] = frozenset({"first_ever", "new_episode", "changed"})
 CES_SIGNS: tuple[str, ...] = (
