@@ -10,7 +10,6 @@ too much, and the next day's response decides.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -202,27 +201,35 @@ def ready_to_progress(facts: SessionFacts) -> list[Readiness]:
     or less and pain 2/10 or less. None while exercise is on hold. By exercise slug."""
     if facts.hold is not None:
         return []
+    found = (_readiness(slug, entries) for slug, entries in _recent_entries(facts).items())
+    return sorted((ready for ready in found if ready is not None), key=lambda r: r.exercise)
+
+
+def _recent_entries(facts: SessionFacts) -> dict[str, list[PastEntry]]:
+    """By exercise of this session: its entries in the progression window up to this
+    session's date, this session's included."""
     since = facts.date - dt.timedelta(days=PROGRESSION_WINDOW_DAYS - 1)
-    slugs = {entry.exercise for entry in facts.entries}
     this_session = [
         PastEntry(e.exercise, -1, facts.date, e.pain_during, e.effort) for e in facts.entries
     ]
-    by_exercise: dict[str, list[PastEntry]] = defaultdict(list)
+    by_exercise: dict[str, list[PastEntry]] = {e.exercise: [] for e in facts.entries}
     for entry in (*facts.history, *this_session):
-        if entry.exercise in slugs and since <= entry.date <= facts.date:
+        if entry.exercise in by_exercise and since <= entry.date <= facts.date:
             by_exercise[entry.exercise].append(entry)
-    ready = []
-    for slug, entries in sorted(by_exercise.items()):
-        sessions = len({entry.session_id for entry in entries})
-        dates = [entry.date for entry in entries]
-        span = (max(dates) - min(dates)).days
-        if (
-            all(_easy(entry) for entry in entries)
-            and sessions >= PROGRESSION_MIN_SESSIONS
-            and span >= PROGRESSION_MIN_SPAN_DAYS
-        ):
-            ready.append(Readiness(exercise=slug, sessions=sessions, span_days=span))
-    return ready
+    return by_exercise
+
+
+def _readiness(slug: str, entries: list[PastEntry]) -> Readiness | None:
+    sessions = len({entry.session_id for entry in entries})
+    dates = [entry.date for entry in entries]
+    span = (max(dates) - min(dates)).days
+    if (
+        all(_easy(entry) for entry in entries)
+        and sessions >= PROGRESSION_MIN_SESSIONS
+        and span >= PROGRESSION_MIN_SPAN_DAYS
+    ):
+        return Readiness(exercise=slug, sessions=sessions, span_days=span)
+    return None
 
 
 def _easy(entry: PastEntry) -> bool:
