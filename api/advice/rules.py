@@ -101,7 +101,8 @@ def too_painful(entries: Iterable[EntryFacts]) -> dict[str, int]:
     painful: dict[str, int] = {}
     for entry in entries:
         if entry.pain_during is not None and entry.pain_during > TOO_MUCH_PAIN:
-            painful[entry.exercise] = max(painful.get(entry.exercise, 0), entry.pain_during)
+            highest = painful.get(entry.exercise, entry.pain_during)
+            painful[entry.exercise] = max(highest, entry.pain_during)
     return painful
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import messages
@@ -137,13 +137,9 @@ def _validate(
     _check_date("episode_started_on", check_in.episode_started_on, optional=True)
     if check_in.episode_started_on is not None and check_in.episode_started_on > check_in.date:
         raise ValueError("episode_started_on is after the check-in date")
-    check_in = CheckInFacts(
-        date=check_in.date,
-        pain=check_in.pain,
-        worst_pain=check_in.worst_pain,
+    check_in = replace(
+        check_in,
         symptoms=_check_codes("symptom", check_in.symptoms, SYMPTOMS),
-        pain_onset=check_in.pain_onset,
-        episode_started_on=check_in.episode_started_on,
         pain_areas=_check_codes("pain_area", check_in.pain_areas, PAIN_AREAS),
     )
 
@@ -156,12 +152,10 @@ def _validate(
             raise ValueError(f"birth_year {birth_year} gives an impossible age {age}")
     _check_flag("pain_assessed_by_clinician", profile.pain_assessed_by_clinician)
     _check_flag("therapist_linked", profile.therapist_linked)
-    profile = ProfileFacts(
-        birth_year=birth_year,
+    profile = replace(
+        profile,
         health_history=_check_codes("health_history", profile.health_history, HEALTH_HISTORY),
         country=normalise_country(profile.country),
-        pain_assessed_by_clinician=profile.pain_assessed_by_clinician,
-        therapist_linked=profile.therapist_linked,
     )
 
     earlier = []

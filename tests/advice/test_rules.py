@@ -93,7 +93,7 @@ def test_pain_during(entries, expected):
 
 def test_pain_during_names_the_first_open_regression_and_the_highest_pain():
     [item] = advise(
-        facts(EntryFacts("bird-dog", pain_during=7), EntryFacts("bird-dog", pain_during=9))
+        facts(EntryFacts("bird-dog", pain_during=9), EntryFacts("bird-dog", pain_during=7))
     )
     assert item.suggestion == DEAD_BUG
     assert item.exercise_name == "Bird dog"
@@ -281,6 +281,7 @@ def test_progression(today, history, fires):
 def test_progression_suggests_the_first_open_step_and_says_why():
     [item] = advise(facts(TODAY_EASY, history=easy(12, 8, 4)))
     assert item.suggestion == PLANK
+    assert (item.exercise, item.exercise_name) == ("bird-dog", "Bird dog")
     assert item.message == (
         "Bird dog has felt easy and pain-free in your last 4 sessions over 13 days (effort "
         "4/10 or less, pain 2/10 or less). You could move on to Plank. Check with your "
@@ -294,6 +295,16 @@ def test_progression_counts_the_sessions_and_days_in_the_window():
     assert "your last 5 sessions over 12 days" in item.message
     assert ready_to_progress(facts(TODAY_EASY, history=easy(20, 11, 9, 7, 3))) == [
         rules.Readiness("bird-dog", sessions=5, span_days=11)
+    ]
+
+
+def test_this_session_is_counted_apart_from_every_earlier_one():
+    history = tuple(
+        PastEntry("bird-dog", session_id=n, date=days_ago(4 * n), pain_during=1, effort=3)
+        for n in (1, 2, 3)
+    )
+    assert ready_to_progress(facts(TODAY_EASY, history=history)) == [
+        rules.Readiness("bird-dog", sessions=4, span_days=12)
     ]
 
 

@@ -232,6 +232,11 @@ def test_psfs_change_at_exactly_2_points(first, latest, label):
     assert scoring.change("psfs", first, latest) == label
 
 
+def test_differences_are_rounded_to_2_decimals_before_they_are_compared():
+    assert scoring.change("psfs", 5, 6.996) == "improved"  # 1.996 is 2.00
+    assert scoring.change("ndi", 30, 20.004) == "improved"  # -9.996 is -10.00
+
+
 def test_ndi_change_uses_10_points_not_psfs_2():
     assert scoring.change("ndi", 20, 22) == "unchanged"
     assert scoring.change("ndi", 22, 20) == "unchanged"
@@ -278,6 +283,13 @@ def test_an_activity_change_reports_both_scores_and_the_difference():
     assert scoring.detectable_activity_changes(first, latest) == [
         {"activity": "reaching", "first": 7, "latest": 4, "difference": -3, "direction": "worse"}
     ]
+
+
+def test_activities_after_one_named_only_once_are_still_compared():
+    first = psfs(("driving", 2), ("lifting", 5), ("sleeping", 5))
+    latest = psfs(("gardening", 9), ("driving", 8), ("sleeping", 5))
+    found = scoring.detectable_activity_changes(first, latest)
+    assert [(item["activity"], item["difference"]) for item in found] == [("driving", 6)]
 
 
 def test_no_activities_no_changes():

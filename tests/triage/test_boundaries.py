@@ -7,7 +7,18 @@ import datetime
 
 import pytest
 
-from api.triage import RULES, RULES_BY_ID, CheckInFacts, PastCheckIn, ProfileFacts, evaluate
+from api.triage import (
+    HEALTH_HISTORY,
+    PAIN_AREAS,
+    PAIN_ONSET,
+    RULES,
+    RULES_BY_ID,
+    SYMPTOMS,
+    CheckInFacts,
+    PastCheckIn,
+    ProfileFacts,
+    evaluate,
+)
 from api.triage.rules import meaningfully_improved
 from tests.triage.test_rules import TODAY, ci, days_ago, pf
 
@@ -217,92 +228,214 @@ def test_a_check_in_with_no_onset_ends_the_run():
 @pytest.mark.parametrize(
     ("check_in", "profile", "history", "message"),
     [
-        pytest.param(ci(pain=True), pf(), (), "pain", id="bool-as-pain"),
-        pytest.param(ci(pain=4.0), pf(), (), "pain", id="float-as-pain"),
-        pytest.param(ci(worst_pain=False), pf(), (), "worst_pain", id="bool-as-worst-pain"),
+        pytest.param(
+            ci(pain=True),
+            pf(),
+            (),
+            "pain must be an integer from 0 to 10, got True",
+            id="bool-as-pain",
+        ),
+        pytest.param(
+            ci(pain=4.0),
+            pf(),
+            (),
+            "pain must be an integer from 0 to 10, got 4.0",
+            id="float-as-pain",
+        ),
+        pytest.param(
+            ci(worst_pain=False),
+            pf(),
+            (),
+            "worst_pain must be an integer from 0 to 10, got False",
+            id="bool-as-worst-pain",
+        ),
         pytest.param(
             ci(date=datetime.datetime(2025, 6, 15, 9, 0)),
             pf(),
             (),
-            "date must be a date",
+            "date must be a date, got datetime.datetime(2025, 6, 15, 9, 0)",
             id="datetime-as-date",
         ),
-        pytest.param(ci(date="2025-06-15"), pf(), (), "date", id="string-as-date"),
+        pytest.param(
+            ci(date="2025-06-15"),
+            pf(),
+            (),
+            "date must be a date, got '2025-06-15'",
+            id="string-as-date",
+        ),
         pytest.param(
             ci(onset="new_episode", episode_started_on=datetime.datetime(2025, 6, 1)),
             pf(),
             (),
-            "episode_started_on",
+            "episode_started_on must be a date, got datetime.datetime(2025, 6, 1, 0, 0)",
             id="datetime-as-episode-start",
         ),
         pytest.param(
             ci(),
             pf(),
             (PastCheckIn(datetime.datetime(2025, 6, 1, 8, 0), 3),),
-            "history date",
+            "history date must be a date, got datetime.datetime(2025, 6, 1, 8, 0)",
             id="datetime-as-history-date",
         ),
         pytest.param(
             ci(),
             pf(),
             (PastCheckIn(days_ago(1), True),),
-            "history pain",
+            "history pain must be an integer from 0 to 10, got True",
             id="bool-as-history-pain",
         ),
         pytest.param(
             ci(),
             pf(),
             (PastCheckIn(days_ago(1), 3, episode_started_on="2025-06-01"),),
-            "history episode_started_on",
+            "history episode_started_on must be a date, got '2025-06-01'",
             id="string-as-history-episode-start",
         ),
         pytest.param(
             ci(),
             pf(),
             (PastCheckIn(days_ago(1), 3, rule_ids="RF-ASSESS-01"),),
-            "rule_ids",
+            "history rule_ids must be a collection of rule ids, got 'RF-ASSESS-01'",
             id="string-as-rule-ids",
         ),
         pytest.param(
             ci(),
             pf(),
             (PastCheckIn(days_ago(1), 3, rule_ids=frozenset({1})),),
-            "rule_ids",
+            "history rule_ids must be a collection of rule ids, got frozenset({1})",
             id="number-in-rule-ids",
         ),
         pytest.param(
             CheckInFacts(date=TODAY, pain=3, symptoms="fever"),
             pf(),
             (),
-            "not a string",
+            "symptom must be a collection of codes, not a string",
             id="string-as-symptoms",
         ),
-        pytest.param(ci(), ProfileFacts(birth_year=True), (), "birth_year", id="bool-birth-year"),
-        pytest.param(ci(), ProfileFacts(birth_year="1980"), (), "birth_year", id="str-birth-year"),
         pytest.param(
-            ci(), ProfileFacts(birth_year=TODAY.year - 131), (), "impossible age", id="age-131"
+            ci(),
+            ProfileFacts(birth_year=True),
+            (),
+            "birth_year must be an integer, got True",
+            id="bool-birth-year",
         ),
         pytest.param(
-            ci(), ProfileFacts(birth_year=TODAY.year + 1), (), "impossible age", id="age-minus-1"
+            ci(),
+            ProfileFacts(birth_year="1980"),
+            (),
+            "birth_year must be an integer, got '1980'",
+            id="str-birth-year",
         ),
         pytest.param(
-            ci(), ProfileFacts(therapist_linked="yes"), (), "therapist_linked", id="linked-str"
+            ci(),
+            ProfileFacts(birth_year=TODAY.year - 131),
+            (),
+            "birth_year 1894 gives an impossible age 131",
+            id="age-131",
+        ),
+        pytest.param(
+            ci(),
+            ProfileFacts(birth_year=TODAY.year + 1),
+            (),
+            "birth_year 2026 gives an impossible age -1",
+            id="age-minus-1",
+        ),
+        pytest.param(
+            ci(),
+            ProfileFacts(therapist_linked="yes"),
+            (),
+            "therapist_linked must be true, false or None, got 'yes'",
+            id="linked-str",
         ),
         pytest.param(
             ci(),
             ProfileFacts(pain_assessed_by_clinician=1),
             (),
-            "pain_assessed_by_clinician",
+            "pain_assessed_by_clinician must be true, false or None, got 1",
             id="assessed-int",
         ),
-        pytest.param(ci(), ProfileFacts(country=44), (), "country", id="country-number"),
-        pytest.param(ci(), ProfileFacts(country="G1"), (), "country", id="country-digit"),
-        pytest.param(ci(), ProfileFacts(country="ÉÉ"), (), "country", id="country-not-ascii"),
+        pytest.param(
+            ci(),
+            ProfileFacts(country=44),
+            (),
+            "country must be an ISO 3166 alpha-2 string, got 44",
+            id="country-number",
+        ),
+        pytest.param(
+            ci(),
+            ProfileFacts(country="G1"),
+            (),
+            "country must be an ISO 3166 alpha-2 code, got 'G1'",
+            id="country-digit",
+        ),
+        pytest.param(
+            ci(),
+            ProfileFacts(country="ÉÉ"),
+            (),
+            "country must be an ISO 3166 alpha-2 code, got 'ÉÉ'",
+            id="country-not-ascii",
+        ),
     ],
 )
 def test_bad_input_raises_value_error(check_in, profile, history, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as raised:
         evaluate(check_in, profile, history)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("check_in", "profile", "history", "message"),
+    [
+        pytest.param(ci(pain=None), pf(), (), "pain must be an integer from 0 to 10, got None"),
+        pytest.param(ci(date=None), pf(), (), "date must be a date, got None"),
+        pytest.param(
+            ci(),
+            pf(),
+            (PastCheckIn(None, 3),),
+            "history date must be a date, got None",
+            id="history-date",
+        ),
+        pytest.param(
+            ci(),
+            pf(),
+            (PastCheckIn(TODAY, None),),
+            "history pain must be an integer from 0 to 10, got None",
+            id="history-pain",
+        ),
+    ],
+)
+def test_pain_and_dates_are_required(check_in, profile, history, message):
+    with pytest.raises(ValueError) as raised:
+        evaluate(check_in, profile, history)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("check_in", "profile", "history", "what", "valid"),
+    [
+        (ci("zz", "aa"), pf(), (), "symptom code(s): 'aa', 'zz'", SYMPTOMS),
+        (
+            ci(pain_areas=frozenset({"knee", "hip"})),
+            pf(),
+            (),
+            "pain_area code(s): 'hip', 'knee'",
+            PAIN_AREAS,
+        ),
+        (ci(), pf("gout", "acne"), (), "health_history code(s): 'acne', 'gout'", HEALTH_HISTORY),
+        (ci(onset="sudden"), pf(), (), "pain_onset 'sudden'", PAIN_ONSET),
+        (
+            ci(),
+            pf(),
+            (PastCheckIn(TODAY, 3, "weird"),),
+            "history pain_onset 'weird'",
+            PAIN_ONSET,
+        ),
+    ],
+)
+def test_unknown_codes_are_named_with_the_valid_ones(check_in, profile, history, what, valid):
+    with pytest.raises(ValueError) as raised:
+        evaluate(check_in, profile, history)
+    assert str(raised.value) == f"unknown {what}; valid: {', '.join(valid)}"
 
 
 @pytest.mark.parametrize("age", [0, 130])
