@@ -459,3 +459,32 @@ def test_same_day_episode_starts_give_the_same_verdict_in_any_order():
 def test_dates_are_dates_not_datetimes_in_history():
     with pytest.raises(ValueError, match="history date must be a date"):
         evaluate(ci(), pf(), [PastCheckIn(datetime.datetime(2025, 6, 1, 8), 3)])
+
+
+@pytest.mark.parametrize(
+    "profile", [pf("heart_disease"), pf("smoker", age=65)], ids=["heart-disease", "smoker-65"]
+)
+def test_with_chest_pain_the_cardiac_risk_rule_gives_way_to_chest_pain(profile):
+    check_in = ci("chest_pain", "pain_spreads_arm_jaw", "sweating_nausea", onset="changed")
+    result = evaluate(check_in, profile)
+    assert "RF-CARD-01" in result.rule_ids
+    assert "RF-CARD-03" not in result.rule_ids
+
+
+def test_weak_flags_evidence_names_the_pain_areas_given():
+    check_in = ci("weight_loss", onset="changed", pain_areas=frozenset({"neck", "upper_back"}))
+    result = evaluate(check_in, pf("cancer"))
+    combination = next(rule for rule in result.rules if rule.id == "RF-COMB-01")
+    assert combination.evidence == {
+        "pain_onset": "changed",
+        "weak_flags": ["health_history", "symptoms"],
+        "health_history": ["cancer"],
+        "symptoms": ["weight_loss"],
+        "pain_areas": ["neck", "upper_back"],
+    }
+
+
+def test_an_episode_cannot_start_after_the_check_in():
+    with pytest.raises(ValueError) as raised:
+        evaluate(ci(onset="new_episode", episode_started_on=days_ago(-1)), pf())
+    assert str(raised.value) == "episode_started_on is after the check-in date"
