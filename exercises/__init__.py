@@ -21,9 +21,9 @@ from exercises.content import (
     TemplateItem,
     apply_history,
     content_hash,
-    load_content,
     read_content,
 )
+from exercises.load import load_content
 
 __all__ = [
     "Cause",

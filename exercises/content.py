@@ -9,8 +9,9 @@ Layout of the data directory (default: ``exercises/data`` next to this module)::
     templates/<slug>.yaml   one programme template per file
 
 ``read_content`` checks shapes only (required fields, types, unknown fields) and
-raises ``ContentError``; ``load_content`` also runs ``exercises.validate.validate``
-(links, ladders, vocabulary, safety rules). Every problem names the file and field.
+raises ``ContentError``; ``exercises.load.load_content`` also runs
+``exercises.validate.validate`` (links, ladders, vocabulary, safety rules). Every problem
+names the file and field.
 
 The rules of ``health_history.yaml`` are applied when the catalogue is read: an exercise
 comes back with the contraindications and precautions those rules give it (after the
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -611,62 +612,76 @@ def _read_dose(r: _Reader, raw: Any, where: str) -> Dose | None:
     )
 
 
+_CAUSE_LINK_FIELDS = {"cause": True, "why": True}
+_PRECAUTION_FIELDS = {"code": True, "text": True}
+_EVIDENCE_FIELDS = {"level": True, "source": True}
+_MEDIA_FIELDS = {"type": True, "url": True, "licence": False, "author": False}
+
+
+def _read_items(
+    r: _Reader,
+    data: dict[str, Any],
+    key: str,
+    where: str,
+    fields: dict[str, bool],
+    read_one: Callable[[_Reader, dict[str, Any], str], Any],
+) -> tuple[Any, ...]:
+    """The list ``data[key]``: each item a mapping with ``fields``, read by ``read_one``."""
+    items = []
+    for i, item in enumerate(r.list_of(data.get(key), f"{where}{key}")):
+        loc = f"{where}{key}[{i}]"
+        mapping = r.mapping(item, loc, fields)
+        if mapping is not None:
+            items.append(read_one(r, mapping, loc))
+    return tuple(items)
+
+
+def _read_cause_link(r: _Reader, link: dict[str, Any], loc: str) -> CauseLink:
+    return CauseLink(
+        cause=r.get(link, "cause", loc, "str", ""), why=r.get(link, "why", loc, "str", "")
+    )
+
+
+def _read_precaution(r: _Reader, precaution: dict[str, Any], loc: str) -> Precaution:
+    return Precaution(
+        code=r.get(precaution, "code", loc, "opt_str", None),
+        text=r.get(precaution, "text", loc, "str", ""),
+    )
+
+
+def _read_media(r: _Reader, media: dict[str, Any], loc: str) -> Media:
+    return Media(
+        type=r.get(media, "type", loc, "str", ""),
+        url=r.get(media, "url", loc, "str", ""),
+        licence=r.get(media, "licence", loc, "opt_str", None),
+        author=r.get(media, "author", loc, "opt_str", None),
+    )
+
+
+def _read_evidence(r: _Reader, data: dict[str, Any], where: str) -> Evidence | None:
+    if "evidence" not in data:
+        return None
+    loc = f"{where}evidence"
+    evidence = r.mapping(data["evidence"], loc, _EVIDENCE_FIELDS)
+    if evidence is None:
+        return None
+    return Evidence(
+        level=r.get(evidence, "level", loc, "str", ""),
+        source=r.get(evidence, "source", loc, "str", ""),
+    )
+
+
 def _read_exercise(r: _Reader, raw: Any, rel: str) -> Exercise | None:
     where = f"{rel}: "
     data = r.mapping(raw, where, _EXERCISE_FIELDS)
     if data is None:
         return None
     before = len(r.problems)
-
     dose = _read_dose(r, data["dose"], f"{where}dose") if "dose" in data else None
-
-    links: list[CauseLink] = []
-    for i, item in enumerate(r.list_of(data.get("causes"), f"{where}causes")):
-        loc = f"{where}causes[{i}]"
-        link = r.mapping(item, loc, {"cause": True, "why": True})
-        if link is not None:
-            links.append(
-                CauseLink(
-                    cause=r.get(link, "cause", loc, "str", ""),
-                    why=r.get(link, "why", loc, "str", ""),
-                )
-            )
-
-    precautions: list[Precaution] = []
-    for i, item in enumerate(r.list_of(data.get("precautions"), f"{where}precautions")):
-        loc = f"{where}precautions[{i}]"
-        p = r.mapping(item, loc, {"code": True, "text": True})
-        if p is not None:
-            precautions.append(
-                Precaution(
-                    code=r.get(p, "code", loc, "opt_str", None),
-                    text=r.get(p, "text", loc, "str", ""),
-                )
-            )
-
-    evidence = None
-    if "evidence" in data:
-        loc = f"{where}evidence"
-        ev = r.mapping(data["evidence"], loc, {"level": True, "source": True})
-        if ev is not None:
-            evidence = Evidence(
-                level=r.get(ev, "level", loc, "str", ""), source=r.get(ev, "source", loc, "str", "")
-            )
-
-    media: list[Media] = []
-    for i, item in enumerate(r.list_of(data.get("media"), f"{where}media")):
-        loc = f"{where}media[{i}]"
-        m = r.mapping(item, loc, {"type": True, "url": True, "licence": False, "author": False})
-        if m is not None:
-            media.append(
-                Media(
-                    type=r.get(m, "type", loc, "str", ""),
-                    url=r.get(m, "url", loc, "str", ""),
-                    licence=r.get(m, "licence", loc, "opt_str", None),
-                    author=r.get(m, "author", loc, "opt_str", None),
-                )
-            )
-
+    links = _read_items(r, data, "causes", where, _CAUSE_LINK_FIELDS, _read_cause_link)
+    precautions = _read_items(r, data, "precautions", where, _PRECAUTION_FIELDS, _read_precaution)
+    evidence = _read_evidence(r, data, where)
+    media = _read_items(r, data, "media", where, _MEDIA_FIELDS, _read_media)
     exercise = Exercise(
         slug=r.get(data, "slug", where, "str", ""),
         name=r.get(data, "name", where, "str", ""),
@@ -680,14 +695,14 @@ def _read_exercise(r: _Reader, raw: Any, rel: str) -> Exercise | None:
         equipment=r.get(data, "equipment", where, "str_list", ()),
         difficulty=r.get(data, "difficulty", where, "int", 0),
         dose=dose,  # type: ignore[arg-type]
-        causes=tuple(links),
+        causes=links,
         contraindications=r.get(data, "contraindications", where, "str_list", ()),
-        precautions=tuple(precautions),
+        precautions=precautions,
         movement_flags=r.get(data, "movement_flags", where, "str_list", ()),
         progressions=r.get(data, "progressions", where, "str_list", ()),
         regressions=r.get(data, "regressions", where, "str_list", ()),
         evidence=evidence,  # type: ignore[arg-type]
-        media=tuple(media),
+        media=media,
         path=rel,
     )
     for key in ("steps", "cues", "common_mistakes", "target_muscles", "equipment"):
@@ -850,14 +865,3 @@ def apply_history(exercise: Exercise, rules: Iterable[HistoryRule]) -> Exercise:
     return replace(
         exercise, contraindications=tuple(contraindications), precautions=tuple(precautions)
     )
-
-
-def load_content(root: Path | str | None = None) -> Content:
-    """Read and validate the catalogue; raise ``ContentError`` listing every problem."""
-    from exercises.validate import validate
-
-    content = read_content(root)
-    problems = validate(content)
-    if problems:
-        raise ContentError(problems)
-    return content

@@ -210,7 +210,19 @@ def _check_cause_counts(content: Content) -> list[str]:
 
 
 def _check_exercise(content: Content, ex: Exercise) -> list[str]:
+    """Every problem of one exercise: its fields, its cause links, its safety codes and
+    the exercises its ladders name."""
     w = f"{ex.path}: "
+    return (
+        _check_exercise_fields(w, ex)
+        + _check_cause_links(w, content, ex)
+        + _check_safety_codes(w, ex)
+        + _check_ladder_refs(w, content, ex)
+    )
+
+
+def _check_exercise_fields(w: str, ex: Exercise) -> list[str]:
+    """The slug matches the file; vocabulary, difficulty and dose are in range."""
     out: list[str] = []
     stem = Path(ex.path).stem
     if ex.slug != stem:
@@ -229,7 +241,12 @@ def _check_exercise(content: Content, ex: Exercise) -> list[str]:
     out += _enum(f"{w}evidence.level", ex.evidence.level, EVIDENCE_LEVELS, "evidence level")
     for i, media in enumerate(ex.media):
         out += _enum(f"{w}media[{i}].type", media.type, MEDIA_TYPES, "media type")
+    return out
 
+
+def _check_cause_links(w: str, content: Content, ex: Exercise) -> list[str]:
+    """At least one cause, each known, allowing exercise, once, and not contraindicated."""
+    out: list[str] = []
     linked: set[str] = set()
     for i, link in enumerate(ex.causes):
         where = f"{w}causes[{i}].cause"
@@ -248,7 +265,13 @@ def _check_exercise(content: Content, ex: Exercise) -> list[str]:
             out.append(f"{where}: '{link.cause}' is also listed as a contraindication")
     if not ex.causes:
         out.append(f"{w}causes: must link at least one cause")
+    return out
 
+
+def _check_safety_codes(w: str, ex: Exercise) -> list[str]:
+    """Contraindication and precaution codes are known; flexion or twisting movements
+    are contraindicated with osteoporosis."""
+    out: list[str] = []
     for i, code in enumerate(ex.contraindications):
         if code not in CONTRAINDICATION_CODES:
             out.append(
@@ -263,7 +286,6 @@ def _check_exercise(content: Content, ex: Exercise) -> list[str]:
                 f"{w}precautions[{i}].code: unknown precaution code '{precaution.code}' "
                 "(use a health_history code, a cause slug or null)"
             )
-
     risky = sorted(FLEXION_TWIST_FLAGS.intersection(ex.movement_flags))
     if risky and OSTEOPOROSIS_CODE not in ex.contraindications:
         out.append(
@@ -271,7 +293,13 @@ def _check_exercise(content: Content, ex: Exercise) -> list[str]:
             f"'{OSTEOPOROSIS_CODE}' as a contraindication (ROS consensus: avoid loaded or "
             "end-range spinal flexion and forceful twisting with osteoporosis)"
         )
+    return out
 
+
+def _check_ladder_refs(w: str, content: Content, ex: Exercise) -> list[str]:
+    """Progressions and regressions name other known exercises, once, not on both ladders
+    (the ladders as a whole: ``_check_ladders``)."""
+    out: list[str] = []
     for key in ("progressions", "regressions"):
         refs: Sequence[str] = getattr(ex, key)
         for i, ref in enumerate(refs):

@@ -8,6 +8,8 @@ types, response bodies and headers matching their schemas.
 CI uses a fixed seed and a few examples per operation; for a bigger local run:
 ``FUZZ_EXAMPLES=200 FUZZ_SEED=0 .venv/bin/pytest tests/test_openapi_fuzz.py``
 (``FUZZ_SEED=0`` picks a random seed, printed on failure).
+
+Every test here is marked ``fuzz``: skip them locally with ``-m "not fuzz"``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
 
 from api import create_app
 from api.parsing import DATE_BOUNDS, DATE_MESSAGE, NUL_MESSAGE, SURROGATE_MESSAGE
+
+pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261123"))

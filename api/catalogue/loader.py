@@ -29,7 +29,8 @@ from api.catalogue.models import (
     ProgrammeTemplate,
 )
 from api.database import get_session, utcnow
-from exercises.content import ContentError, load_content
+from exercises.content import ContentError
+from exercises.load import load_content
 
 
 @dataclass

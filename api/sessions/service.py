@@ -1,20 +1,10 @@
 """Exercise sessions: logging (idempotent), pain-guided advice, deleting, "done" counts.
 
-The advice follows the pain-monitoring model (Silbernagel KG, Thomeé R, Eriksson BI,
-Karlsson J. Continued sports activity, using a pain-monitoring model, during
-rehabilitation in patients with Achilles tendinopathy. Am J Sports Med
-2007;35(6):897-906; applied to the back by extrapolation, see clinical/TRIAGE.md):
-pain during exercise 0-2/10 is safe, 3-5/10 acceptable, above 5/10 too much, and
-the next day's response decides. Painful exercise gives at most a small
-short-term benefit (Smith BE, Hendrick P, Smith TO, et al. Should exercises be
-painful in the management of chronic musculoskeletal pain? Br J Sports Med
-2017;51(23):1679-1687), so the advice never asks anyone to push through pain.
-Advice is not an alert: it is returned with the session and stored as a
-PainNotice that the therapist sees.
-
-A suggested regression or progression is the next step of the exercise's ladder that the
-patient's conditions and health history leave open (``catalogue.safe_ladders``): a step
-they rule out is skipped for the one beyond it, or no step is suggested.
+The advice itself is a pure module (``api.advice``: facts in, advice out); this module
+gathers its facts: the session's pain and effort, the patient's earlier sessions and
+check-ins, the ladder steps their conditions and health history leave open
+(``catalogue.safe_ladders``) and a standing exercise hold. Advice is not an alert: it is
+returned with the session and stored as a PainNotice that the therapist sees.
 
 While an exercise hold stands (an urgent or emergency triage verdict), a session is still
 kept, marked ``logged_during_hold``, and its advice starts with the hold's safety advice:
@@ -24,7 +14,7 @@ the level, headline and advice of the triage verdict that placed (or last raised
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +24,21 @@ from sqlalchemy.orm import Session
 
 from api.accounts.export import exporter
 from api.accounts.models import User
+from api.advice import (
+    BASELINE_DAYS,
+    PROGRESSION_WINDOW_DAYS,
+    CheckInPain,
+    EntryFacts,
+    ExerciseFacts,
+    Hold,
+    PastEntry,
+    PreviousSession,
+    SessionFacts,
+    Step,
+    advise,
+    exercises_needing_steps,
+    ready_to_progress,
+)
 from api.alerts.models import ExerciseHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
@@ -48,27 +53,6 @@ MAX_LATE = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_LENGTH = dt.timedelta(hours=6)
 DELETE_WINDOW = dt.timedelta(hours=24)
-
-TOO_MUCH_PAIN = 5  # pain during above this is "too much" (Silbernagel 2007)
-NEXT_DAY_RISE = 2  # next-day pain this far above baseline: lower the dose
-BASELINE_DAYS = 7
-PROGRESSION_WINDOW_DAYS = 14
-PROGRESSION_MIN_SESSIONS = 4
-PROGRESSION_MIN_SPAN_DAYS = 10
-PROGRESSION_MAX_EFFORT = 4
-PROGRESSION_MAX_PAIN = 2
-
-SILBERNAGEL = (
-    "Silbernagel KG et al. Am J Sports Med 2007;35(6):897-906 (pain-monitoring model: "
-    "pain during exercise above 5/10 is too much; the 24-hour response decides)"
-)
-SMITH = (
-    "Smith BE et al. Br J Sports Med 2017;51(23):1679-1687 (painful exercise gives at most "
-    "a small short-term benefit)"
-)
-PROGRESSION_SOURCE = (
-    f"{SILBERNAGEL}; progression once an exercise is easy and pain-free is common practice"
-)
 
 ENTRY_FIELDS = (
     "sets_done",
@@ -197,6 +181,7 @@ def create(
         notes=data.get("notes"),
         advice=[],
         logged_during_hold=hold is not None,
+        safety=hold_safety(db_session, hold) if hold is not None else None,
     )
     for position, entry in enumerate(data["entries"]):
         exercise = exercises[entry["exercise"]]
@@ -219,9 +204,6 @@ def create(
             return replay, False
         raise
     advice = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
-    if hold is not None:
-        exercise_session.safety = hold_safety(db_session, hold)
-        advice = [hold_advice(exercise_session.safety), *advice]
     exercise_session.advice = advice
     for item in advice:
         if item["kind"] == HOLD_ADVICE_KIND:
@@ -272,115 +254,60 @@ def hold_safety(db_session: Session, hold: ExerciseHold) -> dict[str, Any]:
     }
 
 
-def hold_advice(safety: dict[str, Any]) -> dict[str, Any]:
-    """The first advice item of a session logged during a hold."""
-    rules = ", ".join(safety["rules"])
-    return {
-        "kind": HOLD_ADVICE_KIND,
-        "rule": "exercise_hold",
-        "level": safety["level"],
-        "exercise": None,
-        "exercise_name": None,
-        "suggestion": None,
-        "message": f"{safety['headline']} {safety['advice']}",
-        "source": "Triage verdict behind your exercise hold"
-        + (f" (rules {rules})" if rules else ""),
-    }
-
-
 # --- advice ----------------------------------------------------------------------------
 
 
 def pain_advice(
     *, db_session: Session, patient: User, exercise_session: ExerciseSession
 ) -> list[dict[str, Any]]:
-    """Advice after a session, in order: too much pain during an exercise; pain above
-    baseline the day after the previous session; exercises ready to progress."""
-    advice = _pain_during_advice(db_session, patient, exercise_session)
-    advice += _next_day_advice(db_session, patient, exercise_session)
-    advice += _progression_advice(db_session, patient, exercise_session)
-    return advice
+    """The advice after a session (``api.advice.advise``), in order: the hold's safety
+    advice while one stands (``exercise_session.safety``); too much pain during an
+    exercise; pain above baseline the day after the previous session; exercises ready to
+    progress."""
+    facts = _advice_facts(db_session, patient, exercise_session)
+    return [item.to_dict() for item in advise(facts)]
 
 
-def _safe_first_steps(
-    db_session: Session, patient: User, exercises: list[Exercise], ladder: str
-) -> dict[str, dict[str, str] | None]:
-    """Each exercise's first step on ``ladder`` that the patient's conditions and health
-    history leave open (further along the ladder if the first is ruled out), or None."""
-    codes = catalogue.personal_codes(patient)
-    safe = catalogue.safe_ladders(db_session, exercises, codes)
-    return {
-        slug: {"slug": steps[ladder][0].slug, "name": steps[ladder][0].name}
-        if steps[ladder]
-        else None
-        for slug, steps in safe.items()
-    }
+def _advice_facts(
+    db_session: Session, patient: User, exercise_session: ExerciseSession
+) -> SessionFacts:
+    """What the advice reads. Recent progression suggestions and ladders are looked up
+    only when the advice needs them."""
+    previous = _previous_session(db_session, patient, exercise_session)
+    facts = SessionFacts(
+        date=exercise_session.local_date,
+        entries=tuple(
+            EntryFacts(entry.exercise_slug, pain_during=entry.pain_during, effort=entry.effort)
+            for entry in exercise_session.entries
+        ),
+        history=_recent_entries(db_session, patient, exercise_session),
+        previous=previous,
+        check_ins=_check_ins_around(db_session, patient, previous),
+        hold=_hold(exercise_session.safety),
+    )
+    if ready_to_progress(facts):
+        facts = replace(facts, recently_suggested=_recently_suggested(db_session, patient))
+    named = {entry.exercise for entry in facts.entries} | set(
+        previous.exercises if previous else ()
+    )
+    exercises = _exercise_facts(db_session, patient, named, exercises_needing_steps(facts))
+    return replace(facts, exercises=exercises)
 
 
-def _session_exercises(
-    db_session: Session, exercise_session: ExerciseSession
-) -> dict[str, Exercise]:
-    return catalogue.exercises_by_slug(
-        db_session, {entry.exercise_slug for entry in exercise_session.entries}
+def _hold(safety: dict[str, Any] | None) -> Hold | None:
+    if safety is None:
+        return None
+    return Hold(
+        level=safety["level"],
+        headline=safety["headline"],
+        advice=safety["advice"],
+        rules=tuple(safety["rules"]),
     )
 
 
-def _pain_during_advice(
+def _previous_session(
     db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> list[dict[str, Any]]:
-    """Pain during an exercise above 5/10: its first safe regression, else a lower dose."""
-    painful: dict[str, int] = {}
-    for entry in exercise_session.entries:
-        if entry.pain_during is not None and entry.pain_during > TOO_MUCH_PAIN:
-            painful[entry.exercise_slug] = max(
-                painful.get(entry.exercise_slug, 0), entry.pain_during
-            )
-    if not painful:
-        return []
-    exercises = _session_exercises(db_session, exercise_session)
-    regressions = _safe_first_steps(
-        db_session, patient, [exercises[slug] for slug in painful], "regressions"
-    )
-    advice = []
-    for slug, pain in painful.items():
-        exercise = exercises[slug]
-        regression = regressions[slug]
-        opening = (
-            f"Your pain during {exercise.name} reached {pain}/10. Above 5/10 is more than "
-            "exercise should hurt, and pushing through pain brings no extra benefit."
-        )
-        if regression is not None:
-            kind = "regress"
-            action = (
-                f" Next time do {regression['name']} instead, the easier step of this exercise."
-            )
-        else:
-            kind = "reduce_dose"
-            action = (
-                " Next time do a lower dose: fewer sets or repetitions, a shorter hold or a "
-                "smaller range, so that pain stays at 5/10 or below."
-            )
-        advice.append(
-            {
-                "kind": kind,
-                "rule": "pain_during",
-                "exercise": slug,
-                "exercise_name": exercise.name,
-                "suggestion": regression,
-                "message": opening
-                + action
-                + " Your therapist will see this note. If the pain does not settle, contact them.",
-                "source": f"{SILBERNAGEL}; {SMITH}",
-            }
-        )
-    return advice
-
-
-def _next_day_advice(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> list[dict[str, Any]]:
-    """Pain on the day after the previous session >= 2 points above the baseline (mean
-    check-in pain of the 7 days before that session): lower that session's dose."""
+) -> PreviousSession | None:
     previous = db_session.scalar(
         select(ExerciseSession)
         .where(
@@ -392,91 +319,57 @@ def _next_day_advice(
         .limit(1)
     )
     if previous is None:
-        return []
-    day = previous.local_date
+        return None
+    return PreviousSession(
+        date=previous.local_date,
+        exercises=tuple(entry.exercise_slug for entry in previous.entries),
+    )
+
+
+def _check_ins_around(
+    db_session: Session, patient: User, previous: PreviousSession | None
+) -> tuple[CheckInPain, ...]:
+    """Check-in pain from the baseline days before the previous session to the day after."""
+    if previous is None:
+        return ()
     rows = db_session.execute(
         select(CheckIn.local_date, CheckIn.pain).where(
             CheckIn.patient_id == patient.id,
-            CheckIn.local_date >= day - dt.timedelta(days=BASELINE_DAYS),
-            CheckIn.local_date <= day + dt.timedelta(days=1),
+            CheckIn.local_date >= previous.date - dt.timedelta(days=BASELINE_DAYS),
+            CheckIn.local_date <= previous.date + dt.timedelta(days=1),
         )
-    ).all()
-    next_day = [pain for date, pain in rows if date == day + dt.timedelta(days=1)]
-    before = [pain for date, pain in rows if date < day]
-    if not next_day or not before:
-        return []
-    baseline = sum(before) / len(before)
-    rise = next_day[0] - baseline
-    if rise < NEXT_DAY_RISE:
-        return []
-    exercises = catalogue.exercises_by_slug(db_session, {e.exercise_slug for e in previous.entries})
-    advice = []
-    for slug in dict.fromkeys(e.exercise_slug for e in previous.entries):
-        name = exercises[slug].name if slug in exercises else slug
-        advice.append(
-            {
-                "kind": "reduce_dose",
-                "rule": "next_day_pain",
-                "exercise": slug,
-                "exercise_name": name,
-                "suggestion": None,
-                "message": (
-                    f"The day after your session on {day.isoformat()} your pain was "
-                    f"{next_day[0]}/10, {rise:.1f} points above your usual {baseline:.1f}/10. "
-                    f"Lower the dose of {name} for now (fewer sets or repetitions, or a shorter "
-                    "hold) until pain the next day stays at your usual level. Your therapist "
-                    "will see this note."
-                ),
-                "source": f"{SILBERNAGEL}; {SMITH}",
-            }
-        )
-    return advice
+    )
+    return tuple(CheckInPain(date=date, pain=pain) for date, pain in rows)
 
 
-def _progression_advice(
+def _recent_entries(
     db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> list[dict[str, Any]]:
-    """An exercise easy and pain-free for 14 days (>= 4 sessions spanning >= 10 days,
-    every entry effort <= 4 and pain <= 2): suggest its first safe progression. Not while
-    exercise is on hold, and not again within 14 days of the same suggestion."""
-    slugs = {entry.exercise_slug for entry in exercise_session.entries}
+) -> tuple[PastEntry, ...]:
+    """Earlier entries of this session's exercises in the progression window."""
     since = exercise_session.local_date - dt.timedelta(days=PROGRESSION_WINDOW_DAYS - 1)
     rows = db_session.execute(
         select(
             SessionEntry.exercise_slug,
             SessionEntry.session_id,
             ExerciseSession.local_date,
-            SessionEntry.effort,
             SessionEntry.pain_during,
+            SessionEntry.effort,
         )
         .join(ExerciseSession, SessionEntry.session_id == ExerciseSession.id)
         .where(
             ExerciseSession.patient_id == patient.id,
+            ExerciseSession.id != exercise_session.id,
             ExerciseSession.local_date >= since,
             ExerciseSession.local_date <= exercise_session.local_date,
-            SessionEntry.exercise_slug.in_(slugs),
+            SessionEntry.exercise_slug.in_({e.exercise_slug for e in exercise_session.entries}),
         )
-    ).all()
-    by_exercise: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_exercise[row.exercise_slug].append(row)
-    ready = []
-    for slug, entries in by_exercise.items():
-        sessions = {row.session_id for row in entries}
-        dates = [row.local_date for row in entries]
-        easy = all(
-            row.effort is not None
-            and row.effort <= PROGRESSION_MAX_EFFORT
-            and row.pain_during is not None
-            and row.pain_during <= PROGRESSION_MAX_PAIN
-            for row in entries
-        )
-        span = (max(dates) - min(dates)).days
-        if easy and len(sessions) >= PROGRESSION_MIN_SESSIONS and span >= PROGRESSION_MIN_SPAN_DAYS:
-            ready.append((slug, len(sessions), span))
-    if not ready or active_hold(db_session, patient.id) is not None:
-        return []
-    recent = set(
+    )
+    return tuple(PastEntry(*row) for row in rows)
+
+
+def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
+    """Exercises whose progression was suggested within the progression window."""
+    return frozenset(
         db_session.scalars(
             select(PainNotice.exercise_slug).where(
                 PainNotice.patient_id == patient.id,
@@ -485,33 +378,35 @@ def _progression_advice(
             )
         )
     )
-    exercises = _session_exercises(db_session, exercise_session)
-    progressions = _safe_first_steps(
-        db_session, patient, [exercises[slug] for slug, _, _ in ready], "progressions"
-    )
-    advice = []
-    for slug, count, span in sorted(ready):
-        exercise = exercises[slug]
-        progression = progressions[slug]
-        if progression is None or slug in recent:
-            continue
-        advice.append(
-            {
-                "kind": "progress",
-                "rule": "progression",
-                "exercise": slug,
-                "exercise_name": exercise.name,
-                "suggestion": progression,
-                "message": (
-                    f"{exercise.name} has felt easy and pain-free in your last {count} sessions "
-                    f"over {span + 1} days (effort 4/10 or less, pain 2/10 or less). You could "
-                    f"move on to {progression['name']}. Check with your therapist first if you "
-                    "have one."
-                ),
-                "source": PROGRESSION_SOURCE,
-            }
+
+
+def _exercise_facts(
+    db_session: Session, patient: User, slugs: set[str], needing_steps: set[str]
+) -> dict[str, ExerciseFacts]:
+    """Each exercise's name and, for ``needing_steps``, the steps of its ladders that the
+    patient's conditions and health history leave open."""
+    exercises = catalogue.exercises_by_slug(db_session, slugs | needing_steps)
+    ladders: dict[str, dict[str, list[Exercise]]] = {}
+    if needing_steps:
+        ladders = catalogue.safe_ladders(
+            db_session,
+            [exercises[slug] for slug in sorted(needing_steps) if slug in exercises],
+            catalogue.personal_codes(patient),
         )
-    return advice
+
+    def steps(slug: str, ladder: str) -> tuple[Step, ...]:
+        found = ladders.get(slug, {}).get(ladder, [])
+        return tuple(Step(slug=step.slug, name=step.name) for step in found)
+
+    return {
+        slug: ExerciseFacts(
+            slug=slug,
+            name=exercise.name,
+            regressions=steps(slug, "regressions"),
+            progressions=steps(slug, "progressions"),
+        )
+        for slug, exercise in exercises.items()
+    }
 
 
 # --- reading and deleting ---------------------------------------------------------------

@@ -8,14 +8,8 @@ Public API::
 """
 
 from .emergency import emergency_number
-from .engine import (
-    CheckInFacts,
-    FiredRule,
-    PastCheckIn,
-    ProfileFacts,
-    TriageResult,
-    evaluate,
-)
+from .engine import FiredRule, TriageResult, evaluate
+from .facts import CheckInFacts, PastCheckIn, ProfileFacts
 from .messages import DISCLAIMER
 from .rules import RULES, RULES_BY_ID, Rule
 from .vocabulary import HEALTH_HISTORY, LEVEL_RANK, LEVELS, PAIN_AREAS, PAIN_ONSET, SYMPTOMS

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import messages
 from .emergency import emergency_number, normalise_country
+from .facts import CheckInFacts, PastCheckIn, ProfileFacts
 from .rules import (
     ASSESSMENT_ONSETS,
     RULES,
@@ -35,40 +36,6 @@ from .vocabulary import HEALTH_HISTORY, LEVEL_RANK, PAIN_AREAS, PAIN_ONSET, SYMP
 MAX_AGE = 130
 #: In a rule's patient message, replaced by the same-day services of the patient's country.
 URGENT_CARE_PLACEHOLDER = "{urgent_care}"
-
-
-@dataclass(frozen=True)
-class CheckInFacts:
-    date: datetime.date  # the patient's local date of the check-in
-    pain: int  # 0-10
-    worst_pain: int | None = None
-    symptoms: frozenset[str] = frozenset()
-    pain_onset: str | None = None  # PAIN_ONSET code
-    episode_started_on: datetime.date | None = None
-    pain_areas: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ProfileFacts:
-    birth_year: int | None = None
-    health_history: frozenset[str] = frozenset()
-    country: str | None = None  # ISO 3166 alpha-2, upper case
-    #: The patient's answer: has a clinician assessed this pain? (None: not answered)
-    pain_assessed_by_clinician: bool | None = None
-    #: Does the patient have an active therapist link? (None: the caller did not say)
-    therapist_linked: bool | None = None
-
-
-@dataclass(frozen=True)
-class PastCheckIn:
-    """An earlier check-in of the same patient (history may come in any order)."""
-
-    date: datetime.date
-    pain: int
-    pain_onset: str | None = None
-    episode_started_on: datetime.date | None = None
-    #: Ids of the rules that fired on that check-in (for "once per episode" rules).
-    rule_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -170,13 +137,9 @@ def _validate(
     _check_date("episode_started_on", check_in.episode_started_on, optional=True)
     if check_in.episode_started_on is not None and check_in.episode_started_on > check_in.date:
         raise ValueError("episode_started_on is after the check-in date")
-    check_in = CheckInFacts(
-        date=check_in.date,
-        pain=check_in.pain,
-        worst_pain=check_in.worst_pain,
+    check_in = replace(
+        check_in,
         symptoms=_check_codes("symptom", check_in.symptoms, SYMPTOMS),
-        pain_onset=check_in.pain_onset,
-        episode_started_on=check_in.episode_started_on,
         pain_areas=_check_codes("pain_area", check_in.pain_areas, PAIN_AREAS),
     )
 
@@ -189,12 +152,10 @@ def _validate(
             raise ValueError(f"birth_year {birth_year} gives an impossible age {age}")
     _check_flag("pain_assessed_by_clinician", profile.pain_assessed_by_clinician)
     _check_flag("therapist_linked", profile.therapist_linked)
-    profile = ProfileFacts(
-        birth_year=birth_year,
+    profile = replace(
+        profile,
         health_history=_check_codes("health_history", profile.health_history, HEALTH_HISTORY),
         country=normalise_country(profile.country),
-        pain_assessed_by_clinician=profile.pain_assessed_by_clinician,
-        therapist_linked=profile.therapist_linked,
     )
 
     earlier = []

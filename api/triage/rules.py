@@ -64,13 +64,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, partial
+from typing import Any
 
+from .facts import CheckInFacts, PastCheckIn, ProfileFacts
 from .vocabulary import LEVEL_RANK
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import CheckInFacts, PastCheckIn, ProfileFacts
 
 NON_USUAL_ONSETS: frozenset[str] = frozenset({"first_ever", "new_episode", "changed"})
 CES_SIGNS: tuple[str, ...] = (
@@ -317,14 +315,11 @@ def _myelopathy_hands_gait(ctx: Context) -> dict[str, Any] | None:
     return _symptoms(ctx, ("hand_clumsiness", "unsteady_walking"))
 
 
-def _with_leg_sign(sign: str) -> Predicate:
-    def predicate(ctx: Context) -> dict[str, Any] | None:
-        legs = ctx.present(LEG_SIGNS)
-        if sign in ctx.symptoms and legs:
-            return {"symptoms": sorted({sign, *legs})}
-        return None
-
-    return predicate
+def _with_leg_sign(ctx: Context, sign: str) -> dict[str, Any] | None:
+    legs = ctx.present(LEG_SIGNS)
+    if sign in ctx.symptoms and legs:
+        return {"symptoms": sorted({sign, *legs})}
+    return None
 
 
 def _chest_band_with_arm_sign(ctx: Context) -> dict[str, Any] | None:
@@ -365,17 +360,14 @@ def _fever_neuro(ctx: Context) -> dict[str, Any] | None:
     return None
 
 
-def _infection_risk(with_fever: bool) -> Predicate:
-    def predicate(ctx: Context) -> dict[str, Any] | None:
-        risks = ctx.history_present(INFECTION_RISK_HISTORY)
-        if not risks or not ctx.non_usual or ("fever" in ctx.symptoms) != with_fever:
-            return None
-        evidence: dict[str, Any] = {"health_history": risks, "pain_onset": ctx.onset}
-        if with_fever:
-            evidence["symptoms"] = ["fever"]
-        return evidence
-
-    return predicate
+def _infection_risk(ctx: Context, with_fever: bool) -> dict[str, Any] | None:
+    risks = ctx.history_present(INFECTION_RISK_HISTORY)
+    if not risks or not ctx.non_usual or ("fever" in ctx.symptoms) != with_fever:
+        return None
+    evidence: dict[str, Any] = {"health_history": risks, "pain_onset": ctx.onset}
+    if with_fever:
+        evidence["symptoms"] = ["fever"]
+    return evidence
 
 
 def _fragility_fracture(ctx: Context) -> dict[str, Any] | None:
@@ -838,7 +830,7 @@ RULES: tuple[Rule, ...] = (
             "Upper and lower limb signs: possible cervical/thoracic myelopathy. Same-day "
             "assessment and urgent spinal referral."
         ),
-        predicate=_with_leg_sign("arm_weakness"),
+        predicate=partial(_with_leg_sign, sign="arm_weakness"),
     ),
     Rule(
         id="RF-MYEL-03",
@@ -856,7 +848,7 @@ RULES: tuple[Rule, ...] = (
             "Thoracic sensory level with lower limb signs: possible thoracic myelopathy. "
             "Same-day assessment and urgent spinal referral."
         ),
-        predicate=_with_leg_sign("chest_band_numbness"),
+        predicate=partial(_with_leg_sign, sign="chest_band_numbness"),
     ),
     Rule(
         id="RF-MYEL-04",
@@ -981,7 +973,7 @@ RULES: tuple[Rule, ...] = (
             "Infection risk factor + new spinal pain + fever: exclude spinal infection "
             "(bloods, cultures, MRI)."
         ),
-        predicate=_infection_risk(with_fever=True),
+        predicate=partial(_infection_risk, with_fever=True),
         needs_onset=True,
     ),
     Rule(
@@ -1114,7 +1106,7 @@ RULES: tuple[Rule, ...] = (
         clinician_message=(
             "Infection risk factor + new spinal pain, afebrile: priority review within 2 weeks."
         ),
-        predicate=_infection_risk(with_fever=False),
+        predicate=partial(_infection_risk, with_fever=False),
         needs_onset=True,
     ),
     Rule(

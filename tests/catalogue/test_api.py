@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from api.database import state
-from exercises.content import load_content
+from exercises.load import load_content
 from exercises.vocabulary import CATEGORIES, CAUSE_SLUGS, EQUIPMENT, REGIONS
 
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from api.triage.vocabulary import HEALTH_HISTORY
-from exercises.content import DEFAULT_ROOT, ContentError, content_hash, load_content, read_content
+from exercises.content import DEFAULT_ROOT, ContentError, content_hash, read_content
+from exercises.load import load_content
 from exercises.validate import main, validate
 from exercises.vocabulary import (
     CAUSE_SLUGS,

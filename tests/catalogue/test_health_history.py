@@ -15,7 +15,7 @@ import pytest
 from api.accounts.models import User
 from api.catalogue.service import personal_codes
 from api.triage.vocabulary import HEALTH_HISTORY
-from exercises.content import load_content
+from exercises.load import load_content
 from exercises.vocabulary import FLEXION_TWIST_FLAGS, SPINAL_SURGERY_FIRST_YEAR
 
 THIS_YEAR = dt.date.today().year

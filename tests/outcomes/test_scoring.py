@@ -144,3 +144,154 @@ def test_summary_labels_psfs_by_the_mean_and_lists_the_activity_apart():
     assert result["change"]["label"] == "unchanged"
     assert [s["change_from_first"] for s in result["scores"]] == [None, "unchanged"]
     assert [a["activity"] for a in result["change"]["detectable_activity_changes"]] == ["reaching"]
+
+
+# --------------------------------------------------------------------------- NDI: scoring
+
+
+def ndi(value: int | None = 3, **items: int | None) -> dict:
+    return {item: items.get(item, value) for item in scoring.NDI_ITEMS}
+
+
+def test_ndi_all_answered_scores_the_sum():
+    answers = ndi(2, pain_intensity=5, lifting=0)
+    assert scoring.score_ndi(answers) == {"score": 21.0, "percent": 42.0, "band": "moderate"}
+    assert scoring.unanswered("ndi", answers) == []
+
+
+def test_ndi_with_exactly_2_unanswered_items_is_pro_rated():
+    answers = ndi(3, pain_intensity=None, driving=None, lifting=4)
+    # (7 x 3 + 4) / (5 x 8) = 62.5 %; 31.25 of 50
+    assert scoring.score_ndi(answers) == {"score": 31.25, "percent": 62.5, "band": "severe"}
+    assert scoring.score("ndi", answers) == scoring.score_ndi(answers)
+    assert scoring.unanswered("ndi", answers) == ["pain_intensity", "driving"]
+
+
+def test_ndi_pro_rating_rounds_to_2_decimals():
+    answers = ndi(1, reading=None, work=2)  # 10 / 45 = 22.222... %
+    assert scoring.score_ndi(answers) == {"score": 11.11, "percent": 22.22, "band": "mild"}
+
+
+@pytest.mark.parametrize("missing", [3, 10])
+def test_ndi_with_3_or_more_unanswered_items_has_no_valid_score(missing):
+    answers = ndi(2, **dict.fromkeys(scoring.NDI_ITEMS[:missing]))
+    with pytest.raises(scoring.TooManyUnanswered) as raised:
+        scoring.score_ndi(answers)
+    assert str(raised.value) == (
+        f"{missing} of the 10 NDI items are unanswered. Answer at least 8: with up to 2 "
+        f"missing the score is pro-rated, with 3 or more it is not valid ({scoring.VERNON_2008})."
+    )
+    assert isinstance(raised.value, ValueError)
+
+
+def test_ndi_items_left_out_count_as_unanswered():
+    answers = {item: 2 for item in scoring.NDI_ITEMS[2:]}
+    assert scoring.score_ndi(answers)["score"] == 20.0  # 16 of 40, 40 %
+    assert scoring.unanswered("ndi", answers) == list(scoring.NDI_ITEMS[:2])
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (0, "none"),
+        (4.99, "none"),
+        (5, "mild"),
+        (14.99, "mild"),
+        (15, "moderate"),
+        (24.99, "moderate"),
+        (25, "severe"),
+        (34.99, "severe"),
+        (35, "complete"),
+        (50, "complete"),
+    ],
+)
+def test_ndi_bands_at_their_boundaries(total, band):
+    assert scoring.ndi_band(total) == band
+
+
+# --------------------------------------------------------------------------- PSFS: scoring
+
+
+def test_psfs_score_is_the_mean_rounded_to_2_decimals():
+    answers = psfs(("reaching", 3), ("driving", 4), ("desk work", 4))
+    assert scoring.score_psfs(answers) == {"score": 3.67, "percent": None, "band": None}
+    assert scoring.score("psfs", answers) == scoring.score_psfs(answers)
+    assert scoring.unanswered("psfs", answers) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "latest", "label"),
+    [
+        (5.0, 7.0, "improved"),
+        (5.0, 6.99, "unchanged"),
+        (5.0, 3.0, "worse"),
+        (5.0, 3.01, "unchanged"),
+    ],
+)
+def test_psfs_change_at_exactly_2_points(first, latest, label):
+    assert scoring.change("psfs", first, latest) == label
+
+
+def test_differences_are_rounded_to_2_decimals_before_they_are_compared():
+    assert scoring.change("psfs", 5, 6.996) == "improved"  # 1.996 is 2.00
+    assert scoring.change("ndi", 30, 20.004) == "improved"  # -9.996 is -10.00
+
+
+def test_ndi_change_uses_10_points_not_psfs_2():
+    assert scoring.change("ndi", 20, 22) == "unchanged"
+    assert scoring.change("ndi", 22, 20) == "unchanged"
+    assert scoring.change("psfs", 20, 30) == "improved"  # higher is better for the PSFS
+
+
+def test_interpretation_says_which_way_is_better():
+    assert scoring.interpretation("ndi")["better"] == "lower"
+    assert scoring.interpretation("ndi")["detectable_change"] is None
+    assert scoring.interpretation("psfs")["better"] == "higher"
+    assert scoring.interpretation("psfs")["source"] == scoring.SOURCES["psfs"]
+    assert scoring.interpretation("psfs")["detectable_change"] == (
+        "3 points on one activity (Stratford 1995), reported as detectable_activity_changes, "
+        "not as a label"
+    )
+    assert scoring.interpretation("ndi")["source"] == scoring.SOURCES["ndi"]
+    assert scoring.interpretation("ndi")["scope"] == scoring.NDI_SCOPE
+
+
+# --------------------------------------------------------------------------- PSFS: activities
+
+
+@pytest.mark.parametrize(
+    ("first_name", "latest_name", "matched"),
+    [
+        pytest.param("Reaching overhead", "reaching overhead", True, id="case"),
+        pytest.param("  reaching overhead", "reaching overhead\t", True, id="spaces-around"),
+        pytest.param("reaching overhead", "reaching  overhead", False, id="inner-spaces-differ"),
+        pytest.param("reaching overhead", "reaching", False, id="another-activity"),
+    ],
+)
+def test_activities_match_by_name_ignoring_case_and_surrounding_spaces(
+    first_name, latest_name, matched
+):
+    first = psfs((first_name, 2), ("driving", 5), ("desk work", 5))
+    latest = psfs((latest_name, 8), ("driving", 5), ("desk work", 5))
+    found = scoring.detectable_activity_changes(first, latest)
+    assert [item["activity"] for item in found] == ([latest_name.strip()] if matched else [])
+
+
+def test_an_activity_change_reports_both_scores_and_the_difference():
+    first = psfs(("Reaching", 7), ("driving", 5), ("desk work", 5))
+    latest = psfs(("reaching", 4), ("driving", 5), ("desk work", 5))
+    assert scoring.detectable_activity_changes(first, latest) == [
+        {"activity": "reaching", "first": 7, "latest": 4, "difference": -3, "direction": "worse"}
+    ]
+
+
+def test_activities_after_one_named_only_once_are_still_compared():
+    first = psfs(("driving", 2), ("lifting", 5), ("sleeping", 5))
+    latest = psfs(("gardening", 9), ("driving", 8), ("sleeping", 5))
+    found = scoring.detectable_activity_changes(first, latest)
+    assert [(item["activity"], item["difference"]) for item in found] == [("driving", 6)]
+
+
+def test_no_activities_no_changes():
+    assert scoring.detectable_activity_changes({}, psfs(("driving", 5))) == []
+    assert scoring.detectable_activity_changes(psfs(("driving", 5)), {}) == []

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from api.database import get_session
 from api.programmes.models import Programme
-from exercises.content import load_content
+from exercises.load import load_content
 from exercises.vocabulary import DAYS_OF_WEEK
 from tests import factories
 
