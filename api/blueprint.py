@@ -17,6 +17,7 @@ from flask import current_app, g, request
 
 from api.accounts.credentials import decode_access_token
 from api.accounts.models import Role, User
+from api.arguments import UprightParser
 from api.database import get_session
 from api.errors import Forbidden, Unauthorized
 
@@ -58,6 +59,8 @@ def current_user() -> User:
 
 
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = UprightParser()
+
     def login_required(
         self, *roles: Role | str, optional: bool = False
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -31,6 +31,16 @@ def validate_birth_year(value: int, **_kwargs: object) -> None:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
 
+# What the custom validators above enforce, for the OpenAPI spec (fields' metadata).
+TIMEZONE = {"description": "An IANA time zone name, e.g. Europe/London", "minLength": 1}
+COUNTRY = {"description": "ISO 3166-1 alpha-2 country code, e.g. GB", "pattern": "^[A-Z]{2}$"}
+BIRTH_YEAR = {
+    "description": "Year of birth: from 120 to 10 years before this year",
+    "minimum": dt.date.today().year - 120,
+    "maximum": dt.date.today().year - 10,
+}
+
+
 def one_of(choices: list[str] | tuple[str, ...]) -> validate.OneOf:
     """OneOf whose message lists the valid values."""
     return validate.OneOf(list(choices), error="Unknown value {input!r}. Valid values: {choices}.")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.schemas import ResponseSchema, code
 from api.sessions.models import NOTICE_KINDS
 from api.validation import MAX_ID, id_field
+
+ADVICE_RULES = ("pain_during", "next_day_pain", "progression")
 
 
 def _bounded(low: int, high: int, description: str, **kwargs) -> fields.Integer:
@@ -65,7 +68,7 @@ class SessionCreateSchema(Schema):
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class EntrySchema(Schema):
+class EntrySchema(ResponseSchema):
     position = fields.Integer()
     exercise = fields.String(attribute="exercise_slug")
     programme_item = fields.Integer(attribute="programme_item_id", allow_none=True)
@@ -78,14 +81,14 @@ class EntrySchema(Schema):
     notes = fields.String(allow_none=True)
 
 
-class SuggestionSchema(Schema):
+class SuggestionSchema(ResponseSchema):
     slug = fields.String()
     name = fields.String()
 
 
-class AdviceSchema(Schema):
-    kind = fields.String(metadata={"description": ", ".join(NOTICE_KINDS)})
-    rule = fields.String(metadata={"description": "pain_during, next_day_pain or progression"})
+class AdviceSchema(ResponseSchema):
+    kind = code("NoticeKind", NOTICE_KINDS)
+    rule = code("AdviceRule", ADVICE_RULES)
     exercise = fields.String()
     exercise_name = fields.String()
     suggestion = fields.Nested(SuggestionSchema, allow_none=True)
@@ -93,7 +96,7 @@ class AdviceSchema(Schema):
     source = fields.String()
 
 
-class SessionSchema(Schema):
+class SessionSchema(ResponseSchema):
     id = fields.Integer()
     patient_id = fields.Integer()
     client_id = fields.String()
@@ -114,8 +117,12 @@ class SessionSchema(Schema):
 
 
 class SessionQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "The first local date to list; not after `to`"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
     patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )

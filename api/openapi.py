@@ -1,0 +1,91 @@
+"""How marshmallow schemas become the OpenAPI 3.0.3 contract that clients are generated from.
+
+apispec's converter, with four additions:
+
+- a field made by ``api.schemas.code(name, ...)`` becomes a ``$ref`` to the named
+  enum component ``name`` (registered once; two vocabularies under one name fail
+  the spec build);
+- a nullable reference is ``allOf: [$ref]`` with ``nullable: true``, and a nullable
+  enum never lists ``null`` among its values: generators read both as
+  ``Model | None`` (apispec's ``anyOf`` with an empty object, and ``null`` inside
+  ``enum``, make them invent extra types);
+- a list validated with ``unique_items`` says ``uniqueItems: true``;
+- a ``OneOfSchema`` (marshmallow-oneofschema) becomes ``oneOf`` its type schemas
+  with a ``discriminator`` on its type field, and a ``ChangesSchema`` (a PATCH
+  body) says ``minProperties: 1``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from marshmallow import fields
+from marshmallow_oneofschema import OneOfSchema
+
+from api.schemas import ChangesSchema
+from api.validation import unique_items
+
+
+class ContractConverter(OpenAPIConverter):
+    def init_attribute_functions(self) -> None:
+        super().init_attribute_functions()
+        self.attribute_functions.append(self.named_enum)
+        self.attribute_functions.append(self.unique_items2properties)
+
+    def field2nullable(self, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
+        if field.allow_none and "enum" in ret:
+            ret["enum"] = [value for value in ret["enum"] if value is not None]
+        if field.allow_none and ("$ref" in ret or "allOf" in ret):
+            refs = ret.pop("allOf", None) or [{"$ref": ret.pop("$ref")}]
+            return {"allOf": refs, "nullable": True}
+        return super().field2nullable(field, ret)
+
+    def named_enum(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict:
+        name = field.metadata.get("enum_name")
+        if name is None:
+            return {}
+        values = [value for value in ret.pop("enum") if value is not None]
+        component = {"type": ret.pop("type"), "enum": values}
+        schemas = self.spec.components.schemas
+        if name not in schemas:
+            self.spec.components.schema(name, component)
+        elif schemas[name] != component:
+            raise ValueError(f"Enum component {name!r} has two definitions: {component!r}")
+        ref = self.spec.components.get_ref("schema", name)
+        if not ret:
+            return ref
+        ret["allOf"] = [ref]
+        return {}
+
+    def unique_items2properties(self, field: fields.Field, **_kwargs: Any) -> dict:
+        if isinstance(field, fields.List) and unique_items in field.validators:
+            return {"uniqueItems": True}
+        return {}
+
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        instance = schema() if isinstance(schema, type) else schema
+        if isinstance(instance, OneOfSchema):
+            return self._one_of(instance)
+        jsonschema = super().schema2jsonschema(schema)
+        if isinstance(instance, ChangesSchema):
+            jsonschema["minProperties"] = 1
+        return jsonschema
+
+    def _one_of(self, schema: OneOfSchema) -> dict[str, Any]:
+        refs = {name: self.resolve_nested_schema(s) for name, s in schema.type_schemas.items()}
+        jsonschema: dict[str, Any] = {
+            "oneOf": list(refs.values()),
+            "discriminator": {
+                "propertyName": schema.type_field,
+                "mapping": {name: ref["$ref"] for name, ref in refs.items()},
+            },
+        }
+        description = getattr(getattr(schema, "Meta", None), "description", None)
+        if description:
+            jsonschema["description"] = description
+        return jsonschema
+
+
+class ContractPlugin(MarshmallowPlugin):
+    Converter = ContractConverter
