@@ -5,10 +5,11 @@ apispec's converter, with four additions:
 - a field made by ``api.schemas.code(name, ...)`` becomes a ``$ref`` to the named
   enum component ``name`` (registered once; two vocabularies under one name fail
   the spec build);
-- a nullable reference is ``allOf: [$ref]`` with ``nullable: true``, and a nullable
-  enum never lists ``null`` among its values: generators read both as
-  ``Model | None`` (apispec's ``anyOf`` with an empty object, and ``null`` inside
-  ``enum``, make them invent extra types);
+- a nullable reference (an object or a named enum) is ``oneOf: [$ref, null]``, the
+  null written as ``{type, nullable: true, enum: [null]}``, and an enum component
+  never lists ``null``: generators read it as ``Model | None`` (apispec's ``anyOf``
+  with an empty object, or ``null`` inside the enum, make them invent extra types),
+  and linters find the ``type`` that ``nullable`` needs beside it;
 - a list validated with ``unique_items`` says ``uniqueItems: true``;
 - a ``OneOfSchema`` (marshmallow-oneofschema) becomes ``oneOf`` its type schemas
   with a ``discriminator`` on its type field, and a ``ChangesSchema`` (a PATCH
@@ -34,11 +35,13 @@ class ContractConverter(OpenAPIConverter):
         self.attribute_functions.append(self.unique_items2properties)
 
     def field2nullable(self, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
-        if field.allow_none and "enum" in ret:
-            ret["enum"] = [value for value in ret["enum"] if value is not None]
+        if field.metadata.get("enum_name"):
+            return {}  # named_enum writes it
         if field.allow_none and ("$ref" in ret or "allOf" in ret):
             refs = ret.pop("allOf", None) or [{"$ref": ret.pop("$ref")}]
-            return {"allOf": refs, "nullable": True}
+            return {"oneOf": [*refs, _null("object")]}
+        if field.allow_none and "enum" in ret:
+            ret["enum"] = [value for value in ret["enum"] if value is not None]
         return super().field2nullable(field, ret)
 
     def named_enum(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict:
@@ -53,9 +56,12 @@ class ContractConverter(OpenAPIConverter):
         elif schemas[name] != component:
             raise ValueError(f"Enum component {name!r} has two definitions: {component!r}")
         ref = self.spec.components.get_ref("schema", name)
-        if not ret:
+        if field.allow_none:
+            ret["oneOf"] = [ref, _null(component["type"])]
+        elif ret:
+            ret["allOf"] = [ref]
+        else:
             return ref
-        ret["allOf"] = [ref]
         return {}
 
     def unique_items2properties(self, field: fields.Field, **_kwargs: Any) -> dict:
@@ -85,6 +91,11 @@ class ContractConverter(OpenAPIConverter):
         if description:
             jsonschema["description"] = description
         return jsonschema
+
+
+def _null(type_: str) -> dict[str, Any]:
+    """The JSON ``null`` alone, in OpenAPI 3.0 terms."""
+    return {"type": type_, "nullable": True, "enum": [None]}
 
 
 class ContractPlugin(MarshmallowPlugin):

@@ -159,22 +159,3 @@ class ErrorSchema(ResponseSchema):
         metadata={"optional": True, "description": "Present when fields are at fault"},
     )
 
-
-# TEMPORARY-STRICT-DUMP
-import os as _os  # noqa: E402
-
-from marshmallow import post_dump as _post_dump  # noqa: E402
-
-
-def _strict(self, data, **kwargs):
-    missing_keys = [
-        f.data_key or n for n, f in self.dump_fields.items() if f.required and (f.data_key or n) not in data
-    ]
-    if missing_keys:
-        raise AssertionError(f"{type(self).__name__} dumped without {missing_keys}")
-    return data
-
-
-if _os.environ.get("UPRIGHT_STRICT_DUMP"):
-    ResponseSchema._strict = _post_dump(_strict)  # type: ignore[attr-defined]
-    ResponseSchema._hooks = None  # type: ignore
