@@ -52,9 +52,7 @@ def code(name: str, values: Iterable[str], **kwargs: Any) -> fields.String:
     validators = kwargs.pop("validate", None) or []
     if not isinstance(validators, list):
         validators = [validators]
-    return fields.String(
-        validate=[one_of(tuple(values)), *validators], metadata=metadata, **kwargs
-    )
+    return fields.String(validate=[one_of(tuple(values)), *validators], metadata=metadata, **kwargs)
 
 
 def iso_date(**kwargs: Any) -> fields.String:
@@ -158,4 +156,3 @@ class ErrorSchema(ResponseSchema):
         ErrorLocationsSchema,
         metadata={"optional": True, "description": "Present when fields are at fault"},
     )
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-
 from marshmallow_oneofschema import OneOfSchema
 
 from api.accounts import credentials
@@ -60,8 +59,7 @@ class NewAccountSchema(Schema):
             min=10, max=256, error="Use at least {min} and at most {max} characters."
         ),
         metadata={
-            "description": "10-256 characters; common passwords and your email address "
-            "are refused"
+            "description": "10-256 characters; common passwords and your email address are refused"
         },
     )
 
@@ -212,6 +210,8 @@ class AccessLogEntrySchema(ResponseSchema):
     resource = fields.String()
     resource_id = fields.Integer(allow_none=True)
     accessed_at = fields.DateTime()
+
+
 # --- GET /me/export: every record Upright holds about you, as kept ----------------------
 
 

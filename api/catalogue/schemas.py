@@ -19,7 +19,10 @@ from exercises.vocabulary import (
 )
 
 #: A health-history code or a cause slug (``osteoporosis`` is both).
-CONTRAINDICATIONS = (*HEALTH_HISTORY_CODES, *(c for c in CAUSE_SLUGS if c not in HEALTH_HISTORY_CODES))
+CONTRAINDICATIONS = (
+    *HEALTH_HISTORY_CODES,
+    *(slug for slug in CAUSE_SLUGS if slug not in HEALTH_HISTORY_CODES),
+)
 
 
 def category(**kwargs) -> fields.String:

@@ -74,8 +74,9 @@ class PsfsAnswersSchema(Schema):
 
 
 _completed_on = fields.Date(
-    metadata={"description": "Your local date (default today); not in the future, at most 365 "
-    "days back"}
+    metadata={
+        "description": "Your local date (default today); not in the future, at most 365 days back"
+    }
 )
 
 

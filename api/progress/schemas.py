@@ -120,7 +120,9 @@ class OutcomeChangeSchema(ResponseSchema):
 
 
 class InstrumentProgressSchema(ResponseSchema):
-    scores = fields.List(fields.Nested(OutcomePointSchema), metadata={"description": "Oldest first"})
+    scores = fields.List(
+        fields.Nested(OutcomePointSchema), metadata={"description": "Oldest first"}
+    )
     change = fields.Nested(
         OutcomeChangeSchema,
         allow_none=True,

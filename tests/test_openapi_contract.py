@@ -1,0 +1,306 @@
+"""The OpenAPI contract that clients are generated from: every response schema says
+which fields are always there, every field has a type, closed vocabularies are named
+enums, nullable references are written the way generators read them, and the
+server's constraints are in the spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+
+from api.accounts.export import section_names
+from api.checkins.schemas import RuleEvidenceSchema
+from api.triage import HEALTH_HISTORY, PAIN_ONSET, SYMPTOMS
+from api.triage.engine import CheckInFacts, PastCheckIn, ProfileFacts, evaluate
+
+# Every property of these may be absent: the facts a rule looked at, the instruments
+# with scores in range, the error locations with errors.
+ALL_OPTIONAL = {"RuleEvidence", "OutcomesProgress", "ErrorLocations"}
+
+
+@pytest.fixture(scope="module")
+def spec(database_url) -> dict[str, Any]:
+    from api import create_app
+    from tests.conftest import _config
+
+    app = create_app(_config(database_url))
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def _schemas(spec):
+    return spec["components"]["schemas"]
+
+
+def _name(ref: str) -> str:
+    return ref.rsplit("/", 1)[1]
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {_name(node["$ref"])} if "$ref" in node else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _response_schemas(spec) -> set[str]:
+    """Every component reachable from a response body."""
+    seen: set[str] = set()
+    todo = {
+        name
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for response in operation.get("responses", {}).values()
+        for name in _refs(response)
+    }
+    for name in list(todo):
+        if name in spec["components"].get("responses", {}):
+            todo.discard(name)
+            todo |= _refs(spec["components"]["responses"][name])
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in _schemas(spec):
+            continue
+        seen.add(name)
+        todo |= _refs(_schemas(spec)[name])
+    return seen
+
+
+def _properties(schema: dict, path: str = ""):
+    """(path, property schema) for every property, items and additionalProperties, deep."""
+    for name, prop in schema.get("properties", {}).items():
+        yield f"{path}.{name}", prop
+        yield from _properties(prop, f"{path}.{name}")
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield f"{path}[{key}]", schema[key]
+            yield from _properties(schema[key], f"{path}[{key}]")
+
+
+def test_every_response_object_lists_its_required_fields(spec):
+    responses = _response_schemas(spec)
+    assert {"CheckIn", "Triage", "Programme", "NdiOutcome", "Error"} <= responses
+    missing = [
+        name
+        for name in sorted(responses - ALL_OPTIONAL)
+        if "properties" in _schemas(spec)[name] and not _schemas(spec)[name].get("required")
+    ]
+    assert missing == []
+
+
+def test_the_triage_verdict_is_required(spec):
+    triage = _schemas(spec)["Triage"]
+    assert {"level", "pause_exercise", "rules", "emergency_number"} <= set(triage["required"])
+    assert {"triage", "id", "date"} <= set(_schemas(spec)["CheckIn"]["required"])
+
+
+def test_no_field_is_untyped(spec):
+    untyped = [
+        f"{name}{path}"
+        for name, schema in _schemas(spec).items()
+        for path, prop in _properties(schema)
+        if not {"type", "$ref", "oneOf", "allOf", "anyOf"} & set(prop)
+    ]
+    assert untyped == []
+
+
+@pytest.mark.parametrize(
+    ("component", "values"),
+    [
+        ("TriageLevel", ["none", "soon", "urgent", "emergency"]),
+        ("AlertLevel", ["soon", "urgent", "emergency"]),
+        ("AlertStatus", ["open", "acknowledged", "resolved"]),
+        ("ProgrammeStatus", ["active", "paused", "completed", "cancelled"]),
+        ("Instrument", ["ndi", "psfs"]),
+        ("ScoreDirection", ["lower", "higher"]),
+        ("Symptom", list(SYMPTOMS)),
+        ("HealthHistory", list(HEALTH_HISTORY)),
+        ("PainOnset", list(PAIN_ONSET)),
+    ],
+)
+def test_closed_vocabularies_are_named_enums(spec, component, values):
+    assert _schemas(spec)[component] == {"type": "string", "enum": values}
+
+
+def test_vocabularies_are_referenced_not_repeated(spec):
+    triage = _schemas(spec)["Triage"]["properties"]["level"]
+    assert triage["allOf"] == [{"$ref": "#/components/schemas/TriageLevel"}]
+    alert = _schemas(spec)["Alert"]["properties"]
+    assert alert["status"] == {"$ref": "#/components/schemas/AlertStatus"}
+    symptoms = _schemas(spec)["CheckInCreate"]["properties"]["symptoms"]
+    assert symptoms["items"] == {"$ref": "#/components/schemas/Symptom"}
+    inline = [
+        f"{name}{path}"
+        for name, schema in _schemas(spec).items()
+        for path, prop in _properties(schema)
+        if "enum" in prop and prop.get("type") == "string"
+    ]
+    assert inline == []
+
+
+def test_nullable_references_are_one_of_the_type_or_null(spec):
+    """No ``null`` in an enum's values, no ``anyOf`` with an empty object: generated
+    clients get ``Model | None`` and linters find the ``type`` beside ``nullable``."""
+    outcome = _schemas(spec)["Alert"]["properties"]["outcome"]
+    assert outcome == {
+        "oneOf": [
+            {"$ref": "#/components/schemas/AlertOutcome"},
+            {"type": "string", "nullable": True, "enum": [None]},
+        ]
+    }
+    banner = _schemas(spec)["Today"]["properties"]["safety_banner"]
+    assert banner["oneOf"][0] == {"$ref": "#/components/schemas/SafetyBanner"}
+    assert banner["oneOf"][1] == {"type": "object", "nullable": True, "enum": [None]}
+    for name, schema in _schemas(spec).items():
+        if "enum" in schema:
+            assert None not in schema["enum"], name
+        for path, prop in _properties(schema):
+            assert "nullable" not in prop or "type" in prop, f"{name}{path}"
+            if prop.get("enum") and prop["enum"] != [None]:
+                assert None not in prop["enum"], f"{name}{path}"
+
+
+def test_outcomes_are_one_of_the_instruments(spec):
+    for name, (ndi, psfs) in {
+        "Outcome": ("NdiOutcome", "PsfsOutcome"),
+        "OutcomeCreate": ("NdiOutcomeCreate", "PsfsOutcomeCreate"),
+    }.items():
+        schema = _schemas(spec)[name]
+        refs = [f"#/components/schemas/{ndi}", f"#/components/schemas/{psfs}"]
+        assert schema["oneOf"] == [{"$ref": ref} for ref in refs]
+        assert schema["discriminator"] == {
+            "propertyName": "instrument",
+            "mapping": {"ndi": refs[0], "psfs": refs[1]},
+        }
+    ndi = _schemas(spec)["NdiOutcome"]
+    assert {"percent", "band", "unanswered", "answers"} <= set(ndi["required"])
+    assert ndi["properties"]["unanswered"]["items"] == {"$ref": "#/components/schemas/NdiItem"}
+    psfs = _schemas(spec)["PsfsOutcome"]["properties"]
+    assert psfs["answers"] == {"$ref": "#/components/schemas/PsfsAnswers"}
+    assert "percent" not in psfs
+
+
+def test_formerly_free_form_fields_are_typed(spec):
+    schemas = _schemas(spec)
+    assert schemas["Programme"]["properties"]["version"]["allOf"] == [
+        {"$ref": "#/components/schemas/Version"}
+    ]
+    assert schemas["FiredRule"]["properties"]["evidence"] == {
+        "$ref": "#/components/schemas/RuleEvidence"
+    }
+    assert schemas["Progress"]["properties"]["outcomes"]["allOf"] == [
+        {"$ref": "#/components/schemas/OutcomesProgress"}
+    ]
+    export = schemas["Export"]["properties"]
+    assert export["profile"] == {"$ref": "#/components/schemas/ExportProfile"}
+    sections = schemas["ExportSections"]
+    assert sorted(sections["properties"]) == section_names()
+    assert sorted(sections["required"]) == section_names()
+
+
+def test_exercise_hold_has_one_shape_everywhere(spec):
+    shapes = {
+        name: schema["properties"]["exercise_hold"]
+        for name, schema in _schemas(spec).items()
+        if "exercise_hold" in schema.get("properties", {})
+    }
+    assert {"Profile", "PatientSummary", "PatientDetail"} <= set(shapes)
+    assert {str(shape) for shape in shapes.values()} == {
+        str({"$ref": "#/components/schemas/ExerciseHold"})
+    }
+
+
+def test_exercise_hold_is_the_same_object_in_both_lists(client, make):
+    patient, therapist = make.patient(), make.therapist()
+    make.link(therapist, patient)
+    me = client.get("/api/v1/me", headers=make.headers(patient)).get_json()
+    listed = client.get("/api/v1/patients", headers=make.headers(therapist)).get_json()
+    assert (
+        listed[0]["exercise_hold"]
+        == me["exercise_hold"]
+        == {
+            "active": False,
+            "since": None,
+            "level": None,
+            "reason": None,
+        }
+    )
+
+
+def test_constraints_the_server_enforces_are_in_the_spec(spec):
+    schemas = _schemas(spec)
+    create = schemas["CheckInCreate"]["properties"]
+    assert create["pain"]["minimum"] == 0 and create["pain"]["maximum"] == 10
+    assert create["symptoms"]["uniqueItems"] is True
+    assert create["symptoms"]["maxItems"] == len(SYMPTOMS)
+    assert create["notes"]["maxLength"] == 2000
+    profile = schemas["ProfileUpdate"]["properties"]
+    assert profile["country"]["pattern"] == "^[A-Z]{2}$"
+    assert profile["birth_year"]["maximum"] == dt.date.today().year - 10
+    assert profile["health_history"]["uniqueItems"] is True
+    register = schemas["Register"]
+    assert register["properties"]["password"]["minLength"] == 10
+    assert register["properties"]["email"]["format"] == "email"
+    assert register["additionalProperties"] is False
+    programme = schemas["ProgrammeCreate"]["properties"]
+    assert programme["days_of_week"]["minItems"] == 1
+    assert programme["days_of_week"]["maxItems"] == 7
+    assert programme["days_of_week"]["uniqueItems"] is True
+    psfs = schemas["PsfsAnswers"]["properties"]["activities"]
+    assert (psfs["minItems"], psfs["maxItems"]) == (3, 5)
+
+
+def test_business_rules_are_described_on_their_parameters(spec):
+    def parameter(path: str, name: str) -> dict:
+        operation = spec["paths"][path]["get"]
+        return next(p for p in operation["parameters"] if p["name"] == name)
+
+    assert "not after" in parameter("/api/v1/check-ins", "from")["description"]
+    assert "366 days" in parameter("/api/v1/me/progress", "from")["description"]
+    check_in_date = _schemas(spec)["CheckInCreate"]["properties"]["date"]["description"]
+    assert "90 days back" in check_in_date
+
+
+def _evidence_samples():
+    """The evidence of every rule that fires over a wide grid of answers."""
+    today = dt.date(2025, 6, 1)
+    history = [
+        PastCheckIn(date=today - dt.timedelta(days=days), pain=6, pain_onset="changed")
+        for days in (35, 21, 7)
+    ]
+    for onset, codes, conditions, birth_year in itertools.product(
+        (None, *PAIN_ONSET),
+        (list(SYMPTOMS), ["fever"], ["minor_trauma"], ["coughing_blood"], ["weight_loss"]),
+        ((), tuple(HEALTH_HISTORY), ("cancer",), ("smoker",)),
+        (None, 1940, 2012),
+    ):
+        result = evaluate(
+            CheckInFacts(
+                date=today,
+                pain=8,
+                symptoms=frozenset(codes),
+                pain_onset=onset,
+                pain_areas=frozenset({"upper_back"}),
+            ),
+            ProfileFacts(birth_year=birth_year, health_history=frozenset(conditions)),
+            history if onset not in (None, "usual") else (),
+        )
+        for rule in result.rules:
+            yield rule.id, rule.evidence
+
+
+def test_rule_evidence_schema_declares_every_key_rules_produce():
+    """A key missing from RuleEvidenceSchema would be dropped from responses."""
+    declared = set(RuleEvidenceSchema().fields)
+    nested = set(RuleEvidenceSchema().fields["not_improving"].schema.fields)
+    fired = set()
+    for rule_id, evidence in _evidence_samples():
+        fired.add(rule_id)
+        assert set(evidence) <= declared, rule_id
+        assert set(evidence.get("not_improving", {})) <= nested, rule_id
+    assert len(fired) >= 15
