@@ -11,6 +11,7 @@ apispec's converter, with four additions:
   with an empty object, or ``null`` inside the enum, make them invent extra types),
   and linters find the ``type`` that ``nullable`` needs beside it;
 - a list validated with ``unique_items`` says ``uniqueItems: true``;
+- a query parameter is never nullable: left out, it is absent;
 - a ``OneOfSchema`` (marshmallow-oneofschema) becomes ``oneOf`` its type schemas
   with a ``discriminator`` on its type field, and a ``ChangesSchema`` (a PATCH
   body) says ``minProperties: 1``.
@@ -33,6 +34,27 @@ class ContractConverter(OpenAPIConverter):
         super().init_attribute_functions()
         self.attribute_functions.append(self.named_enum)
         self.attribute_functions.append(self.unique_items2properties)
+
+    def init_parameter_attribute_functions(self) -> None:
+        super().init_parameter_attribute_functions()
+        self.parameter_attribute_functions.append(self.parameter_not_null)
+
+    def parameter_not_null(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict:
+        """A parameter left out is absent, never null (``load_default=None`` says "absent")."""
+        schema = ret.get("schema", {})
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]
+        schema.pop("nullable", None)
+        branches = schema.pop("oneOf", None)
+        if branches is not None:
+            kept = [branch for branch in branches if branch.get("enum") != [None]]
+            if len(kept) == 1 and len(schema) == 0:
+                schema.update(kept[0])
+            elif len(kept) == 1:
+                schema["allOf"] = kept
+            else:
+                schema["oneOf"] = kept
+        return {}
 
     def field2nullable(self, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
         if field.metadata.get("enum_name"):

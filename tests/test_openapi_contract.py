@@ -304,3 +304,22 @@ def test_rule_evidence_schema_declares_every_key_rules_produce():
         assert set(evidence) <= declared, rule_id
         assert set(evidence.get("not_improving", {})) <= nested, rule_id
     assert len(fired) >= 15
+
+
+def test_query_parameters_are_absent_rather_than_null(spec):
+    parameters = [
+        (path, parameter)
+        for path, item in spec["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    ]
+    assert parameters
+    for path, parameter in parameters:
+        schema = parameter["schema"]
+        assert "nullable" not in str(schema) and schema.get("default", "") is not None, path
+    status = next(
+        p for p in spec["paths"]["/api/v1/alerts"]["get"]["parameters"] if p["name"] == "status"
+    )
+    assert status["schema"] == {"$ref": "#/components/schemas/AlertStatus"}
