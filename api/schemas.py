@@ -25,7 +25,7 @@ from api.outcomes.models import INSTRUMENTS
 from api.programmes.models import STATUSES
 from api.triage.vocabulary import HEALTH_HISTORY, LEVELS, PAIN_AREAS, PAIN_ONSET, SYMPTOMS
 from api.validation import one_of
-from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK
+from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK, HEALTH_HISTORY_CODES
 
 
 class ResponseSchema(Schema):
@@ -71,6 +71,11 @@ def iso_datetime(**kwargs: Any) -> fields.String:
 TRIAGE_LEVELS = LEVELS
 ALERT_LEVELS = LEVELS[1:]  # a rule, an alert or a hold is never "none"
 ALERT_STATUSES = (*OPEN_STATUSES, "resolved")
+#: A health-history code or a cause slug (``osteoporosis`` is both).
+CONTRAINDICATIONS = (
+    *HEALTH_HISTORY_CODES,
+    *(slug for slug in CAUSE_SLUGS if slug not in HEALTH_HISTORY_CODES),
+)
 CHANGE_LABELS = ("improved", "unchanged", "worse")
 
 
@@ -118,6 +123,10 @@ def cause(**kwargs: Any) -> fields.String:
     return code("Cause", CAUSE_SLUGS, **kwargs)
 
 
+def contraindication(**kwargs: Any) -> fields.String:
+    return code("Contraindication", CONTRAINDICATIONS, **kwargs)
+
+
 def day_of_week(**kwargs: Any) -> fields.String:
     return code("DayOfWeek", DAYS_OF_WEEK, **kwargs)
 
@@ -139,11 +148,36 @@ def _field_messages(description: str) -> fields.Dict:
     )
 
 
+class AlternativeSchema(ResponseSchema):
+    slug = fields.String()
+    name = fields.String()
+
+
+class RefusalSchema(ResponseSchema):
+    """A programme item refused because the exercise is contraindicated for the patient."""
+
+    item = fields.Integer(metadata={"description": "The item's index in `items`"})
+    exercise = fields.String()
+    name = fields.String()
+    reasons = fields.List(contraindication())
+    message = fields.String()
+    alternatives = fields.List(
+        fields.Nested(AlternativeSchema), metadata={"description": "Safer exercises to use"}
+    )
+
+
 class ErrorLocationsSchema(Schema):
     """Field errors by where they were found in the request."""
 
     json = _field_messages("Errors in the JSON body (`_schema`: the body as a whole)")
     query = _field_messages("Errors in query parameters")
+    contraindications = fields.List(
+        fields.Nested(RefusalSchema),
+        metadata={
+            "description": "Programmes: the refused items; therapists may send "
+            "override_contraindications with a reason"
+        },
+    )
 
 
 class ErrorSchema(ResponseSchema):

@@ -323,3 +323,60 @@ def test_query_parameters_are_absent_rather_than_null(spec):
         p for p in spec["paths"]["/api/v1/alerts"]["get"]["parameters"] if p["name"] == "status"
     )
     assert status["schema"] == {"$ref": "#/components/schemas/AlertStatus"}
+
+
+def _validate(spec, component: str, body: Any) -> None:
+    from openapi_schema_validator import OAS30Validator
+
+    schema = {"$ref": f"#/components/schemas/{component}", "components": spec["components"]}
+    OAS30Validator(schema).validate(body)
+
+
+def test_real_error_bodies_match_the_error_schema(spec, client, make):
+    from exercises.content import load_content
+
+    patient = make.patient(health_history=["osteoporosis"])
+    therapist = make.therapist()
+    make.link(therapist, patient)
+    unsafe = next(
+        e.slug for e in load_content().exercises.values() if "osteoporosis" in e.contraindications
+    )
+    as_therapist = make.headers(therapist)
+    refused = client.post(
+        "/api/v1/programmes",
+        json={
+            "patient_id": patient,
+            "starts_on": dt.date.today().isoformat(),
+            "items": [{"exercise": "chin-tuck"}, {"exercise": unsafe}],
+        },
+        headers=as_therapist,
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["contraindications"][0]["exercise"] == unsafe
+    responses = [
+        refused,
+        client.post("/api/v1/programmes", json={"items": [{"sets": 0}]}, headers=as_therapist),
+        client.get("/api/v1/alerts?status=nope", headers=as_therapist),
+        client.post("/api/v1/auth/login", data="{", content_type="application/json"),
+        client.get("/api/v1/me"),
+        client.get("/api/v1/programmes/999", headers=as_therapist),
+    ]
+    assert [r.status_code for r in responses] == [422, 422, 422, 400, 401, 404]
+    for response in responses:
+        _validate(spec, "Error", response.get_json())
+
+
+def test_a_real_outcome_of_each_instrument_matches_its_schema(spec, client, make):
+    headers = make.headers(make.patient())
+    ndi = {item: 1 for item in ("pain_intensity", "personal_care", "lifting", "reading")}
+    ndi |= {"headaches": 2, "concentration": 2, "work": 2, "driving": None, "sleeping": 1}
+    psfs = {"activities": [{"activity": a, "score": 5} for a in ("lift", "sit", "reach")]}
+    for instrument, answers in (("ndi", ndi), ("psfs", psfs)):
+        response = client.post(
+            "/api/v1/outcomes", json={"instrument": instrument, "answers": answers}, headers=headers
+        )
+        assert response.status_code == 201, response.get_json()
+        _validate(spec, "Outcome", response.get_json())
+    listed = client.get("/api/v1/outcomes", headers=headers).get_json()
+    assert [o["instrument"] for o in listed] == ["psfs", "ndi"]
+    assert listed[1]["unanswered"] == ["driving", "recreation"]

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import ResponseSchema, cause, code
+from api.schemas import ResponseSchema, cause, code, contraindication
 from exercises.vocabulary import (
     CATEGORIES,
-    CAUSE_SLUGS,
     DIFFICULTY_RANGE,
     EQUIPMENT,
     EVIDENCE_LEVELS,
-    HEALTH_HISTORY_CODES,
     MEDIA_TYPES,
     MOVEMENT_FLAGS,
     MUSCLES,
     REGIONS,
-)
-
-#: A health-history code or a cause slug (``osteoporosis`` is both).
-CONTRAINDICATIONS = (
-    *HEALTH_HISTORY_CODES,
-    *(slug for slug in CAUSE_SLUGS if slug not in HEALTH_HISTORY_CODES),
 )
 
 
@@ -35,10 +27,6 @@ def region(**kwargs) -> fields.String:
 
 def equipment(**kwargs) -> fields.String:
     return code("Equipment", EQUIPMENT, **kwargs)
-
-
-def contraindication(**kwargs) -> fields.String:
-    return code("Contraindication", CONTRAINDICATIONS, **kwargs)
 
 
 def difficulty(**kwargs) -> fields.Integer:

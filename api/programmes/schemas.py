@@ -6,13 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, missing, validate
 
-from api.catalogue.schemas import contraindication
 from api.schemas import (
     ChangesSchema,
     ResponseSchema,
     alert_level,
     cause,
     code,
+    contraindication,
     day_of_week,
     programme_status,
 )
