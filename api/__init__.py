@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api.config import DEV_SECRET_KEY, check_settings, load_settings
+from api.config import check_settings, development_secret_key, load_settings, warn_about_settings
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions and blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     settings = load_settings(config)
     check_settings(settings)
+    warn_about_settings(settings)
     if not settings.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         settings["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'upright.sqlite3')}"
-    if not settings.get("SECRET_KEY"):
-        settings["SECRET_KEY"] = DEV_SECRET_KEY
+    if not settings.get("SECRET_KEY"):  # production refused to start above
+        settings["SECRET_KEY"] = (
+            development_secret_key(app.instance_path)
+            if settings["UPRIGHT_ENV"] == "development"
+            else secrets.token_urlsafe(48)
+        )
     app.config.update(settings)
+    if settings["TRUSTED_PROXY_COUNT"] > 0:
+        # The client address is the one the n-th proxy from the app saw (X-Forwarded-For).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["TRUSTED_PROXY_COUNT"])
     app.config.update(
         TESTING=settings["UPRIGHT_ENV"] == "testing",
         API_TITLE="Upright API",
@@ -32,7 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit-* or Retry-After on answers that were not limited; a 429 gets
+        # Retry-After from the error handler (api/extensions.py).
+        RATELIMIT_HEADERS_ENABLED=False,
         JSON_SORT_KEYS=False,
     )
 

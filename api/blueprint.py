@@ -15,7 +15,7 @@ import flask_smorest
 import jwt
 from flask import current_app, g, request
 
-from api.accounts.credentials import decode_access_token
+from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
 from api.arguments import UprightParser
 from api.database import get_session
@@ -44,6 +44,8 @@ def authenticate(*, required: bool = True) -> User | None:
             user = get_session().get(User, int(claims["sub"]))
         except (jwt.InvalidTokenError, ValueError):
             user = None
+        if user is not None and not same_key(claims.get("key"), user.token_key):
+            user = None  # issued to an erased account whose id was given to another
         if user is None:
             raise Unauthorized("The access token is missing, invalid or expired.")
     if user is None and required:

@@ -7,11 +7,29 @@ step. Values passed to ``create_app(config=...)`` win over the environment.
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
+# Published in earlier versions as the development key: never used to sign, refused in production.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+# Where development keeps its generated SECRET_KEY, inside Flask's instance folder.
+DEV_SECRET_KEY_FILE = "secret_key"
+
+log = logging.getLogger("upright.config")
+
+
+class _Same:
+    def __repr__(self) -> str:
+        return "same as the default"
+
+
+SAME = _Same()
 
 
 @dataclass(frozen=True)
@@ -20,6 +38,7 @@ class Setting:
     default: Any
     kind: type
     meaning: str
+    development: Any = SAME  # the default when UPRIGHT_ENV=development, if it differs
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -41,7 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         None,
         str,
-        "Signs access tokens (HS256). Required in production; at least 32 characters.",
+        "Signs access tokens (HS256). Required in production; at least 32 characters. "
+        "Development without it: a random key made on first start and kept in "
+        "`instance/secret_key` (mode 0600). Testing without it: a random key per process.",
     ),
     Setting(
         "MAX_CONTENT_LENGTH",
@@ -62,7 +83,45 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_RATE_LIMIT",
         "10 per minute",
         str,
-        "Sign-in attempts allowed per client IP and, separately, per email.",
+        "Failed sign-ins allowed per email from one client address (also failed password "
+        "checks of `DELETE /me` per account and address). Successful sign-ins are not counted.",
+        development="100 per minute",
+    ),
+    Setting(
+        "LOGIN_EMAIL_RATE_LIMIT",
+        "100 per hour",
+        str,
+        "Failed sign-ins allowed per email from all addresses together (and failed password "
+        "checks of `DELETE /me` per account).",
+        development="1000 per hour",
+    ),
+    Setting(
+        "LOGIN_ADDRESS_RATE_LIMIT",
+        "100 per hour",
+        str,
+        "Failed sign-ins allowed per client address, whatever the email.",
+        development="1000 per hour",
+    ),
+    Setting(
+        "REGISTER_RATE_LIMIT",
+        "5 per hour",
+        str,
+        "Registrations (`POST /auth/register` answering 201 or 409) allowed per client address.",
+        development="100 per hour",
+    ),
+    Setting(
+        "TRUSTED_PROXY_COUNT",
+        0,
+        int,
+        "Number of reverse proxies in front of the app that set `X-Forwarded-For`. 0: the "
+        "header is ignored and the client address is the connecting one.",
+    ),
+    Setting(
+        "REFRESH_REUSE_GRACE_SECONDS",
+        30,
+        int,
+        "Seconds during which a just-rotated refresh token, sent again, gets the same new "
+        "pair back (concurrent or retried refreshes); later reuse revokes the sign-in.",
     ),
     Setting("RATELIMIT_ENABLED", True, bool, "Set to `false` to switch rate limiting off."),
     Setting(
@@ -102,12 +161,18 @@ class ConfigError(RuntimeError):
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults, then environment variables, then explicit overrides."""
+    """Defaults (development's own where they differ), then environment variables, then
+    explicit overrides."""
+    overrides = overrides or {}
+    env = overrides.get("UPRIGHT_ENV") or os.environ.get("UPRIGHT_ENV") or "development"
     values: dict[str, Any] = {}
     for setting in SETTINGS:
+        default = setting.default
+        if env == "development" and setting.development is not SAME:
+            default = setting.development
         raw = os.environ.get(setting.name)
-        values[setting.name] = setting.default if raw in (None, "") else _coerce(setting, raw)
-    values.update(overrides or {})
+        values[setting.name] = default if raw in (None, "") else _coerce(setting, raw)
+    values.update(overrides)
     return values
 
 
@@ -115,6 +180,7 @@ def check_settings(values: dict[str, Any]) -> None:
     env = values.get("UPRIGHT_ENV")
     if env not in {"development", "testing", "production"}:
         raise ConfigError(f"UPRIGHT_ENV must be development, testing or production, not {env!r}")
+    _check_limits(values)
     if env == "production":
         secret = values.get("SECRET_KEY")
         if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
@@ -129,11 +195,75 @@ def check_settings(values: dict[str, Any]) -> None:
             )
 
 
+RATE_LIMIT_SETTINGS = (
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_EMAIL_RATE_LIMIT",
+    "LOGIN_ADDRESS_RATE_LIMIT",
+    "REGISTER_RATE_LIMIT",
+)
+
+
+def _check_limits(values: dict[str, Any]) -> None:
+    for name in RATE_LIMIT_SETTINGS:
+        try:
+            parse_many(str(values.get(name)))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a rate such as '10 per minute', not {values.get(name)!r}"
+            ) from None
+    for name in ("TRUSTED_PROXY_COUNT", "REFRESH_REUSE_GRACE_SECONDS"):
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}")
+
+
+def warn_about_settings(values: dict[str, Any]) -> None:
+    """Settings that start but should not run in production: one loud log line each."""
+    if (
+        values.get("UPRIGHT_ENV") == "production"
+        and values.get("RATELIMIT_ENABLED")
+        and str(values.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://")
+    ):
+        log.warning(
+            "RATELIMIT_STORAGE_URI is memory:// in production: every worker counts on its own, "
+            "so the real limits are the configured ones times the number of workers; use a "
+            "shared store such as redis://host:6379/0."
+        )
+
+
+def development_secret_key(instance_path: str | os.PathLike[str]) -> str:
+    """The development SECRET_KEY: random, made once, kept in the instance folder (0600).
+
+    Concurrent first starts agree on one key: each writes its own temporary file and
+    hard-links it into place, which fails for all but the first.
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DEV_SECRET_KEY_FILE
+    if not path.exists():
+        temporary = folder / f".{DEV_SECRET_KEY_FILE}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ConfigError(f"Refusing to start: {path} holds no usable key; delete it.")
+    return key
+
+
 def settings_table_markdown() -> str:
     lines = ["| variable | default | meaning |", "|---|---|---|"]
     for setting in SETTINGS:
         default = "(none)" if setting.default is None else f"`{setting.default}`"
         if setting.default == "":
             default = "(empty)"
+        if setting.development is not SAME:
+            default += f" (development: `{setting.development}`)"
         lines.append(f"| `{setting.name}` | {default} | {setting.meaning} |")
     return "\n".join(lines)

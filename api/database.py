@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +60,23 @@ def utcnow() -> dt.datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime()}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if isinstance(table, Table):
+            never_reuse_ids(table)
+
+
+def never_reuse_ids(table: Table) -> None:
+    """Ids reach tokens and URLs, so a deleted row's id must never be handed out again.
+
+    PostgreSQL identities never go back; SQLite reuses the highest id after a delete unless
+    the key is declared AUTOINCREMENT. Every table with a single integer key gets it.
+    """
+    key = list(table.primary_key.columns)
+    if len(key) == 1 and isinstance(key[0].type, Integer):
+        table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 @dataclass

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
+import math
+import time
+
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 
@@ -22,7 +25,19 @@ class UprightApi(Api):
         super().init_app(app, spec_kwargs=spec_kwargs)
 
     def handle_http_exception(self, error):  # type: ignore[override]
-        return http_exception_body(error)
+        body, code, headers = http_exception_body(error)
+        if isinstance(error, RateLimitExceeded):
+            headers["Retry-After"] = str(_seconds_until_reset())
+        return body, code, headers
+
+
+def _seconds_until_reset() -> int:
+    """Seconds until the breached limit lets the next attempt through (at least 1)."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    reset_time, _remaining = breached.window
+    return max(1, math.ceil(reset_time - time.time()))
 
 
 api = UprightApi()

@@ -25,7 +25,7 @@ from api.outcomes.models import INSTRUMENTS
 from api.programmes.models import STATUSES
 from api.triage.vocabulary import HEALTH_HISTORY, LEVELS, PAIN_AREAS, PAIN_ONSET, SYMPTOMS
 from api.validation import one_of
-from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK, HEALTH_HISTORY_CODES
+from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK, DERIVED_CODES, HEALTH_HISTORY_CODES
 
 
 class ResponseSchema(Schema):
@@ -71,10 +71,11 @@ def iso_datetime(**kwargs: Any) -> fields.String:
 TRIAGE_LEVELS = LEVELS
 ALERT_LEVELS = LEVELS[1:]  # a rule, an alert or a hold is never "none"
 ALERT_STATUSES = (*OPEN_STATUSES, "resolved")
-#: A health-history code or a cause slug (``osteoporosis`` is both).
+#: A health-history code, a cause slug (``osteoporosis`` is both) or a derived code.
 CONTRAINDICATIONS = (
     *HEALTH_HISTORY_CODES,
     *(slug for slug in CAUSE_SLUGS if slug not in HEALTH_HISTORY_CODES),
+    *DERIVED_CODES,
 )
 CHANGE_LABELS = ("improved", "unchanged", "worse")
 

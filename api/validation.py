@@ -39,6 +39,20 @@ BIRTH_YEAR = {
     "minimum": dt.date.today().year - 120,
     "maximum": dt.date.today().year - 10,
 }
+PAST_YEAR = {
+    "description": "A year: this year at the latest, at most 120 years back",
+    "minimum": dt.date.today().year - 120,
+    "maximum": dt.date.today().year,
+}
+
+
+def validate_past_year(value: int, **_kwargs: object) -> None:
+    """A year of something that has happened: this year at the latest, at most 120 back."""
+    this_year = dt.date.today().year
+    if not this_year - 120 <= value <= this_year:
+        raise ValidationError(
+            f"Must be between {this_year - 120} and {this_year} (not in the future)."
+        )
 
 
 def one_of(choices: list[str] | tuple[str, ...]) -> validate.OneOf:

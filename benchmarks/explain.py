@@ -86,12 +86,14 @@ def explain_report(database_url: str, credentials: dict[str, Any]) -> str:
 
     event.listen(engine, "before_cursor_execute", record)
     tokens = {
-        "patient": create_access_token(
-            user_id=credentials["patients"][0]["id"], role="patient", secret=secret, minutes=30
-        ),
-        "therapist": create_access_token(
-            user_id=credentials["therapists"][0]["id"], role="therapist", secret=secret, minutes=30
-        ),
+        role: create_access_token(
+            user_id=credentials[f"{role}s"][0]["id"],
+            role=role,
+            token_key=credentials[f"{role}s"][0]["token_key"],
+            secret=secret,
+            minutes=30,
+        )
+        for role in ("patient", "therapist")
     }
     client = app.test_client()
     out: list[str] = []

@@ -495,15 +495,21 @@ def _pools(database_url: str, credentials: dict[str, Any], secret: str) -> _Pool
     from api.catalogue.models import Exercise
     from api.database import make_engine
 
-    def token(user_id: int, role: str) -> str:
-        return create_access_token(user_id=user_id, role=role, secret=secret, minutes=TOKEN_MINUTES)
+    def token(account: dict[str, Any], role: str) -> str:
+        return create_access_token(
+            user_id=account["id"],
+            role=role,
+            token_key=account["token_key"],
+            secret=secret,
+            minutes=TOKEN_MINUTES,
+        )
 
     now = dt.datetime.now(dt.UTC)
     patients = []
     for patient in credentials["patients"]:
         today = now.astimezone(ZoneInfo(patient["timezone"])).date()
         epoch = int(dt.datetime(today.year, today.month, today.day, 12, tzinfo=dt.UTC).timestamp())
-        patients.append({**patient, "token": token(patient["id"], "patient"), "today_epoch": epoch})
+        patients.append({**patient, "token": token(patient, "patient"), "today_epoch": epoch})
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -516,7 +522,7 @@ def _pools(database_url: str, credentials: dict[str, Any], secret: str) -> _Pool
         engine.dispose()
     return _Pools(
         patients=patients,
-        therapist_tokens=[token(t["id"], "therapist") for t in credentials["therapists"]],
+        therapist_tokens=[token(t, "therapist") for t in credentials["therapists"]],
         slugs=slugs,
     )
 

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import random
+import secrets
 import sys
 import time
 from collections import defaultdict
@@ -239,8 +240,14 @@ class _PatientSeeder:
         user_id = self.writer.new_id("users")
         email = f"therapist{number:05d}@bench.upright.example"
         name = f"Therapist {number:05d}"
-        self.writer.add("users", self._user(user_id, email, name, "therapist", "Europe/London"))
-        return {"id": user_id, "email": email, "display_name": name}
+        user = self._user(user_id, email, name, "therapist", "Europe/London")
+        self.writer.add("users", user)
+        return {
+            "id": user_id,
+            "email": email,
+            "display_name": name,
+            "token_key": user["token_key"],
+        }
 
     def _user(self, user_id: int, email: str, name: str, role: str, tz: str) -> dict[str, Any]:
         created = self.now - dt.timedelta(days=self.days + 30)
@@ -258,6 +265,7 @@ class _PatientSeeder:
             "conditions": [],
             "created_at": created,
             "updated_at": created,
+            "token_key": secrets.token_hex(16),
         }
 
     def patient(self, number: int, therapist: dict[str, Any]) -> dict[str, Any]:
@@ -313,6 +321,7 @@ class _PatientSeeder:
         return {
             "id": user_id,
             "email": email,
+            "token_key": user["token_key"],
             "timezone": timezone,
             "programme_id": programme["id"],
             "items": [
@@ -667,7 +676,9 @@ def prepare(database_url: str) -> Engine:
     from api.migrate import alembic_config
 
     command.upgrade(alembic_config(database_url), "head")
-    app = create_app({"DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
+    # An explicit key: nothing is signed here, and development would keep one on disk.
+    config = {"SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_ENABLED": False}
+    app = create_app({"DATABASE_URL": database_url, **config})
     with app.app_context():
         app.extensions["upright.catalogue_loader"]()
     return state(app).engine

@@ -1,6 +1,7 @@
 """The exercise catalogue: causes, exercises, programme templates and lifestyle advice.
 
-Content lives in YAML under ``exercises/data``; ``load_content()`` reads and validates it.
+Content lives in YAML under ``exercises/data``; ``load_content()`` reads and validates it,
+and applies what ``health_history.yaml`` says each health-history code rules out.
 The checks themselves are ``exercises.validate.validate``.
 """
 
@@ -12,11 +13,13 @@ from exercises.content import (
     Dose,
     Evidence,
     Exercise,
+    HistoryRule,
     LifestyleAdvice,
     Media,
     Precaution,
     Template,
     TemplateItem,
+    apply_history,
     content_hash,
     load_content,
     read_content,
@@ -30,11 +33,13 @@ __all__ = [
     "Dose",
     "Evidence",
     "Exercise",
+    "HistoryRule",
     "LifestyleAdvice",
     "Media",
     "Precaution",
     "Template",
     "TemplateItem",
+    "apply_history",
     "content_hash",
     "load_content",
     "read_content",

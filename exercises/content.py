@@ -4,19 +4,27 @@ Layout of the data directory (default: ``exercises/data`` next to this module)::
 
     causes.yaml             a list of causes
     lifestyle.yaml          a list of lifestyle advice entries
+    health_history.yaml     what each health-history code changes in the catalogue
     exercises/<slug>.yaml   one exercise per file
     templates/<slug>.yaml   one programme template per file
 
 ``read_content`` checks shapes only (required fields, types, unknown fields) and
 raises ``ContentError``; ``load_content`` also runs ``exercises.validate.validate``
 (links, ladders, vocabulary, safety rules). Every problem names the file and field.
+
+The rules of ``health_history.yaml`` are applied when the catalogue is read: an exercise
+comes back with the contraindications and precautions those rules give it (after the
+ones its own file lists), so everything downstream (the database rows, their
+fingerprints and the API's ETags, ``safe_for_me``, the assignment check) sees them
+without knowing the rules exist.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +34,7 @@ DEFAULT_ROOT = Path(__file__).resolve().parent / "data"
 
 CAUSES_FILE = "causes.yaml"
 LIFESTYLE_FILE = "lifestyle.yaml"
+HISTORY_FILE = "health_history.yaml"
 EXERCISES_DIR = "exercises"
 TEMPLATES_DIR = "templates"
 
@@ -105,6 +114,44 @@ class LifestyleAdvice(_Fingerprinted):
             "advice": self.advice,
             "related_exercises": list(self.related_exercises),
             "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class HistoryRule(_Fingerprinted):
+    """What one health-history (or derived) code changes in the catalogue, and why.
+
+    ``same_as``: every contraindication and precaution of that code applies to this one
+    too; ``precaution``: a text shown on every exercise; ``avoid_movement_flags``:
+    exercises with any of these movement flags are contraindicated for this code.
+    """
+
+    code: str
+    effect: str
+    why: str
+    sources: tuple[str, ...]
+    same_as: str | None = None
+    precaution: str | None = None
+    avoid_movement_flags: tuple[str, ...] = ()
+    path: str = field(default="", compare=False, repr=False)
+
+    @property
+    def slug(self) -> str:
+        return self.code
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.same_as or self.precaution or self.avoid_movement_flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "effect": self.effect,
+            "why": self.why,
+            "sources": list(self.sources),
+            "same_as": self.same_as,
+            "precaution": self.precaution,
+            "avoid_movement_flags": list(self.avoid_movement_flags),
         }
 
 
@@ -274,6 +321,8 @@ class Content(_Fingerprinted):
     exercises: dict[str, Exercise]
     templates: dict[str, Template]
     lifestyle: dict[str, LifestyleAdvice]
+    #: health_history.yaml by code; exercises already carry what its rules give them.
+    history: dict[str, HistoryRule] = field(default_factory=dict)
     #: Problems found while reading that only validation reports (duplicate slugs).
     duplicates: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -283,6 +332,7 @@ class Content(_Fingerprinted):
             "exercises": {slug: e.to_dict() for slug, e in sorted(self.exercises.items())},
             "templates": {slug: t.to_dict() for slug, t in sorted(self.templates.items())},
             "lifestyle": {slug: a.to_dict() for slug, a in sorted(self.lifestyle.items())},
+            "history": {code: h.to_dict() for code, h in sorted(self.history.items())},
         }
 
     def exercises_for_cause(self, cause: str) -> list[Exercise]:
@@ -450,6 +500,16 @@ _EXERCISE_FIELDS = {
     "media": False,
 }
 
+_HISTORY_FIELDS = {
+    "code": True,
+    "effect": True,
+    "why": True,
+    "sources": True,
+    "same_as": False,
+    "precaution": False,
+    "avoid_movement_flags": False,
+}
+
 _DOSE_FIELDS = {
     "sets": True,
     "reps": True,
@@ -517,6 +577,24 @@ def _read_lifestyle(r: _Reader, raw: Any, where: str, rel: str) -> LifestyleAdvi
         path=rel,
     )
     return advice if len(r.problems) == before else None
+
+
+def _read_history(r: _Reader, raw: Any, where: str, rel: str) -> HistoryRule | None:
+    data = r.mapping(raw, where, _HISTORY_FIELDS)
+    if data is None:
+        return None
+    before = len(r.problems)
+    rule = HistoryRule(
+        code=r.get(data, "code", where, "str", ""),
+        effect=r.get(data, "effect", where, "str", ""),
+        why=r.get(data, "why", where, "str", ""),
+        sources=r.get(data, "sources", where, "str_list", ()),
+        same_as=r.get(data, "same_as", where, "opt_str", None),
+        precaution=r.get(data, "precaution", where, "opt_str", None),
+        avoid_movement_flags=r.get(data, "avoid_movement_flags", where, "str_list", ()),
+        path=rel,
+    )
+    return rule if len(r.problems) == before else None
 
 
 def _read_dose(r: _Reader, raw: Any, where: str) -> Dose | None:
@@ -723,16 +801,54 @@ def read_content(root: Path | str | None = None) -> Content:
     duplicates: list[str] = []
     causes = _read_list_file(r, base, CAUSES_FILE, _read_cause, duplicates)
     lifestyle = _read_list_file(r, base, LIFESTYLE_FILE, _read_lifestyle, duplicates)
+    history = _read_list_file(r, base, HISTORY_FILE, _read_history, duplicates)
     exercises = _read_dir(r, base, EXERCISES_DIR, _read_exercise, duplicates)
     templates = _read_dir(r, base, TEMPLATES_DIR, _read_template, duplicates)
     if r.problems:
         raise ContentError(r.problems)
     return Content(
         causes=causes,
-        exercises=exercises,
+        exercises={slug: apply_history(e, history.values()) for slug, e in exercises.items()},
         templates=templates,
         lifestyle=lifestyle,
+        history=history,
         duplicates=tuple(duplicates),
+    )
+
+
+def apply_history(exercise: Exercise, rules: Iterable[HistoryRule]) -> Exercise:
+    """``exercise`` with what the health-history rules give it, after its own entries.
+
+    A rule with ``same_as`` adds its code wherever the exercise lists that code (as a
+    contraindication, and as a copy of each precaution with that code); ``precaution``
+    adds a precaution with the rule's code; ``avoid_movement_flags`` adds the code as a
+    contraindication when the exercise has one of those flags. A code is never added
+    twice.
+    """
+    contraindications = list(exercise.contraindications)
+    precautions = list(exercise.precautions)
+
+    def contraindicate(code: str) -> None:
+        if code not in contraindications:
+            contraindications.append(code)
+
+    def caution(precaution: Precaution) -> None:
+        if precaution not in precautions:
+            precautions.append(precaution)
+
+    for rule in rules:
+        if rule.same_as is not None:
+            if rule.same_as in exercise.contraindications:
+                contraindicate(rule.code)
+            for own in exercise.precautions:
+                if own.code == rule.same_as:
+                    caution(Precaution(code=rule.code, text=own.text))
+        if set(rule.avoid_movement_flags) & set(exercise.movement_flags):
+            contraindicate(rule.code)
+        if rule.precaution is not None:
+            caution(Precaution(code=rule.code, text=rule.precaution))
+    return replace(
+        exercise, contraindications=tuple(contraindications), precautions=tuple(precautions)
     )
 
 

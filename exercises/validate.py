@@ -26,12 +26,15 @@ from exercises.vocabulary import (
     CAUSE_SLUGS,
     CONTRAINDICATION_CODES,
     DAYS_OF_WEEK,
+    DERIVED_CODES,
     DIFFICULTY_RANGE,
     DOSE_BOUNDS,
     DURATION_WEEKS_RANGE,
     EQUIPMENT,
     EVIDENCE_LEVELS,
     FLEXION_TWIST_FLAGS,
+    HEALTH_HISTORY_CODES,
+    HISTORY_EFFECTS,
     MEDIA_TYPES,
     MIN_EXERCISES_PER_CAUSE,
     MOVEMENT_FLAGS,
@@ -45,6 +48,7 @@ def validate(content: Content) -> list[str]:
     """Every problem in ``content``; each message starts with the file and field."""
     problems: list[str] = list(content.duplicates)
     problems += _check_causes(content)
+    problems += _check_history(content)
     for slug in sorted(content.exercises):
         problems += _check_exercise(content, content.exercises[slug])
     problems += _check_ladders(content)
@@ -135,6 +139,58 @@ def _check_causes(content: Content) -> list[str]:
     for slug in CAUSE_SLUGS:
         if slug not in content.causes:
             out.append(f"causes.yaml: missing cause '{slug}'")
+    return out
+
+
+# --------------------------------------------------------------------------- health history
+
+
+def _named_by_exercises(content: Content) -> set[str]:
+    """Codes some exercise names as a contraindication or a precaution."""
+    named: set[str] = set()
+    for ex in content.exercises.values():
+        named.update(ex.contraindications)
+        named.update(p.code for p in ex.precautions if p.code is not None)
+    return named
+
+
+def _check_history(content: Content) -> list[str]:
+    """Every health-history and derived code has one entry that says what it changes
+    in the catalogue (or records why it changes nothing), and says it truthfully."""
+    out: list[str] = []
+    known = (*HEALTH_HISTORY_CODES, *DERIVED_CODES)
+    named = _named_by_exercises(content)
+    for code, rule in content.history.items():
+        w = f"{rule.path}: {code}"
+        if code not in known:
+            out.append(f"{w}.code: unknown code '{code}' (expected one of: {', '.join(known)})")
+        out += _enum(f"{w}.effect", rule.effect, HISTORY_EFFECTS, "effect")
+        if not rule.sources:
+            out.append(f"{w}.sources: must not be empty")
+        if rule.same_as is not None and (
+            rule.same_as == code or rule.same_as not in CONTRAINDICATION_CODES
+        ):
+            out.append(f"{w}.same_as: '{rule.same_as}' is not another contraindication code")
+        out += _enum_list(
+            f"{w}.avoid_movement_flags", rule.avoid_movement_flags, MOVEMENT_FLAGS, "movement flag"
+        )
+        if rule.effect == "rules" and not rule.has_rules:
+            out.append(f"{w}.effect: 'rules' needs same_as, precaution or avoid_movement_flags")
+        if rule.effect in ("listed", "none") and rule.has_rules:
+            out.append(
+                f"{w}.effect: '{rule.effect}' cannot have same_as, precaution or "
+                "avoid_movement_flags (use 'rules')"
+            )
+        if rule.effect == "listed" and code not in named:
+            out.append(f"{w}.effect: 'listed' but no exercise names '{code}'")
+        if rule.effect == "none" and code in named:
+            out.append(f"{w}.effect: 'none' but some exercises name '{code}' (use 'listed')")
+    for code in known:
+        if code not in content.history:
+            out.append(
+                f"health_history.yaml: missing entry for '{code}' (say what it changes in "
+                "the catalogue, or why it changes nothing)"
+            )
     return out
 
 
@@ -355,7 +411,8 @@ def summary(content: Content) -> str:
     """Counts per cause and per category, for the command line."""
     lines = [
         f"{len(content.exercises)} exercises, {len(content.templates)} templates, "
-        f"{len(content.causes)} causes, {len(content.lifestyle)} lifestyle entries",
+        f"{len(content.causes)} causes, {len(content.lifestyle)} lifestyle entries, "
+        f"{len(content.history)} health-history entries",
         "",
         "exercises per cause:",
     ]
@@ -368,6 +425,10 @@ def summary(content: Content) -> str:
     categories = Counter(e.category for e in content.exercises.values())
     for category in CATEGORIES:
         lines.append(f"  {category:<28}{categories[category]:>3}")
+    lines += ["", "health-history codes (contraindicated exercises, effect):"]
+    for code, rule in content.history.items():
+        count = sum(code in e.contraindications for e in content.exercises.values())
+        lines.append(f"  {code:<28}{count:>3}  {rule.effect}")
     return "\n".join(lines)
 
 

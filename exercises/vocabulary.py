@@ -77,7 +77,9 @@ EQUIPMENT: tuple[str, ...] = (
 )
 
 #: Movement features that explain contraindications. An exercise with any of
-#: FLEXION_TWIST_FLAGS must list ``osteoporosis`` as a contraindication.
+#: FLEXION_TWIST_FLAGS must list ``osteoporosis`` as a contraindication. ``rotation``
+#: marks any exercise whose purpose is to turn the spine, however gently;
+#: ``forceful_rotation`` one where body weight or leverage holds it at the end of a twist.
 MOVEMENT_FLAGS: tuple[str, ...] = (
     "loaded_flexion",
     "end_range_flexion",
@@ -86,6 +88,7 @@ MOVEMENT_FLAGS: tuple[str, ...] = (
     "overhead",
     "impact",
     "prone_lying",
+    "rotation",
 )
 
 #: Royal Osteoporosis Society consensus (Brooke-Wavell et al., Br J Sports Med 2022):
@@ -116,9 +119,23 @@ MIN_EXERCISES_PER_CAUSE = 3
 
 HEALTH_HISTORY_CODES: tuple[str, ...] = tuple(HEALTH_HISTORY)
 
+#: Codes Upright works out from the profile instead of asking for them: the first year
+#: after spine surgery is ``spinal_surgery`` in ``health_history`` with a
+#: ``spinal_surgery_year`` of this year or last year (so the first 12 months are always
+#: covered). ``exercises/data/health_history.yaml`` says what each one rules out.
+SPINAL_SURGERY_FIRST_YEAR = "spinal_surgery_first_year"
+DERIVED_CODES: tuple[str, ...] = (SPINAL_SURGERY_FIRST_YEAR,)
+
+#: What an entry of ``health_history.yaml`` declares for its code: ``listed`` (exercises
+#: name the code themselves), ``rules`` (the entry's rules apply it to exercises) or
+#: ``none`` (it changes no exercise, for the reason the entry records).
+HISTORY_EFFECTS: tuple[str, ...] = ("listed", "rules", "none")
+
 #: Codes allowed in ``contraindications`` and precaution ``code``: a health-history
-#: code or a cause slug.
-CONTRAINDICATION_CODES: frozenset[str] = frozenset(HEALTH_HISTORY_CODES) | frozenset(CAUSE_SLUGS)
+#: code, a cause slug or a derived code.
+CONTRAINDICATION_CODES: frozenset[str] = (
+    frozenset(HEALTH_HISTORY_CODES) | frozenset(CAUSE_SLUGS) | frozenset(DERIVED_CODES)
+)
 
 #: Dose bounds (inclusive) shared by exercise doses and template items.
 DOSE_BOUNDS: dict[str, tuple[int, int]] = {

@@ -89,6 +89,7 @@ class Factory:
             return credentials.create_access_token(
                 user_id=user.id,
                 role=str(user.role),
+                token_key=user.token_key,
                 secret=self.app.config["SECRET_KEY"],
                 minutes=15,
             )

@@ -287,7 +287,11 @@ def _evidence_samples():
                 pain_onset=onset,
                 pain_areas=frozenset({"upper_back"}),
             ),
-            ProfileFacts(birth_year=birth_year, health_history=frozenset(conditions)),
+            ProfileFacts(
+                birth_year=birth_year,
+                health_history=frozenset(conditions),
+                therapist_linked=False,
+            ),
             history if onset not in (None, "usual") else (),
         )
         for rule in result.rules:
@@ -303,7 +307,7 @@ def test_rule_evidence_schema_declares_every_key_rules_produce():
         fired.add(rule_id)
         assert set(evidence) <= declared, rule_id
         assert set(evidence.get("not_improving", {})) <= nested, rule_id
-    assert len(fired) >= 15
+    assert len(fired) >= 15 and "RF-ASSESS-01" in fired
 
 
 def test_query_parameters_are_absent_rather_than_null(spec):

@@ -98,6 +98,12 @@ def patients_stmt(therapist: User) -> Select:
     )
 
 
+def has_active_therapist(db_session: Session, *, patient_id: int) -> bool:
+    """True while at least one care link of the patient is active."""
+    stmt = select(CareLink.id).where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
+    return db_session.scalar(stmt.limit(1)) is not None
+
+
 def linked_since(db_session: Session, *, therapist_id: int, patient_id: int) -> dt.datetime | None:
     return db_session.scalar(
         select(CareLink.created_at).where(

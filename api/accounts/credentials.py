@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -59,16 +61,25 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
 
 
 def create_access_token(
-    *, user_id: int, role: str, secret: str, minutes: int, now: dt.datetime | None = None
+    *,
+    user_id: int,
+    role: str,
+    token_key: str,
+    secret: str,
+    minutes: int,
+    now: dt.datetime | None = None,
+    jti: str | None = None,
 ) -> str:
+    """An HS256 access token for one account: ``key`` is the account's ``token_key``."""
     now = now or dt.datetime.now(dt.UTC)
     claims = {
         "sub": str(user_id),
+        "key": token_key,
         "role": role,
         "type": "access",
         "iat": now,
         "exp": now + dt.timedelta(minutes=minutes),
-        "jti": secrets.token_hex(8),
+        "jti": jti or secrets.token_hex(8),
     }
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
@@ -79,15 +90,40 @@ def decode_access_token(token: str, *, secret: str) -> dict:
         token,
         secret,
         algorithms=[JWT_ALGORITHM],
-        options={"require": ["exp", "iat", "sub", "type"]},
+        options={"require": ["exp", "iat", "sub", "type", "key"]},
     )
     if claims.get("type") != "access":
         raise jwt.InvalidTokenError("not an access token")
     return claims
 
 
+def same_key(presented: object, expected: str) -> bool:
+    return isinstance(presented, str) and hmac.compare_digest(presented, expected)
+
+
 def new_refresh_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _mac(secret: str, purpose: str, value: str) -> bytes:
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+
+
+def successor_refresh_token(previous: str, *, secret: str) -> str:
+    """The refresh token that replaces ``previous`` when it is rotated.
+
+    Derived, not random, so that a retry of the same rotation can be answered with the same
+    token again without keeping any refresh token in plain text: only the server, which
+    holds the secret, can compute it, and only from the previous token itself.
+    """
+    mac = _mac(secret, "refresh-successor", previous)
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def access_token_id(refresh_token: str, *, secret: str) -> str:
+    """The ``jti`` of the access token issued with ``refresh_token`` by a rotation."""
+    return _mac(secret, "access-jti", refresh_token)[:8].hex()
 
 
 def digest(value: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, utcnow
@@ -32,9 +33,15 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     health_history: Mapped[list[str]] = mapped_column(JSON, default=list)
+    spinal_surgery_year: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Has a clinician assessed this pain? None: not answered (triage RF-ASSESS-01).
+    pain_assessed_by_clinician: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Carried in every access token and checked on every request: a token only works for
+    # the account it was issued to, never for a later one (erasure destroys the key).
+    token_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
 
 class RefreshToken(Base):

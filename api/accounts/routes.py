@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
@@ -27,8 +27,9 @@ from api.accounts.schemas import (
     TokenPairSchema,
 )
 from api.accounts.summaries import patient_profile, patient_summaries, profile_with_hold
-from api.blueprint import Blueprint, current_user
+from api.blueprint import Blueprint, authenticate, current_user
 from api.database import get_session
+from api.errors import Unauthorized
 from api.extensions import limiter
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 from api.policy import readable_patient
@@ -58,24 +59,97 @@ def _token_settings() -> service.TokenSettings:
         secret=config["SECRET_KEY"],
         access_minutes=config["ACCESS_TOKEN_MINUTES"],
         refresh_days=config["REFRESH_TOKEN_DAYS"],
+        refresh_grace_seconds=config["REFRESH_REUSE_GRACE_SECONDS"],
     )
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+# Rate limits. Sign-in counts failures only (a 401), so signing in never locks anyone out by
+# itself: tightly per (email, address), loosely per email from everywhere (so an attacker
+# elsewhere cannot lock the owner out of their own address) and per address across emails.
+# The client address is the connecting one, or X-Forwarded-For's with TRUSTED_PROXY_COUNT.
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
 
 
 def _login_email() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "email:" + (service.email_key(email) if isinstance(email, str) else "")
+    return service.email_key(email) if isinstance(email, str) else ""
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code == 401
+
+
+_sign_in_limits = [
+    limiter.limit(
+        _setting("LOGIN_RATE_LIMIT"),
+        key_func=lambda: f"email-address:{_login_email()}|{get_remote_address()}",
+        methods=["POST"],
+        deduct_when=_failed_sign_in,
+    ),
+    limiter.limit(
+        _setting("LOGIN_EMAIL_RATE_LIMIT"),
+        key_func=lambda: f"email:{_login_email()}",
+        methods=["POST"],
+        deduct_when=_failed_sign_in,
+    ),
+    limiter.limit(
+        _setting("LOGIN_ADDRESS_RATE_LIMIT"),
+        key_func=lambda: f"address:{get_remote_address()}",
+        methods=["POST"],
+        deduct_when=_failed_sign_in,
+    ),
+]
+
+
+def _account() -> str:
+    """The signed-in account (the password check of DELETE /me is limited per account)."""
+    try:
+        user = authenticate(required=False)
+    except Unauthorized:
+        user = None
+    return str(user.id) if user is not None else "anonymous"
+
+
+def _failed_password_check(response: Response) -> bool:
+    return request.method == "DELETE" and response.status_code == 422
+
+
+_password_check_limits = [
+    limiter.limit(
+        _setting("LOGIN_RATE_LIMIT"),
+        key_func=lambda: f"account-address:{_account()}|{get_remote_address()}",
+        methods=["DELETE"],
+        deduct_when=_failed_password_check,
+    ),
+    limiter.limit(
+        _setting("LOGIN_EMAIL_RATE_LIMIT"),
+        key_func=lambda: f"account:{_account()}",
+        methods=["DELETE"],
+        deduct_when=_failed_password_check,
+    ),
+]
+
+# Every registration that hashes a password or says an email is taken (201, 409) counts.
+_registration_limit = limiter.limit(
+    _setting("REGISTER_RATE_LIMIT"),
+    key_func=lambda: f"register:{get_remote_address()}",
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code in (201, 409),
+)
 
 
 @auth_blp.route("/register")
 class Register(MethodView):
+    decorators = [_registration_limit]
+
     @auth_blp.arguments(RegisterSchema)
     @auth_blp.response(201, ProfileSchema)
     @auth_blp.conflict("An account with this email already exists")
+    @auth_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many registrations")
     def post(self, body):
         """Create a patient account."""
         session = get_session()
@@ -86,10 +160,7 @@ class Register(MethodView):
 
 @auth_blp.route("/login")
 class Login(MethodView):
-    decorators = [
-        limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"]),
-        limiter.limit(_login_limit, key_func=_login_email, methods=["POST"]),
-    ]
+    decorators = _sign_in_limits
 
     @auth_blp.arguments(LoginSchema)
     @auth_blp.response(200, TokenPairSchema)
@@ -135,6 +206,8 @@ class Logout(MethodView):
 
 @me_blp.route("")
 class Me(MethodView):
+    decorators = _password_check_limits
+
     @me_blp.login_required()
     @me_blp.response(200, ProfileSchema)
     def get(self):
@@ -154,6 +227,7 @@ class Me(MethodView):
     @me_blp.login_required()
     @me_blp.arguments(DeleteAccountSchema)
     @me_blp.response(204)
+    @me_blp.alt_response(429, response="DEFAULT_ERROR", description="Too many wrong passwords")
     def delete(self, body):
         """Erase your account and everything Upright holds about you."""
         session = get_session()

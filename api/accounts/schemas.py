@@ -32,20 +32,28 @@ from api.schemas import (
     role,
     symptom,
 )
-from api.sessions.schemas import AdviceSchema
+from api.sessions.schemas import AdviceSchema, SafetySchema
 from api.triage.vocabulary import HEALTH_HISTORY
 from api.validation import (
     BIRTH_YEAR,
     COUNTRY,
+    PAST_YEAR,
     TIMEZONE,
     unique_items,
     validate_birth_year,
     validate_country,
+    validate_past_year,
     validate_timezone,
 )
 from exercises.vocabulary import CAUSE_SLUGS
 
 _email = fields.Email(required=True, validate=validate.Length(max=254))
+PAIN_ASSESSED = (
+    "Has a doctor or physiotherapist assessed this back pain? true, false or null (not "
+    "answered). Unless true, and while no therapist is linked, a check-in with pain_onset "
+    "first_ever or new_episode advises a same-day doctor's assessment, once per episode "
+    "(rule RF-ASSESS-01)."
+)
 
 
 class NewAccountSchema(Schema):
@@ -85,6 +93,9 @@ class RegisterSchema(NewAccountSchema):
         validate=validate_birth_year,
         metadata=BIRTH_YEAR,
     )
+    pain_assessed_by_clinician = fields.Boolean(
+        load_default=None, allow_none=True, metadata={"description": PAIN_ASSESSED}
+    )
 
 
 class LoginSchema(Schema):
@@ -122,7 +133,11 @@ class ProfileSchema(ResponseSchema):
     country = fields.String(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
     birth_year = fields.Integer(allow_none=True)
     health_history = fields.List(health_history())
+    spinal_surgery_year = fields.Integer(allow_none=True)
     conditions = fields.List(cause(), metadata={"description": "Cause slugs (GET /causes)"})
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
+    )
     exercise_hold = fields.Nested(ExerciseHoldSchema)
     created_at = fields.DateTime()
 
@@ -139,10 +154,24 @@ class ProfileUpdateSchema(ChangesSchema):
         validate=[validate.Length(max=len(HEALTH_HISTORY)), unique_items],
         metadata={"description": "Long-standing facts that triage takes into account"},
     )
+    spinal_surgery_year = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate_past_year,
+        metadata={
+            **PAST_YEAR,
+            "description": "Year of your last spine operation (needs spinal_surgery in "
+            "health_history; not before birth_year, not in the future): in that year and "
+            "the next, flexion and rotation exercises are ruled out",
+        },
+    )
     conditions = fields.List(
         cause(),
         validate=[validate.Length(max=len(CAUSE_SLUGS)), unique_items],
         metadata={"description": "Cause slugs from GET /causes"},
+    )
+    pain_assessed_by_clinician = fields.Boolean(
+        allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
 
 
@@ -224,7 +253,9 @@ class ExportProfileSchema(ResponseSchema):
     country = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     health_history = fields.List(health_history())
+    spinal_surgery_year = fields.Integer(allow_none=True)
     conditions = fields.List(cause())
+    pain_assessed_by_clinician = fields.Boolean(allow_none=True)
     created_at = iso_datetime()
 
 
@@ -374,6 +405,8 @@ class ExportSessionSchema(ResponseSchema):
     notes = fields.String(allow_none=True)
     entries = fields.List(fields.Nested(ExportSessionEntrySchema))
     advice = fields.List(fields.Nested(AdviceSchema))
+    logged_during_hold = fields.Boolean()
+    safety = fields.Nested(SafetySchema, allow_none=True)
     created_at = iso_datetime()
 
 

@@ -23,6 +23,7 @@ class TokenSettings:
     secret: str
     access_minutes: int
     refresh_days: int
+    refresh_grace_seconds: int = 30
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def create_user(
     timezone: str = "UTC",
     country: str | None = None,
     birth_year: int | None = None,
+    pain_assessed_by_clinician: bool | None = None,
 ) -> User:
     problem = credentials.password_problem(password, email=email)
     if problem:
@@ -66,6 +68,7 @@ def create_user(
         birth_year=birth_year,
         health_history=[],
         conditions=[],
+        pain_assessed_by_clinician=pain_assessed_by_clinician,
     )
     db_session.add(user)
     try:
@@ -84,10 +87,18 @@ def find_by_email(db_session: Session, email: str) -> User | None:
 
 
 def issue_tokens(
-    *, db_session: Session, user: User, settings: TokenSettings, family_id: str | None = None
+    *,
+    db_session: Session,
+    user: User,
+    settings: TokenSettings,
+    family_id: str | None = None,
+    refresh: str | None = None,
+    now: dt.datetime | None = None,
 ) -> TokenPair:
-    now = utcnow()
-    refresh = credentials.new_refresh_token()
+    """A new pair; ``refresh`` is given by a rotation (the derived successor)."""
+    now = now or utcnow()
+    rotation = refresh is not None
+    refresh = refresh or credentials.new_refresh_token()
     db_session.add(
         RefreshToken(
             user_id=user.id,
@@ -98,12 +109,22 @@ def issue_tokens(
         )
     )
     db_session.flush()
+    return _pair(user, refresh, settings, issued_at=now, derived=rotation)
+
+
+def _pair(
+    user: User, refresh: str, settings: TokenSettings, *, issued_at: dt.datetime, derived: bool
+) -> TokenPair:
+    """The pair for ``refresh``; after a rotation its access token can be made again
+    identically (same claims, same ``jti``), so a retried rotation gets the same pair."""
     access = credentials.create_access_token(
         user_id=user.id,
         role=str(user.role),
+        token_key=user.token_key,
         secret=settings.secret,
         minutes=settings.access_minutes,
-        now=now,
+        now=issued_at,
+        jti=credentials.access_token_id(refresh, secret=settings.secret) if derived else None,
     )
     return TokenPair(access, refresh, settings.access_minutes * 60)
 
@@ -122,10 +143,13 @@ def login(*, db_session: Session, email: str, password: str, settings: TokenSett
 
 
 def refresh(*, db_session: Session, refresh_token: str, settings: TokenSettings) -> TokenPair:
-    """Rotate a refresh token. Reuse of a rotated one revokes its whole family.
+    """Rotate a refresh token. Reuse of a rotated one revokes its whole family, except
+    within the grace window, where it gets the pair its rotation gave (retries, and
+    concurrent refreshes of one app).
 
-    The rotation is a conditional UPDATE, so two requests racing with the same
-    token cannot both succeed.
+    The rotation is a conditional UPDATE, so two requests racing with the same token
+    cannot both rotate it. The successor is derived from the token (HMAC with the
+    secret), so the pair can be given again without storing any token in plain text.
     """
     now = utcnow()
     token = db_session.scalar(
@@ -133,12 +157,16 @@ def refresh(*, db_session: Session, refresh_token: str, settings: TokenSettings)
     )
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
+    successor = credentials.successor_refresh_token(refresh_token, secret=settings.secret)
     claimed = db_session.execute(
         update(RefreshToken)
         .where(RefreshToken.id == token.id, RefreshToken.rotated_at.is_(None))
         .values(rotated_at=now)
     ).rowcount
     if claimed != 1:
+        pair = _repeat_rotation(db_session, token, successor, settings, now)
+        if pair is not None:
+            return pair
         db_session.execute(
             update(RefreshToken)
             .where(RefreshToken.family_id == token.family_id, RefreshToken.revoked_at.is_(None))
@@ -151,8 +179,44 @@ def refresh(*, db_session: Session, refresh_token: str, settings: TokenSettings)
     user = db_session.get(User, token.user_id)
     assert user is not None
     return issue_tokens(
-        db_session=db_session, user=user, settings=settings, family_id=token.family_id
+        db_session=db_session,
+        user=user,
+        settings=settings,
+        family_id=token.family_id,
+        refresh=successor,
+        now=now,
     )
+
+
+def _repeat_rotation(
+    db_session: Session,
+    token: RefreshToken,
+    successor: str,
+    settings: TokenSettings,
+    now: dt.datetime,
+) -> TokenPair | None:
+    """The pair an earlier rotation of ``token`` gave, if it happened within the grace
+    window and that pair is still the live one; None means reuse."""
+    rotated_at = db_session.scalar(  # read again: a concurrent rotation may just have committed
+        select(RefreshToken.rotated_at).where(RefreshToken.id == token.id)
+    )
+    if rotated_at is None or rotated_at < now - dt.timedelta(
+        seconds=settings.refresh_grace_seconds
+    ):
+        return None
+    issued = db_session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == credentials.digest(successor),
+            RefreshToken.family_id == token.family_id,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+    )
+    if issued is None:
+        return None
+    user = db_session.get(User, issued.user_id)
+    assert user is not None
+    return _pair(user, successor, settings, issued_at=issued.issued_at, derived=True)
 
 
 def logout(*, db_session: Session, refresh_token: str) -> None:
@@ -167,10 +231,33 @@ def logout(*, db_session: Session, refresh_token: str) -> None:
 
 
 def update_profile(*, db_session: Session, user: User, changes: dict[str, Any]) -> User:
+    _check_spinal_surgery_year(user, changes)
     for field, value in changes.items():
         setattr(user, field, value)
     db_session.flush()
     return user
+
+
+def _check_spinal_surgery_year(user: User, changes: dict[str, Any]) -> None:
+    """The surgery year, as the profile will be after ``changes``: only with
+    ``spinal_surgery`` in the health history, and not before the year of birth."""
+    year = changes.get("spinal_surgery_year", user.spinal_surgery_year)
+    if year is None:
+        return
+    history = changes.get("health_history", user.health_history) or []
+    birth_year = changes.get("birth_year", user.birth_year)
+    if "spinal_surgery" not in history:
+        raise InvalidInput(
+            {
+                "spinal_surgery_year": [
+                    "Add spinal_surgery to health_history, or set spinal_surgery_year to null."
+                ]
+            }
+        )
+    if birth_year is not None and year < birth_year:
+        raise InvalidInput(
+            {"spinal_surgery_year": [f"Cannot be before your year of birth ({birth_year})."]}
+        )
 
 
 def delete_account(*, db_session: Session, user: User, password: str) -> None:
@@ -198,7 +285,9 @@ def profile_dict(user: User) -> dict[str, Any]:
         "country": user.country,
         "birth_year": user.birth_year,
         "health_history": list(user.health_history or []),
+        "spinal_surgery_year": user.spinal_surgery_year,
         "conditions": list(user.conditions or []),
+        "pain_assessed_by_clinician": user.pain_assessed_by_clinician,
         "created_at": user.created_at.isoformat(),
     }
 

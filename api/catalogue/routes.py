@@ -18,6 +18,7 @@ from api.catalogue import service
 from api.catalogue.schemas import (
     CauseDetailSchema,
     CauseSummarySchema,
+    ExerciseDetailQuerySchema,
     ExerciseDetailSchema,
     ExerciseQuerySchema,
     ExerciseSummarySchema,
@@ -172,13 +173,18 @@ class Exercises(MethodView):
 class ExerciseItem(MethodView):
     decorators = [cached]
 
+    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @blp.arguments(ExerciseDetailQuerySchema, location="query")
     @blp.response(200, ExerciseDetailSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
+    @blp.alt_response(401, response="DEFAULT_ERROR", description="safe_for_me without sign-in")
     @blp.not_found()
-    def get(self, slug):
-        """An exercise with its steps, dose, ladder (regressions and progressions) and causes."""
+    def get(self, query, slug):
+        """An exercise with its steps, dose, ladder (regressions and progressions) and causes;
+        `safe_for_me` keeps only the ladder steps open to you."""
         session = get_session()
-        return service.detail(session, service.get_exercise(session, slug))
+        exercise = service.get_exercise(session, slug)
+        return service.detail(session, exercise, _caller_codes(query))
 
 
 @blp.route("/lifestyle-advice")

@@ -102,14 +102,24 @@ class ExerciseDetailSchema(ExerciseSummarySchema):
     precautions = fields.List(fields.Nested(PrecautionSchema))
     movement_flags = fields.List(code("MovementFlag", MOVEMENT_FLAGS))
     progressions = fields.List(
-        fields.Nested(LadderStepSchema), metadata={"description": "Harder next steps, in order"}
+        fields.Nested(LadderStepSchema),
+        metadata={"description": "Harder next steps, in order (safe_for_me: those open to you)"},
     )
     regressions = fields.List(
-        fields.Nested(LadderStepSchema), metadata={"description": "Easier steps, closest first"}
+        fields.Nested(LadderStepSchema),
+        metadata={"description": "Easier steps, closest first (safe_for_me: those open to you)"},
     )
     evidence = fields.Nested(EvidenceSchema)
     media = fields.List(fields.Nested(MediaSchema))
     retired = fields.Boolean(metadata={"description": "No longer offered for new programmes"})
+    contraindicated_for_me = fields.List(
+        contraindication(),
+        metadata={
+            "optional": True,
+            "description": "Only with safe_for_me=true: your codes that rule this exercise "
+            "out (empty when it is open to you)",
+        },
+    )
 
 
 class ExerciseQuerySchema(Schema):
@@ -135,6 +145,17 @@ class ExerciseQuerySchema(Schema):
         metadata={
             "description": "Patients: leave out exercises contraindicated by your "
             "conditions and health history (needs sign-in)"
+        },
+    )
+
+
+class ExerciseDetailQuerySchema(Schema):
+    safe_for_me = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Patients: the ladder skips steps your conditions and health "
+            "history rule out (the next safe step, or none), and the answer says whether "
+            "this exercise is ruled out for you (needs sign-in)"
         },
     )
 

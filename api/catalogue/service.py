@@ -1,7 +1,14 @@
-"""Reading the catalogue: filters, ladders, contraindications and precautions."""
+"""Reading the catalogue: filters, ladders, contraindications and precautions.
+
+A person's codes are their conditions, their health history and the codes derived from
+their profile; what each code rules out was settled when the catalogue was read (see
+``exercises/data/health_history.yaml``), so here a code simply matches the exercise's
+``contraindications`` and precaution codes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, select
@@ -17,15 +24,25 @@ from api.catalogue.models import (
     LifestyleAdvice,
 )
 from api.errors import NotFound
+from api.timeutil import local_today
+from exercises.vocabulary import SPINAL_SURGERY_FIRST_YEAR
 
 
 def catalogue_digest(session: Session) -> str:
     return session.scalar(select(CatalogueVersion.digest).where(CatalogueVersion.id == 1)) or ""
 
 
-def personal_codes(user: User) -> set[str]:
-    """The codes that may rule exercises out for this person."""
-    return set(user.conditions or ()) | set(user.health_history or ())
+def personal_codes(user: User, today: dt.date | None = None) -> set[str]:
+    """The codes that may rule exercises out for this person: their conditions and
+    health history, plus ``spinal_surgery_first_year`` while the spine surgery they
+    reported is this year's or last year's (their local ``today``)."""
+    codes = set(user.conditions or ()) | set(user.health_history or ())
+    year = user.spinal_surgery_year
+    if "spinal_surgery" in codes and year is not None:
+        this_year = (today or local_today(user.timezone)).year
+        if this_year - year <= 1:
+            codes.add(SPINAL_SURGERY_FIRST_YEAR)
+    return codes
 
 
 def blocking_causes(session: Session, codes: set[str]) -> list[Cause]:
@@ -47,7 +64,53 @@ def contraindicated_ids(session: Session, codes: set[str]) -> set[int]:
 
 
 def precautions_for(data: dict[str, Any], codes: set[str]) -> list[dict[str, Any]]:
-    return [p for p in data.get("precautions", []) if p.get("code") is None or p["code"] in codes]
+    """The precautions that apply to ``codes`` (and those for everyone), each text once."""
+    found: dict[str, dict[str, Any]] = {}
+    for precaution in data.get("precautions", []):
+        if precaution.get("code") is None or precaution["code"] in codes:
+            found.setdefault(precaution["text"], precaution)
+    return list(found.values())
+
+
+def contraindicated_for(data: dict[str, Any], codes: set[str], blocking: list[Cause]) -> list[str]:
+    """Why an exercise is ruled out for ``codes``: its contraindications they share, then
+    any "see a doctor first" condition (which rules out everything)."""
+    reasons = sorted(codes & set(data.get("contraindications") or ()))
+    return reasons + sorted(c.slug for c in blocking if c.slug not in reasons)
+
+
+LADDERS = ("progressions", "regressions")
+
+
+def safe_ladders(
+    session: Session, exercises: list[Exercise], codes: set[str]
+) -> dict[str, dict[str, list[Exercise]]]:
+    """For each exercise (by slug), the steps of each ladder ("progressions" and
+    "regressions") open to someone with ``codes``, in ladder order. A step their codes
+    rule out (or that is retired) is replaced by the next safe step beyond it on the same
+    ladder, or by nothing. The same few queries however many exercises."""
+    rows = {row.slug: row for row in session.scalars(select(Exercise))}
+    excluded = contraindicated_ids(session, codes)
+
+    def steps(exercise: Exercise, ladder: str) -> list[Exercise]:
+        found: list[Exercise] = []
+        seen = {exercise.slug}
+
+        def walk(slugs: list[str]) -> None:
+            for slug in slugs:
+                row = rows.get(slug)
+                if row is None or slug in seen:
+                    continue
+                seen.add(slug)
+                if row.id in excluded or row.retired_at is not None:
+                    walk(row.data.get(ladder) or [])
+                else:
+                    found.append(row)
+
+        walk(exercise.data.get(ladder) or [])
+        return found
+
+    return {e.slug: {ladder: steps(e, ladder) for ladder in LADDERS} for e in exercises}
 
 
 def exercises_stmt(filters: dict[str, Any], excluded: set[int] | None = None) -> Select:
@@ -111,11 +174,17 @@ def get_exercise(session: Session, slug: str) -> Exercise:
     return exercise
 
 
+def _step(row: Exercise) -> dict[str, Any]:
+    return {"slug": row.slug, "name": row.name, "difficulty": row.difficulty}
+
+
 def detail(session: Session, exercise: Exercise, codes: set[str] | None = None) -> dict[str, Any]:
+    """An exercise in full. With ``codes`` (safe_for_me): the ladder skips what they rule
+    out, and ``contraindicated_for_me`` says whether this exercise itself is ruled out."""
     data = exercise.data
     ladder_slugs = set(data["progressions"]) | set(data["regressions"])
     steps = {
-        row.slug: {"slug": row.slug, "name": row.name, "difficulty": row.difficulty}
+        row.slug: _step(row)
         for row in session.scalars(select(Exercise).where(Exercise.slug.in_(ladder_slugs)))
     }
     cause_names = {row.slug: row.name for row in session.execute(select(Cause.slug, Cause.name))}
@@ -132,6 +201,13 @@ def detail(session: Session, exercise: Exercise, codes: set[str] | None = None) 
     body["progressions"] = [steps[s] for s in data["progressions"] if s in steps]
     body["regressions"] = [steps[s] for s in data["regressions"] if s in steps]
     body["retired"] = exercise.retired_at is not None
+    if codes is not None:
+        safe = safe_ladders(session, [exercise], codes)[exercise.slug]
+        for ladder in LADDERS:
+            body[ladder] = [_step(row) for row in safe[ladder]]
+        body["contraindicated_for_me"] = contraindicated_for(
+            data, codes, blocking_causes(session, codes)
+        )
     return body
 
 

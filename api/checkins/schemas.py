@@ -113,6 +113,8 @@ class RuleEvidenceSchema(ResponseSchema):
         metadata={**_OPTIONAL, "description": "The weak flags that combined (two or more)"},
     )
     not_improving = fields.Nested(NotImprovingSchema, metadata=_OPTIONAL)
+    pain_assessed_by_clinician = fields.Boolean(allow_none=True, metadata=_OPTIONAL)
+    therapist_linked = fields.Boolean(metadata=_OPTIONAL)
 
 
 class FiredRuleSchema(ResponseSchema):

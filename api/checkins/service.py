@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.accounts.care import has_active_therapist
 from api.accounts.export import exporter
 from api.accounts.models import User
 from api.alerts import service as alerts
@@ -106,7 +107,9 @@ def update(*, db_session: Session, patient: User, check_in_id: int, changes: dic
 
 
 def _triage(db_session: Session, patient: User, check_in: CheckIn) -> TriageResult:
-    result = evaluate(_facts(check_in), _profile(patient), _history(db_session, check_in))
+    result = evaluate(
+        _facts(check_in), _profile(db_session, patient), _history(db_session, check_in)
+    )
     check_in.triage = result.to_dict()
     check_in.triage_level = result.level
     answers = {"date": check_in.local_date.isoformat()}
@@ -136,11 +139,13 @@ def _facts(check_in: CheckIn) -> CheckInFacts:
     )
 
 
-def _profile(patient: User) -> ProfileFacts:
+def _profile(db_session: Session, patient: User) -> ProfileFacts:
     return ProfileFacts(
         birth_year=patient.birth_year,
         health_history=frozenset(patient.health_history or ()),
         country=patient.country,
+        pain_assessed_by_clinician=patient.pain_assessed_by_clinician,
+        therapist_linked=has_active_therapist(db_session, patient_id=patient.id),
     )
 
 
@@ -148,14 +153,28 @@ def _history(db_session: Session, check_in: CheckIn) -> list[PastCheckIn]:
     since = check_in.local_date - dt.timedelta(days=HISTORY_DAYS)
     rows = db_session.execute(
         select(
-            CheckIn.local_date, CheckIn.pain, CheckIn.pain_onset, CheckIn.episode_started_on
+            CheckIn.local_date,
+            CheckIn.pain,
+            CheckIn.pain_onset,
+            CheckIn.episode_started_on,
+            CheckIn.triage,
         ).where(
             CheckIn.patient_id == check_in.patient_id,
             CheckIn.local_date < check_in.local_date,
             CheckIn.local_date >= since,
         )
     )
-    return [PastCheckIn(date=d, pain=p, pain_onset=o, episode_started_on=e) for d, p, o, e in rows]
+    return [
+        PastCheckIn(
+            date=d, pain=p, pain_onset=o, episode_started_on=e, rule_ids=_fired_rule_ids(triage)
+        )
+        for d, p, o, e, triage in rows
+    ]
+
+
+def _fired_rule_ids(triage: dict[str, Any] | None) -> frozenset[str]:
+    """The ids of the rules a stored verdict fired (it is kept as it was, with versions)."""
+    return frozenset(rule["id"] for rule in (triage or {}).get("rules", ()))
 
 
 def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | None) -> Select:

@@ -27,7 +27,11 @@ class Outcomes(MethodView):
     @blp.arguments(OutcomeCreateSchema)
     @blp.response(201, OutcomeSchema, description="Recorded and scored")
     def post(self, body):
-        """Complete a questionnaire (NDI or PSFS); the answer carries its score."""
+        """Complete a questionnaire (NDI or PSFS); the answer carries its score.
+
+        The NDI is validated for neck pain, not thoracic pain: for pain confined to the
+        upper back prefer the PSFS (see `instrument` and `interpretation.scope`).
+        """
         session = get_session()
         outcome = service.create(db_session=session, patient=current_user(), data=body)
         session.commit()

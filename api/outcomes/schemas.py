@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 from marshmallow_oneofschema import OneOfSchema
 
-from api.outcomes.scoring import NDI_ITEMS, interpretation, unanswered
-from api.schemas import ResponseSchema, code, instrument
+from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE, interpretation, unanswered
+from api.schemas import ResponseSchema, change_label, code, instrument, iso_date
 from api.validation import id_field
 
 NDI_BANDS = ("none", "mild", "moderate", "severe", "complete")
@@ -81,7 +81,7 @@ _completed_on = fields.Date(
 
 
 class NdiOutcomeCreateSchema(Schema):
-    instrument = instrument(required=True)
+    instrument = instrument(required=True, metadata={"description": f"ndi. {NDI_SCOPE}"})
     answers = fields.Nested(NdiAnswersSchema, required=True)
     completed_on = _completed_on
 
@@ -108,8 +108,64 @@ class OutcomeCreateSchema(OneOfSchema):
 
 class InterpretationSchema(ResponseSchema):
     better = code("ScoreDirection", ("lower", "higher"))
-    meaningful_change = fields.String()
+    meaningful_change = fields.String(
+        metadata={"description": "The change that labels a score improved or worse"}
+    )
+    detectable_change = fields.String(
+        allow_none=True,
+        metadata={"description": "PSFS: the change in one activity reported on its own"},
+    )
+    scope = fields.String(
+        allow_none=True,
+        metadata={"description": "NDI: what it is validated for, and what that means here"},
+    )
     source = fields.String()
+
+
+class ActivityChangeSchema(ResponseSchema):
+    activity = fields.String(metadata={"description": "In the words of the latest answers"})
+    first = fields.Integer()
+    latest = fields.Integer()
+    difference = fields.Integer()
+    direction = code("ActivityDirection", ("better", "worse"))
+
+
+class OutcomeChangeSchema(InterpretationSchema):
+    first = fields.Float()
+    latest = fields.Float()
+    difference = fields.Float()
+    label = change_label()
+    detectable_activity_changes = fields.List(
+        fields.Nested(ActivityChangeSchema),
+        allow_none=True,
+        metadata={
+            "description": "PSFS: activities named both times that moved 3 points or more, a "
+            "detectable change in that activity (Stratford 1995); they never set the label. "
+            "NDI: null"
+        },
+    )
+
+
+class OutcomeScoreRowSchema(ResponseSchema):
+    id = fields.Integer()
+    completed_on = iso_date()
+    score = fields.Float()
+    percent = fields.Float(allow_none=True, metadata={"description": "NDI only"})
+    band = code("NdiBand", NDI_BANDS, allow_none=True, metadata={"description": "NDI only"})
+    change_from_first = change_label(
+        allow_none=True, metadata={"description": "Against the first score; null for the first"}
+    )
+
+
+class OutcomeProgressSchema(ResponseSchema):
+    scores = fields.List(
+        fields.Nested(OutcomeScoreRowSchema), metadata={"description": "Oldest first"}
+    )
+    change = fields.Nested(
+        OutcomeChangeSchema,
+        allow_none=True,
+        metadata={"description": "First to latest; null with a single score"},
+    )
 
 
 class Unanswered(fields.List):

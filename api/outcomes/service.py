@@ -53,7 +53,8 @@ def list_stmt(patient_id: int, instrument: str | None) -> Select:
 
 def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
     """Per instrument: each score labelled against the first one, and the overall change
-    (first to latest). ``scores`` must be in the order they were completed."""
+    (first to latest; for the PSFS with the activities that moved 3 points or more).
+    ``scores`` must be in the order they were completed."""
     by_instrument: dict[str, list[OutcomeScore]] = {}
     for outcome in scores:
         by_instrument.setdefault(outcome.instrument, []).append(outcome)
@@ -70,9 +71,7 @@ def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
                     "band": row.band,
                     "change_from_first": None
                     if row is first
-                    else scoring.change(
-                        instrument, first.score, row.score, first.answers, row.answers
-                    ),
+                    else scoring.change(instrument, first.score, row.score),
                 }
                 for row in rows
             ],
@@ -82,9 +81,12 @@ def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
                 "first": first.score,
                 "latest": latest.score,
                 "difference": round(latest.score - first.score, 2),
-                "label": scoring.change(
-                    instrument, first.score, latest.score, first.answers, latest.answers
-                ),
+                "label": scoring.change(instrument, first.score, latest.score),
+                "detectable_activity_changes": scoring.detectable_activity_changes(
+                    first.answers, latest.answers
+                )
+                if instrument == "psfs"
+                else None,
                 **scoring.interpretation(instrument),
             },
         }

@@ -184,10 +184,10 @@ def _plan(session: Session, items: list[dict[str, Any]]) -> list[PlannedItem]:
 
 
 def _alternatives(session: Session, exercise: Exercise, codes: set[str]) -> list[dict[str, Any]]:
-    """Safer options: the exercise's regressions first, then the catalogue's."""
+    """Safer options: the exercise's safe regressions first (past any the patient's codes
+    rule out), then the catalogue's."""
     excluded = catalogue.contraindicated_ids(session, codes)
-    ladder = catalogue.exercises_by_slug(session, set(exercise.data["regressions"]))
-    options = [ladder[s] for s in exercise.data["regressions"] if s in ladder]
+    options = list(catalogue.safe_ladders(session, [exercise], codes)[exercise.slug]["regressions"])
     causes = {link["cause"] for link in exercise.data["causes"]}
     same_kind = session.scalars(
         select(Exercise)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.outcomes.schemas import NDI_BANDS
+from api.outcomes.schemas import OutcomeProgressSchema
 from api.schemas import (
     ResponseSchema,
     alert_level,
@@ -98,43 +98,20 @@ class NoticeSchema(ResponseSchema):
     created_at = fields.DateTime()
 
 
-class OutcomePointSchema(ResponseSchema):
-    id = fields.Integer()
-    completed_on = iso_date()
-    score = fields.Float()
-    percent = fields.Float(allow_none=True, metadata={"description": "NDI only"})
-    band = code("NdiBand", NDI_BANDS, allow_none=True, metadata={"description": "NDI only"})
-    change_from_first = change_label(
-        allow_none=True, metadata={"description": "Against the first score; null for the first"}
-    )
-
-
-class OutcomeChangeSchema(ResponseSchema):
-    first = fields.Float()
-    latest = fields.Float()
-    difference = fields.Float()
-    label = change_label()
-    better = code("ScoreDirection", ("lower", "higher"))
-    meaningful_change = fields.String()
-    source = fields.String()
-
-
-class InstrumentProgressSchema(ResponseSchema):
-    scores = fields.List(
-        fields.Nested(OutcomePointSchema), metadata={"description": "Oldest first"}
-    )
-    change = fields.Nested(
-        OutcomeChangeSchema,
-        allow_none=True,
-        metadata={"description": "First to latest; null with a single score"},
-    )
+class SessionDuringHoldSchema(ResponseSchema):
+    session_id = fields.Integer()
+    date = fields.Date()
+    level = alert_level(allow_none=True, metadata={"description": "The hold's level"})
+    exercises = fields.List(fields.String())
+    highest_pain_during = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
 
 
 class OutcomesProgressSchema(ResponseSchema):
     """Per instrument, present when it has scores in the range."""
 
-    ndi = fields.Nested(InstrumentProgressSchema, metadata={"optional": True})
-    psfs = fields.Nested(InstrumentProgressSchema, metadata={"optional": True})
+    ndi = fields.Nested(OutcomeProgressSchema, metadata={"optional": True})
+    psfs = fields.Nested(OutcomeProgressSchema, metadata={"optional": True})
 
 
 class ProgressSchema(ResponseSchema):
@@ -148,6 +125,13 @@ class ProgressSchema(ResponseSchema):
     open_alerts = fields.List(fields.Nested(AlertRefSchema))
     pain_notices = fields.List(
         fields.Nested(NoticeSchema), metadata={"description": "Pain-guided advice, last 30 days"}
+    )
+    sessions_during_hold = fields.List(
+        fields.Nested(SessionDuringHoldSchema),
+        metadata={
+            "description": "Sessions in the range logged while triage had paused exercise, "
+            "newest first"
+        },
     )
     outcomes = fields.Nested(
         OutcomesProgressSchema,

@@ -4,7 +4,10 @@ Everything is loaded with a fixed number of queries whatever the date range (one
 per table), then computed in Python: no query per day, programme or item.
 
 Pain change since baseline uses the NRS's minimal clinically important change:
-about 2 points or 30 % (Farrar JT et al. Pain 2001;94(2):149-158).
+about 2 points or 30 % (Farrar JT et al. Pain 2001;94(2):149-158). Farrar derived it
+in people with moderate to severe pain, so below a baseline of 4/10 only the 2 points
+count: 30 % of a small number is a 1-point move (3 -> 2 or 1 -> 2), within day-to-day
+noise.
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ BASELINE_CHECK_INS = 7
 NOTICE_DAYS = 30
 MCID_POINTS = 2.0  # Farrar 2001
 MCID_FRACTION = 0.30  # Farrar 2001
-FARRAR = "Farrar JT et al. Pain 2001;94(2):149-158 (about 2 points or 30 % on the 0-10 NRS)"
+#: Below this baseline the 30 % rule does not apply (Farrar 2001: moderate to severe pain).
+MCID_FRACTION_MIN_BASELINE = 4.0
+FARRAR = (
+    "Farrar JT et al. Pain 2001;94(2):149-158 (about 2 points or 30 % on the 0-10 NRS, derived "
+    "at moderate to severe pain; below a baseline of 4 only the 2 points count)"
+)
 ENDED_STATUSES = ("completed", "cancelled")
 
 
@@ -98,11 +106,13 @@ def pain_change(pains: list[int]) -> dict[str, Any] | None:
         return None
     k = min(BASELINE_CHECK_INS, len(pains) // 2)
     baseline, latest = _mean(pains[:k]), _mean(pains[-k:])
-    difference = latest - baseline
-    fraction = difference / baseline if baseline else None
-    if difference <= -MCID_POINTS or (fraction is not None and fraction <= -MCID_FRACTION):
+    # Rounded before comparing, so 16/3 - 10/3 counts as the 2 points it is.
+    difference = round(latest - baseline, 6)
+    fraction = round(difference / baseline, 6) if baseline else None
+    relative = fraction if baseline >= MCID_FRACTION_MIN_BASELINE else None
+    if difference <= -MCID_POINTS or (relative is not None and relative <= -MCID_FRACTION):
         label = "improved"
-    elif difference >= MCID_POINTS or (fraction is not None and fraction >= MCID_FRACTION):
+    elif difference >= MCID_POINTS or (relative is not None and relative >= MCID_FRACTION):
         label = "worse"
     else:
         label = "unchanged"
@@ -361,6 +371,16 @@ def progress(
         )
         .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
     ).all()
+    during_hold = db_session.scalars(
+        select(ExerciseSession)
+        .where(
+            ExerciseSession.patient_id == patient.id,
+            ExerciseSession.logged_during_hold.is_(True),
+            ExerciseSession.local_date >= date_from,
+            ExerciseSession.local_date <= date_to,
+        )
+        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
+    ).all()
     scores = db_session.scalars(
         select(OutcomeScore)
         .where(
@@ -399,5 +419,18 @@ def progress(
             }
             for n in notices
         ],
+        "sessions_during_hold": [_during_hold(row) for row in during_hold],
         "outcomes": outcomes.summary(list(scores)),
+    }
+
+
+def _during_hold(row: ExerciseSession) -> dict[str, Any]:
+    pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+    return {
+        "session_id": row.id,
+        "date": row.local_date,
+        "level": (row.safety or {}).get("level"),
+        "exercises": [e.exercise_slug for e in row.entries],
+        "highest_pain_during": max(pains) if pains else None,
+        "created_at": row.created_at,
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -14,12 +15,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, utcnow
 
 NOTICE_KINDS = ("regress", "reduce_dose", "progress")
+#: The advice kind that carries an exercise hold's safety advice (first, never a notice).
+HOLD_ADVICE_KIND = "hold"
 
 
 class ExerciseSession(Base):
@@ -45,6 +49,12 @@ class ExerciseSession(Base):
     pain_after: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str | None] = mapped_column(Text)
     advice: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    logged_during_hold: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="logged while triage paused exercise"
+    )
+    safety: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, doc="the hold's safety advice given with the session (level, headline, advice)"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     entries: Mapped[list[SessionEntry]] = relationship(

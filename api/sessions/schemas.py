@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import ResponseSchema, code
-from api.sessions.models import NOTICE_KINDS
+from api.schemas import ResponseSchema, alert_level, code, iso_datetime
+from api.sessions.models import HOLD_ADVICE_KIND, NOTICE_KINDS
 from api.validation import MAX_ID, id_field
 
-ADVICE_RULES = ("pain_during", "next_day_pain", "progression")
+ADVICE_RULES = ("exercise_hold", "pain_during", "next_day_pain", "progression")
 
 
 def _bounded(low: int, high: int, description: str, **kwargs) -> fields.Integer:
@@ -87,13 +87,27 @@ class SuggestionSchema(ResponseSchema):
 
 
 class AdviceSchema(ResponseSchema):
-    kind = code("NoticeKind", NOTICE_KINDS)
+    kind = code(
+        "AdviceKind",
+        (HOLD_ADVICE_KIND, *NOTICE_KINDS),
+        metadata={"description": f"{HOLD_ADVICE_KIND}: an exercise hold's safety advice, first"},
+    )
     rule = code("AdviceRule", ADVICE_RULES)
-    exercise = fields.String()
-    exercise_name = fields.String()
+    level = alert_level(allow_none=True, metadata={"description": "hold only: urgent or emergency"})
+    exercise = fields.String(allow_none=True, metadata={"description": "null for a hold"})
+    exercise_name = fields.String(allow_none=True)
     suggestion = fields.Nested(SuggestionSchema, allow_none=True)
     message = fields.String()
     source = fields.String()
+
+
+class SafetySchema(ResponseSchema):
+    level = alert_level(metadata={"description": "urgent or emergency"})
+    headline = fields.String(metadata={"description": "As in the triage verdict"})
+    advice = fields.String(metadata={"description": "As in the triage verdict"})
+    emergency_number = fields.String(allow_none=True)
+    rules = fields.List(fields.String(), metadata={"description": "Rules that fired"})
+    since = iso_datetime(metadata={"description": "When the hold was placed"})
 
 
 class SessionSchema(ResponseSchema):
@@ -111,7 +125,18 @@ class SessionSchema(ResponseSchema):
     entries = fields.List(fields.Nested(EntrySchema))
     advice = fields.List(
         fields.Nested(AdviceSchema),
-        metadata={"description": "Pain-guided advice (not an alert); also shown to your therapist"},
+        metadata={
+            "description": "Advice (not an alert): while an exercise hold stands, the hold's "
+            "safety advice first, then pain-guided advice, which your therapist also sees"
+        },
+    )
+    logged_during_hold = fields.Boolean(
+        metadata={"description": "Logged while triage had paused exercise (seen by therapists)"}
+    )
+    safety = fields.Nested(
+        SafetySchema,
+        allow_none=True,
+        metadata={"description": "The exercise hold's safety advice given with this session"},
     )
     created_at = fields.DateTime()
 

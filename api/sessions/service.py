@@ -11,6 +11,14 @@ painful in the management of chronic musculoskeletal pain? Br J Sports Med
 2017;51(23):1679-1687), so the advice never asks anyone to push through pain.
 Advice is not an alert: it is returned with the session and stored as a
 PainNotice that the therapist sees.
+
+A suggested regression or progression is the next step of the exercise's ladder that the
+patient's conditions and health history leave open (``catalogue.safe_ladders``): a step
+they rule out is skipped for the one beyond it, or no step is suggested.
+
+While an exercise hold stands (an urgent or emergency triage verdict), a session is still
+kept, marked ``logged_during_hold``, and its advice starts with the hold's safety advice:
+the level, headline and advice of the triage verdict that placed (or last raised) it.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.export import exporter
 from api.accounts.models import User
+from api.alerts.models import ExerciseHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
 from api.catalogue.models import Exercise
@@ -33,7 +42,7 @@ from api.checkins.models import CheckIn
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
 from api.programmes.models import Programme, ProgrammeItem, ProgrammeVersion
-from api.sessions.models import ExerciseSession, PainNotice, SessionEntry
+from api.sessions.models import HOLD_ADVICE_KIND, ExerciseSession, PainNotice, SessionEntry
 
 MAX_LATE = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -174,6 +183,7 @@ def create(
     programme = _own_programme(db_session, patient, data.get("programme_id"))
     exercises = _exercises(db_session, data["entries"])
     _programme_items(db_session, programme, data["entries"])
+    hold = active_hold(db_session, patient.id)
     exercise_session = ExerciseSession(
         patient_id=patient.id,
         client_id=data["client_id"],
@@ -186,6 +196,7 @@ def create(
         pain_after=data.get("pain_after"),
         notes=data.get("notes"),
         advice=[],
+        logged_during_hold=hold is not None,
     )
     for position, entry in enumerate(data["entries"]):
         exercise = exercises[entry["exercise"]]
@@ -208,8 +219,13 @@ def create(
             return replay, False
         raise
     advice = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
+    if hold is not None:
+        exercise_session.safety = hold_safety(db_session, hold)
+        advice = [hold_advice(exercise_session.safety), *advice]
     exercise_session.advice = advice
     for item in advice:
+        if item["kind"] == HOLD_ADVICE_KIND:
+            continue  # the therapist has the alert itself, and sees the session marked
         db_session.add(
             PainNotice(
                 patient_id=patient.id,
@@ -223,6 +239,55 @@ def create(
     return exercise_session, True
 
 
+# --- exercise hold ---------------------------------------------------------------------
+
+
+def hold_safety(db_session: Session, hold: ExerciseHold) -> dict[str, Any]:
+    """The safety advice of a standing hold, in the words of the triage verdict behind it:
+    the latest check-in since the hold was placed whose verdict has the hold's level."""
+    verdict = (
+        db_session.scalar(
+            select(CheckIn.triage)
+            .where(
+                CheckIn.patient_id == hold.patient_id,
+                CheckIn.triage_level == hold.level,
+                (CheckIn.id == hold.check_in_id) | (CheckIn.created_at >= hold.placed_at),
+            )
+            .order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+        or {}
+    )
+    return {
+        "level": hold.level,
+        "headline": verdict.get("headline") or hold.reason,
+        "advice": verdict.get("advice")
+        or (
+            "Your exercises are paused after your check-in answers. Follow the advice you "
+            "were given; they resume once a clinician has reviewed the alert."
+        ),
+        "emergency_number": verdict.get("emergency_number"),
+        "rules": [rule["id"] for rule in verdict.get("rules", [])],
+        "since": hold.placed_at.isoformat(),
+    }
+
+
+def hold_advice(safety: dict[str, Any]) -> dict[str, Any]:
+    """The first advice item of a session logged during a hold."""
+    rules = ", ".join(safety["rules"])
+    return {
+        "kind": HOLD_ADVICE_KIND,
+        "rule": "exercise_hold",
+        "level": safety["level"],
+        "exercise": None,
+        "exercise_name": None,
+        "suggestion": None,
+        "message": f"{safety['headline']} {safety['advice']}",
+        "source": "Triage verdict behind your exercise hold"
+        + (f" (rules {rules})" if rules else ""),
+    }
+
+
 # --- advice ----------------------------------------------------------------------------
 
 
@@ -231,24 +296,25 @@ def pain_advice(
 ) -> list[dict[str, Any]]:
     """Advice after a session, in order: too much pain during an exercise; pain above
     baseline the day after the previous session; exercises ready to progress."""
-    advice = _pain_during_advice(db_session, exercise_session)
+    advice = _pain_during_advice(db_session, patient, exercise_session)
     advice += _next_day_advice(db_session, patient, exercise_session)
     advice += _progression_advice(db_session, patient, exercise_session)
     return advice
 
 
-def _names(db_session: Session, slugs: set[str]) -> dict[str, str]:
-    if not slugs:
-        return {}
-    rows = db_session.execute(select(Exercise.slug, Exercise.name).where(Exercise.slug.in_(slugs)))
-    return {slug: name for slug, name in rows}
-
-
-def _first_step(exercise: Exercise, ladder: str, names: dict[str, str]) -> dict[str, str] | None:
-    for slug in exercise.data.get(ladder) or ():
-        if slug in names:
-            return {"slug": slug, "name": names[slug]}
-    return None
+def _safe_first_steps(
+    db_session: Session, patient: User, exercises: list[Exercise], ladder: str
+) -> dict[str, dict[str, str] | None]:
+    """Each exercise's first step on ``ladder`` that the patient's conditions and health
+    history leave open (further along the ladder if the first is ruled out), or None."""
+    codes = catalogue.personal_codes(patient)
+    safe = catalogue.safe_ladders(db_session, exercises, codes)
+    return {
+        slug: {"slug": steps[ladder][0].slug, "name": steps[ladder][0].name}
+        if steps[ladder]
+        else None
+        for slug, steps in safe.items()
+    }
 
 
 def _session_exercises(
@@ -260,9 +326,9 @@ def _session_exercises(
 
 
 def _pain_during_advice(
-    db_session: Session, exercise_session: ExerciseSession
+    db_session: Session, patient: User, exercise_session: ExerciseSession
 ) -> list[dict[str, Any]]:
-    """Pain during an exercise above 5/10: its first regression, else a lower dose."""
+    """Pain during an exercise above 5/10: its first safe regression, else a lower dose."""
     painful: dict[str, int] = {}
     for entry in exercise_session.entries:
         if entry.pain_during is not None and entry.pain_during > TOO_MUCH_PAIN:
@@ -272,12 +338,13 @@ def _pain_during_advice(
     if not painful:
         return []
     exercises = _session_exercises(db_session, exercise_session)
-    ladder = {s for slug in painful for s in exercises[slug].data.get("regressions") or ()}
-    names = _names(db_session, ladder)
+    regressions = _safe_first_steps(
+        db_session, patient, [exercises[slug] for slug in painful], "regressions"
+    )
     advice = []
     for slug, pain in painful.items():
         exercise = exercises[slug]
-        regression = _first_step(exercise, "regressions", names)
+        regression = regressions[slug]
         opening = (
             f"Your pain during {exercise.name} reached {pain}/10. Above 5/10 is more than "
             "exercise should hurt, and pushing through pain brings no extra benefit."
@@ -370,7 +437,7 @@ def _progression_advice(
     db_session: Session, patient: User, exercise_session: ExerciseSession
 ) -> list[dict[str, Any]]:
     """An exercise easy and pain-free for 14 days (>= 4 sessions spanning >= 10 days,
-    every entry effort <= 4 and pain <= 2): suggest its first progression. Not while
+    every entry effort <= 4 and pain <= 2): suggest its first safe progression. Not while
     exercise is on hold, and not again within 14 days of the same suggestion."""
     slugs = {entry.exercise_slug for entry in exercise_session.entries}
     since = exercise_session.local_date - dt.timedelta(days=PROGRESSION_WINDOW_DAYS - 1)
@@ -419,14 +486,13 @@ def _progression_advice(
         )
     )
     exercises = _session_exercises(db_session, exercise_session)
-    names = _names(
-        db_session,
-        {s for slug, _, _ in ready for s in exercises[slug].data.get("progressions") or ()},
+    progressions = _safe_first_steps(
+        db_session, patient, [exercises[slug] for slug, _, _ in ready], "progressions"
     )
     advice = []
     for slug, count, span in sorted(ready):
         exercise = exercises[slug]
-        progression = _first_step(exercise, "progressions", names)
+        progression = progressions[slug]
         if progression is None or slug in recent:
             continue
         advice.append(
@@ -520,6 +586,8 @@ def session_dict(exercise_session: ExerciseSession) -> dict[str, Any]:
             for entry in exercise_session.entries
         ],
         "advice": exercise_session.advice,
+        "logged_during_hold": exercise_session.logged_during_hold,
+        "safety": exercise_session.safety,
         "created_at": exercise_session.created_at.isoformat(),
     }
 

@@ -3,8 +3,9 @@
 ``evaluate(check_in, profile, history)`` runs every rule of ``rules.RULES`` and
 returns a ``TriageResult``: the highest level that fired, every rule that fired
 (most severe first, then registry order), the wording for the patient, the
-emergency number for the profile's country, and the checks that could not run
-for lack of data (unknown age, missing pain onset, no earlier pain to compare).
+emergency number and same-day services for the profile's country, and the checks
+that could not run for lack of data (unknown age, missing pain onset, no earlier pain
+to compare, not told whether a therapist is linked).
 
 Input codes are validated: an unknown code raises ``ValueError`` (the API
 validates first and answers 422; this is the last line of defence).
@@ -19,11 +20,21 @@ from typing import Any
 
 from . import messages
 from .emergency import emergency_number, normalise_country
-from .rules import RULES, Context, Rule, compute_age, trend_not_checkable
+from .rules import (
+    ASSESSMENT_ONSETS,
+    RULES,
+    Context,
+    Rule,
+    compute_age,
+    trend_not_checkable,
+)
+from .urgent_care import urgent_care_advice
 from .vocabulary import HEALTH_HISTORY, LEVEL_RANK, PAIN_AREAS, PAIN_ONSET, SYMPTOMS
 
 #: Oldest plausible age; anything above is treated as a data error.
 MAX_AGE = 130
+#: In a rule's patient message, replaced by the same-day services of the patient's country.
+URGENT_CARE_PLACEHOLDER = "{urgent_care}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,10 @@ class ProfileFacts:
     birth_year: int | None = None
     health_history: frozenset[str] = frozenset()
     country: str | None = None  # ISO 3166 alpha-2, upper case
+    #: The patient's answer: has a clinician assessed this pain? (None: not answered)
+    pain_assessed_by_clinician: bool | None = None
+    #: Does the patient have an active therapist link? (None: the caller did not say)
+    therapist_linked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,8 @@ class PastCheckIn:
     pain: int
     pain_onset: str | None = None
     episode_started_on: datetime.date | None = None
+    #: Ids of the rules that fired on that check-in (for "once per episode" rules).
+    rule_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,18 @@ def _check_onset(name: str, onset: str | None) -> None:
         raise ValueError(f"unknown {name} {onset!r}; valid: {', '.join(PAIN_ONSET)}")
 
 
+def _check_flag(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"{name} must be true, false or None, got {value!r}")
+
+
+def _check_rule_ids(value: object) -> None:
+    if not isinstance(value, set | frozenset | list | tuple) or not all(
+        isinstance(item, str) for item in value
+    ):
+        raise ValueError(f"history rule_ids must be a collection of rule ids, got {value!r}")
+
+
 def _check_date(name: str, value: object, *, optional: bool = False) -> None:
     if value is None and optional:
         return
@@ -158,10 +187,14 @@ def _validate(
         age = check_in.date.year - birth_year
         if not 0 <= age <= MAX_AGE:
             raise ValueError(f"birth_year {birth_year} gives an impossible age {age}")
+    _check_flag("pain_assessed_by_clinician", profile.pain_assessed_by_clinician)
+    _check_flag("therapist_linked", profile.therapist_linked)
     profile = ProfileFacts(
         birth_year=birth_year,
         health_history=_check_codes("health_history", profile.health_history, HEALTH_HISTORY),
         country=normalise_country(profile.country),
+        pain_assessed_by_clinician=profile.pain_assessed_by_clinician,
+        therapist_linked=profile.therapist_linked,
     )
 
     earlier = []
@@ -170,6 +203,7 @@ def _validate(
         _check_pain("history pain", past.pain)
         _check_onset("history pain_onset", past.pain_onset)
         _check_date("history episode_started_on", past.episode_started_on, optional=True)
+        _check_rule_ids(past.rule_ids)
         # Only check-ins up to today's date count as history; later ones are ignored.
         if past.date <= check_in.date:
             earlier.append(past)
@@ -180,14 +214,16 @@ def _validate(
 # --------------------------------------------------------------------------- evaluation
 
 
-def _fire(rule: Rule, evidence: dict[str, Any]) -> FiredRule:
+def _fire(rule: Rule, evidence: dict[str, Any], country: str | None) -> FiredRule:
     return FiredRule(
         id=rule.id,
         version=rule.version,
         level=rule.level,
         title=rule.title,
         evidence=evidence,
-        patient_message=rule.patient_message,
+        patient_message=rule.patient_message.replace(
+            URGENT_CARE_PLACEHOLDER, urgent_care_advice(country)
+        ),
         clinician_message=rule.clinician_message,
         source=rule.source,
     )
@@ -206,6 +242,12 @@ def _not_run(rule: Rule, ctx: Context, fired: bool) -> list[str]:
         reasons.append(
             "not checked: no pain recorded at least 2 weeks earlier in this bout to compare with"
         )
+    if (
+        rule.id == "RF-ASSESS-01"
+        and ctx.onset in ASSESSMENT_ONSETS
+        and ctx.profile.therapist_linked is None
+    ):
+        reasons.append("not checked: not told whether a therapist is linked")
     return [f"{rule.id} ({rule.title}): {reason}" for reason in reasons]
 
 
@@ -228,7 +270,7 @@ def evaluate(
     for rule in RULES:
         evidence = rule.evaluate(ctx)
         if evidence is not None:
-            fired.append(_fire(rule, evidence))
+            fired.append(_fire(rule, evidence, profile.country))
         checks_not_run.extend(_not_run(rule, ctx, evidence is not None))
 
     order = {rule.id: index for index, rule in enumerate(RULES)}
@@ -238,7 +280,7 @@ def evaluate(
     return TriageResult(
         level=level,
         headline=messages.headline(level, number),
-        advice=messages.advice(level, number),
+        advice=messages.advice(level, number, profile.country),
         disclaimer=messages.DISCLAIMER,
         rules=tuple(fired),
         checks_not_run=tuple(checks_not_run),

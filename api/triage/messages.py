@@ -3,7 +3,8 @@
 Wording follows the the red-flag reference "Levels" table:
 
 - emergency: call the emergency number now, or go to an emergency department;
-- urgent: speak to a doctor today (same-day GP, urgent care, 111-type service);
+- urgent: speak to a doctor today, through the services of the person's country
+  (``urgent_care.py``: 111 only in Great Britain; neutral wording where unknown);
 - soon: book a doctor or physiotherapist appointment within about 2 weeks;
 - none: carry on, with normal safety-net advice.
 
@@ -14,6 +15,7 @@ Each rule carries its own patient and clinician message in ``rules.py``.
 from __future__ import annotations
 
 from .emergency import emergency_number_phrase
+from .urgent_care import urgent_care_advice
 from .vocabulary import LEVELS
 
 DISCLAIMER = (
@@ -41,8 +43,8 @@ def headline(level: str, number: str | None) -> str:
     return "No warning signs in today's answers."
 
 
-def advice(level: str, number: str | None) -> str:
-    """What to do now, for the patient."""
+def advice(level: str, number: str | None, country: str | None = None) -> str:
+    """What to do now, for the patient; services are named for ``country`` only."""
     _check_level(level)
     call = _call(number)
     if level == "emergency":
@@ -53,10 +55,9 @@ def advice(level: str, number: str | None) -> str:
         )
     if level == "urgent":
         return (
-            "Some of your answers need a doctor's opinion today. Ask your GP for a same-day "
-            "appointment, go to an urgent care centre, or call your urgent health advice line "
-            "(111 in England, Scotland and Wales). Pause your exercises until a clinician has "
-            f"checked you. If you get worse or feel seriously unwell, {call.lower()} now."
+            f"Some of your answers need a doctor's opinion today. {urgent_care_advice(country)} "
+            "Pause your exercises until a clinician has checked you. If you get worse or feel "
+            f"seriously unwell, {call.lower()} now."
         )
     if level == "soon":
         return (

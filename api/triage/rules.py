@@ -33,10 +33,22 @@ where it goes beyond a row):
   one-arm row), urgent with a leg sign (RF-MYEL-03) or an arm sign (RF-MYEL-04).
 - ``pain_spreads_arm_jaw`` + ``sweating_nausea`` without chest pain: emergency
   (RF-CARD-02); with known ``heart_disease`` and new or changed pain, either one
-  is enough (RF-CARD-03).
-- ``coughing_blood`` at any age: urgent (RF-LUNG-02, NHS "coughing up blood");
-  RF-LUNG-01 (soon, NICE NG12) still fires for 40+ or smokers so the clinician
-  sees the suspected-cancer pathway.
+  is enough (RF-CARD-03); a smoker aged 60+ with new or changed pain and
+  ``sweating_nausea`` needs no spread either (RF-CARD-03 version 2, see its source).
+- ``coughing_blood`` at any age: emergency (RF-LUNG-02 version 2: NHS "Coughing up
+  blood" sends coughing up blood with upper-back pain to 999 or A&E, and every
+  Upright user has upper-back pain); RF-LUNG-01 (soon, NICE NG12) still fires for
+  40+ or smokers so the clinician sees the suspected-cancer pathway.
+- ``pain_on_breathing`` without fever or sudden breathlessness: urgent (RF-RESP-02,
+  NHS "Pleurisy"); with fever it is RF-RESP-01, with sudden breathlessness RF-PE-01.
+- ``new_sexual_dysfunction`` is a cauda equina sign (RF-CES-01 version 2); it is not
+  added to ``NEURO_SIGNS``, so the rules that count neurological signs keep their
+  meaning (RF-CES-01, an emergency, fires whenever it is answered).
+- **Unassessed new pain** (RF-ASSESS-01): ``first_ever`` or ``new_episode`` pain when
+  the profile does not say a clinician assessed it and no therapist is linked, once
+  per episode: it does not fire again while an earlier check-in of the same episode
+  (the current run of non-usual check-ins, see ``current_run``, dated on or after the
+  episode's start, see ``episode_of``) already fired it.
 - "Sudden pain" for the fragility-fracture row: any non-usual onset (including
   ``changed``: a vertebral fracture on top of chronic pain feels "different").
 - The 4-week rules use all non-usual onsets, including ``first_ever``.
@@ -61,7 +73,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckInFacts, PastCheckIn, ProfileFacts
 
 NON_USUAL_ONSETS: frozenset[str] = frozenset({"first_ever", "new_episode", "changed"})
-CES_SIGNS: tuple[str, ...] = ("bladder_change", "bowel_incontinence", "saddle_numbness")
+CES_SIGNS: tuple[str, ...] = (
+    "bladder_change",
+    "bowel_incontinence",
+    "saddle_numbness",
+    "new_sexual_dysfunction",
+)
 LEG_SIGNS: tuple[str, ...] = ("leg_weakness", "numbness_both_legs", "unsteady_walking")
 ARM_SIGNS: tuple[str, ...] = ("arm_numbness", "arm_weakness")
 NEURO_SIGNS: tuple[str, ...] = (
@@ -76,6 +93,11 @@ NEURO_SIGNS: tuple[str, ...] = (
     "chest_band_numbness",
     "hand_clumsiness",
 )
+#: Onsets at which pain nobody has assessed should be assessed (RF-ASSESS-01).
+ASSESSMENT_ONSETS: frozenset[str] = frozenset({"first_ever", "new_episode"})
+ASSESSMENT_RULE_ID = "RF-ASSESS-01"
+#: RF-CARD-03 version 2: a smoker this old with sweating or nausea needs no arm/jaw spread.
+CARDIAC_RISK_AGE = 60
 FRACTURE_RISK_HISTORY: tuple[str, ...] = ("osteoporosis", "long_term_steroids")
 INFECTION_RISK_HISTORY: tuple[str, ...] = ("immunosuppressed", "iv_drug_use")
 
@@ -397,21 +419,60 @@ def _cardiac_without_chest_pain(ctx: Context) -> dict[str, Any] | None:
     return None
 
 
-def _cardiac_history(ctx: Context) -> dict[str, Any] | None:
-    if "chest_pain" in ctx.symptoms or "heart_disease" not in ctx.conditions:
+def _cardiac_risk(ctx: Context) -> dict[str, Any] | None:
+    """Version 2: known heart disease with spread or sweating/nausea, or a smoker aged
+    60+ with sweating/nausea; always new or changed pain and no chest pain."""
+    if "chest_pain" in ctx.symptoms or not ctx.non_usual:
         return None
-    if not ctx.non_usual:
+    if "heart_disease" in ctx.conditions:
+        found = ctx.present(("pain_spreads_arm_jaw", "sweating_nausea"))
+        if found:
+            return {"health_history": ["heart_disease"], "symptoms": found, "pain_onset": ctx.onset}
         return None
-    found = ctx.present(("pain_spreads_arm_jaw", "sweating_nausea"))
-    if not found:
-        return None
-    return {"health_history": ["heart_disease"], "symptoms": found, "pain_onset": ctx.onset}
+    older_smoker = (
+        "smoker" in ctx.conditions and ctx.age is not None and ctx.age >= CARDIAC_RISK_AGE
+    )
+    if older_smoker and "sweating_nausea" in ctx.symptoms:
+        return {
+            "health_history": ["smoker"],
+            "age": ctx.age,
+            "symptoms": ["sweating_nausea"],
+            "pain_onset": ctx.onset,
+        }
+    return None
 
 
 def _sudden_breathlessness(ctx: Context) -> dict[str, Any] | None:
     if "sudden_breathlessness" not in ctx.symptoms:
         return None
     return {"symptoms": ctx.present(("sudden_breathlessness", "pain_on_breathing"))}
+
+
+def _pleuritic_pain_alone(ctx: Context) -> dict[str, Any] | None:
+    if "pain_on_breathing" not in ctx.symptoms:
+        return None
+    if ctx.symptoms & {"fever", "sudden_breathlessness"}:
+        return None  # RF-RESP-01 or RF-PE-01
+    return {"symptoms": ctx.present(("pain_on_breathing", "productive_cough"))}
+
+
+def _unassessed_new_pain(ctx: Context) -> dict[str, Any] | None:
+    """New pain nobody has assessed, once per episode (see the module docstring)."""
+    profile = ctx.profile
+    if ctx.onset not in ASSESSMENT_ONSETS or profile.pain_assessed_by_clinician is True:
+        return None
+    if profile.therapist_linked is not False:
+        return None  # linked, or not told (listed in checks_not_run)
+    ep = ctx.episode
+    same_episode = [p for p in current_run(ctx.check_in, ctx.history) if p.date >= ep.started_on]
+    if any(ASSESSMENT_RULE_ID in past.rule_ids for past in same_episode):
+        return None
+    return {
+        "pain_onset": ctx.onset,
+        "pain_assessed_by_clinician": profile.pain_assessed_by_clinician,
+        "therapist_linked": False,
+        **_episode_evidence(ep),
+    }
 
 
 def _chest_infection(ctx: Context) -> dict[str, Any] | None:
@@ -498,6 +559,25 @@ NHS_BACK_111 = (
 CKS_RED_FLAGS = "NICE CKS Back pain - low (without radiculopathy): red flags"
 CKS_NECK = "NICE CKS Neck pain - cervical radiculopathy / myelopathy: red flags"
 BMJ_CES = "BMJ Best Practice: cauda equina syndrome"
+GIRFT_CES = (
+    "GIRFT National Suspected Cauda Equina Syndrome Pathway (NHS England, 2023), presentation in "
+    "primary and community care: 'New (within 14 days) or deteriorating sexual dysfunction "
+    "(achievement of erection or ability to ejaculate, loss of genital sensation)' "
+    "(https://girft-interactivepathways.org.uk/cauda-equina-1/); the pathway adds that back pain "
+    "with sexual dysfunction as the only other feature is unlikely to be CES, but "
+    "new_sexual_dysfunction also asks about new genital numbness (altered S2-S5 sensation, a "
+    "criterion on its own), so a yes is treated as that sign"
+)
+NHS_HEART_ATTACK = (
+    "NHS heart attack page (https://www.nhs.uk/conditions/heart-attack/symptoms/): 'Some people "
+    "may have other symptoms such as shortness of breath, feeling or being sick and back or jaw "
+    "pain without any chest pain'"
+)
+CARDIAC_NO_CHEST_PAIN = (
+    "Canto et al. JAMA 2000;283(24):3223-3229 (a third of myocardial infarctions present without "
+    "chest pain, more often in older people); Perona et al. Eur Cardiol Rev 2024 (advancing age "
+    "independently associated with acute coronary syndrome without chest pain)"
+)
 SPINAL_PATHWAY = "National Low Back and Radicular Pain Pathway (NHS England), red flags"
 NICE_MSCC = (
     "NICE NG234 (2023, replaced CG75): spinal metastases and MSCC, recognition and referral; "
@@ -516,19 +596,23 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- emergency
     Rule(
         id="RF-CES-01",
-        version=1,
+        version=2,  # 2: new_sexual_dysfunction added
         level="emergency",
         title="cauda equina syndrome or spinal cord compression",
-        fires_when="bladder_change, bowel_incontinence or saddle_numbness",
-        source=f"red-flag table row 1; {NHS_BACK_999}; {BMJ_CES}; {CKS_RED_FLAGS}",
+        fires_when="bladder_change, bowel_incontinence, saddle_numbness or new_sexual_dysfunction",
+        source=(
+            f"red-flag table row 1; {NHS_BACK_999}; {BMJ_CES}; {CKS_RED_FLAGS}; "
+            f"new_sexual_dysfunction: {GIRFT_CES}"
+        ),
         patient_message=(
-            "Changes in bladder or bowel control, or numbness around your genitals or "
-            "buttocks, can mean the nerves at the bottom of the spine are being squeezed. "
-            "This needs checking in hospital straight away."
+            "Changes in bladder or bowel control, numbness around your genitals or buttocks, "
+            "or new problems with erections or sensation during sex can mean the nerves at the "
+            "bottom of the spine are being squeezed. This needs checking in hospital straight "
+            "away."
         ),
         clinician_message=(
-            "Possible cauda equina syndrome / cord compression: sphincter or saddle symptoms "
-            "reported. Emergency assessment and MRI."
+            "Possible cauda equina syndrome / cord compression: sphincter, saddle or sexual "
+            "function symptoms reported. Emergency assessment and MRI."
         ),
         predicate=_ces,
     ),
@@ -622,7 +706,8 @@ RULES: tuple[Rule, ...] = (
         source=(
             "red-flag table row 11 (extended); NHS heart attack page (pain spreading to the arms, "
             "neck, jaw or back; sweating, feeling sick or light-headed); atypical ACS "
-            "presentations"
+            "presentations; without cardiac risk factors both signs are needed (with them, "
+            "see RF-CARD-03)"
         ),
         patient_message=(
             "Pain spreading into your arm, neck or jaw together with sweating, feeling sick "
@@ -636,26 +721,35 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="RF-CARD-03",
-        version=1,
+        version=2,  # 2: a smoker aged 60+ with sweating_nausea, no spread needed
         level="emergency",
-        title="heart attack in someone with heart disease",
+        title="heart attack in someone with heart disease or cardiac risk factors",
         fires_when=(
-            "heart_disease history, new or changed pain, and pain_spreads_arm_jaw or "
-            "sweating_nausea, without chest_pain"
+            "new or changed pain without chest_pain, and heart_disease history with "
+            "pain_spreads_arm_jaw or sweating_nausea, or sweating_nausea in a smoker aged 60+"
         ),
         source=(
-            "red-flag table row 11 (extended); NHS heart attack page; higher pre-test probability "
-            "with known heart disease"
+            f"red-flag table row 11 (extended); {NHS_HEART_ATTACK}; {CARDIAC_NO_CHEST_PAIN}; "
+            "higher pre-test probability with known heart disease. Decision (version 2): with "
+            "cardiac risk factors (known heart disease, or a smoker aged 60 or over) new or "
+            "changed back pain with sweating, nausea or light-headedness fires without arm or "
+            "jaw spread; age or smoking alone does not, and without risk factors RF-CARD-02 "
+            "still needs spread and sweating together, because nausea (often from painkillers) "
+            "and light-headedness with strong back pain are common and the rule would send many "
+            "people with ordinary back pain to the emergency number"
         ),
         patient_message=(
-            "You have heart disease, and this new or changed pain spreads into your arm, neck "
-            "or jaw or comes with sweating or feeling sick. This can be your heart."
+            "With your heart history or risk factors, new or changed back pain that comes with "
+            "sweating, feeling sick or light-headed, or spreads into your arm, neck or jaw, can "
+            "be a heart attack, even without chest pain."
         ),
         clinician_message=(
-            "Known heart disease with new/changed thoracic pain and radiation or autonomic "
-            "symptoms: exclude acute coronary syndrome."
+            "Cardiac risk (known heart disease, or smoker aged 60+) with new/changed thoracic "
+            "pain and autonomic symptoms or radiation, no chest pain: exclude acute coronary "
+            "syndrome."
         ),
-        predicate=_cardiac_history,
+        predicate=_cardiac_risk,
+        age_check="age 60 or over (smokers with sweating or nausea)",
         needs_onset=True,
     ),
     Rule(
@@ -690,6 +784,30 @@ RULES: tuple[Rule, ...] = (
             "Sudden dyspnoea (± pleuritic pain): exclude pulmonary embolism / pneumothorax."
         ),
         predicate=_sudden_breathlessness,
+    ),
+    Rule(
+        id="RF-LUNG-02",
+        version=2,  # 2: emergency (was urgent)
+        level="emergency",
+        title="coughing up blood with upper-back pain",
+        fires_when="coughing_blood (any age: every Upright user reports upper-back pain)",
+        source=(
+            "red-flag table row 15 (extended to every age); NHS 'Coughing up blood' page "
+            "(https://www.nhs.uk/symptoms/coughing-up-blood/): 'Call 999 or go to A&E "
+            "immediately if ... you're coughing up blood and finding it hard to breathe, have a "
+            "very fast heartbeat or have pain in your chest or upper back' (a blood clot in the "
+            "lungs is possible); the suspected-cancer pathway (NICE NG12) stays RF-LUNG-01's "
+            "clinician message"
+        ),
+        patient_message=(
+            "Coughing up blood together with pain in your upper back or chest can be a sign of "
+            "a blood clot in the lungs. It needs checking in hospital straight away."
+        ),
+        clinician_message=(
+            "Haemoptysis with thoracic pain: emergency assessment, exclude pulmonary embolism. "
+            "Aged 40+ or a smoker: see RF-LUNG-01 (suspected lung cancer pathway, NICE NG12)."
+        ),
+        predicate=lambda ctx: _symptoms(ctx, ("coughing_blood",)),
     ),
     # ---------------------------------------------------------------- urgent
     Rule(
@@ -887,21 +1005,53 @@ RULES: tuple[Rule, ...] = (
         predicate=_chest_infection,
     ),
     Rule(
-        id="RF-LUNG-02",
+        id="RF-RESP-02",
         version=1,
         level="urgent",
-        title="coughing up blood",
-        fires_when="coughing_blood (any age)",
+        title="pleurisy, a blood clot in the lung or a heart attack (sharp pain on breathing in)",
+        fires_when=(
+            "pain_on_breathing without fever or sudden_breathlessness (with or without "
+            "productive_cough)"
+        ),
         source=(
-            "red-flag table row 15 (extended to every age); NHS 'Coughing up blood' page: ask for "
-            "an urgent GP appointment or call 111 (https://www.nhs.uk/symptoms/coughing-up-blood/)"
+            "red-flag table (pain_on_breathing alone); NHS 'Pleurisy' page "
+            "(https://www.nhs.uk/conditions/pleurisy/): sharp chest pain when you breathe in, "
+            "ask for an urgent GP appointment or call 111; 'These symptoms could be a sign of a "
+            "more serious problem, such as a heart attack or a blood clot in the lungs "
+            "(pulmonary embolism)'"
         ),
         patient_message=(
-            "Coughing up blood should be checked by a doctor today. If it is more than a few "
-            "teaspoons, or you are struggling to breathe, call the emergency number."
+            "Sharp pain when you breathe in should be checked by a doctor today: it is often "
+            "pleurisy, but it can come from a blood clot in the lung or from the heart. If you "
+            "become short of breath, call the emergency number."
         ),
-        clinician_message="Haemoptysis: same-day assessment.",
-        predicate=lambda ctx: _symptoms(ctx, ("coughing_blood",)),
+        clinician_message=(
+            "Pleuritic pain without fever or sudden dyspnoea: same-day assessment; consider "
+            "pulmonary embolism, acute coronary syndrome, pneumothorax and pleurisy."
+        ),
+        predicate=_pleuritic_pain_alone,
+    ),
+    Rule(
+        id="RF-NEURO-03",
+        version=1,
+        level="urgent",
+        title="nerve root or spinal cord compression (pain worse on coughing, sneezing or "
+        "straining)",
+        fires_when="worse_on_cough_sneeze_strain",
+        source=(
+            f"red-flag table (worse_on_cough_sneeze_strain); {NHS_BACK_111}: 'the pain is made "
+            "worse when sneezing, coughing or pooing'"
+        ),
+        patient_message=(
+            "Back pain that gets worse when you cough, sneeze or strain on the toilet should be "
+            "checked by a doctor today."
+        ),
+        clinician_message=(
+            "Pain aggravated by coughing, sneezing or straining (raised intraspinal pressure): "
+            "same-day assessment with neurological examination; consider root or cord "
+            "compression or a space-occupying lesion."
+        ),
+        predicate=lambda ctx: _symptoms(ctx, ("worse_on_cough_sneeze_strain",)),
     ),
     Rule(
         id="RF-COMB-01",
@@ -923,6 +1073,35 @@ RULES: tuple[Rule, ...] = (
         ),
         predicate=_weak_flag_combination,
         age_check="age 50 or over",
+        needs_onset=True,
+    ),
+    Rule(
+        id=ASSESSMENT_RULE_ID,
+        version=1,
+        level="urgent",
+        title="new pain between the shoulders that no clinician has assessed",
+        fires_when=(
+            "pain_onset first_ever or new_episode, pain_assessed_by_clinician not true and no "
+            "active therapist link; once per episode"
+        ),
+        source=(
+            "red-flag table (first_ever or new_episode pain never assessed); NHS back pain page "
+            "(https://www.nhs.uk/conditions/back-pain/), 'Ask for an urgent GP appointment or "
+            "call 111 if ... the pain is coming from the top of your back (between your "
+            "shoulders), rather than your lower back'; applied once per episode, not daily"
+        ),
+        patient_message=(
+            "This is a new bout of pain between your shoulders and no doctor or physiotherapist "
+            "has assessed it yet. Pain in the upper back should be assessed by a doctor before "
+            "you rely on exercises alone. "
+            "{urgent_care} Once a clinician has assessed it, say so in your profile."
+        ),
+        clinician_message=(
+            "New episode of thoracic pain, not assessed by a clinician and no therapist linked: "
+            "GP assessment advised (NHS: upper rather than lower back pain warrants an urgent "
+            "GP appointment)."
+        ),
+        predicate=_unassessed_new_pain,
         needs_onset=True,
     ),
     # ---------------------------------------------------------------- soon

@@ -43,6 +43,13 @@ SYMPTOMS: dict[str, str] = {
     "minor_trauma": (
         "Did the pain start after a fall from standing, lifting, or a cough or sneeze?"
     ),
+    "worse_on_cough_sneeze_strain": (
+        "Is the pain made worse when you sneeze, cough or strain on the toilet?"
+    ),
+    "new_sexual_dysfunction": (
+        "New numbness of the genitals, or new problems getting or keeping an erection or with "
+        "sensation during sex?"
+    ),
 }
 
 #: Profile ``health_history``: long-standing facts.

@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from api.accounts.credentials import JWT_ALGORITHM
-from tests.factories import PASSWORD, bearer
+from tests.factories import bearer
 
 STRONG = "a sturdy passphrase 42"
 
@@ -112,9 +112,20 @@ def test_login_email_is_case_insensitive(client):
     assert login(client, email="  ANA@example.org ").status_code == 200
 
 
-def _token(app, **claims):
+def _token(app, user_id, **claims):
+    from api.accounts.models import User
+    from api.database import get_session
+
+    with app.app_context():
+        key = get_session().get(User, user_id).token_key
     now = dt.datetime.now(dt.UTC)
-    base = {"sub": "1", "type": "access", "iat": now, "exp": now + dt.timedelta(minutes=5)}
+    base = {
+        "sub": str(user_id),
+        "key": key,
+        "type": "access",
+        "iat": now,
+        "exp": now + dt.timedelta(minutes=5),
+    }
     base.update(claims)
     return jwt.encode(base, app.config["SECRET_KEY"], algorithm=JWT_ALGORITHM)
 
@@ -122,21 +133,16 @@ def _token(app, **claims):
 def test_expired_tampered_and_wrong_type_tokens_are_401(app, client, make):
     patient = make.patient()
     past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    expired = _token(app, sub=str(patient), iat=past, exp=past + dt.timedelta(minutes=15))
+    expired = _token(app, patient, iat=past, exp=past + dt.timedelta(minutes=15))
     good = make.token(patient)
     head, payload, signature = good.split(".")
     tampered = f"{head}.{payload}.{signature[:-4]}AAAA"
-    refresh_type = _token(app, sub=str(patient), type="refresh")
+    refresh_type = _token(app, patient, type="refresh")
+    claims = jwt.decode(good, options={"verify_signature": False})
     other_key = jwt.encode(
-        {"sub": str(patient), "type": "access", "iat": past, "exp": past + dt.timedelta(days=2)},
-        "another-secret-another-secret-another-secret",
-        algorithm="HS256",
+        claims, "another-secret-another-secret-another-secret", algorithm="HS256"
     )
-    none_alg = jwt.encode(
-        {"sub": str(patient), "type": "access", "iat": past, "exp": past + dt.timedelta(days=2)},
-        None,
-        algorithm="none",
-    )
+    none_alg = jwt.encode(claims, None, algorithm="none")
     for token in (expired, tampered, refresh_type, other_key, none_alg, "garbage"):
         response = client.get("/api/v1/me", headers=bearer(token))
         assert response.status_code == 401, token
@@ -153,13 +159,26 @@ def test_refresh_rotates_and_old_token_stops_working(client):
     assert client.get("/api/v1/me", headers=bearer(second["access_token"])).status_code == 200
 
 
-def test_reusing_a_rotated_refresh_token_revokes_the_family(client):
+def later(monkeypatch, seconds):
+    """The services' clock, ``seconds`` from now."""
+    from api.accounts import service
+
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    monkeypatch.setattr(service, "utcnow", lambda: moment)
+
+
+def refresh(client, token):
+    return client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+
+
+def test_reusing_a_rotated_refresh_token_after_the_grace_window_revokes_the_family(
+    client, monkeypatch
+):
     register(client)
     first = login(client).get_json()
-    second = client.post(
-        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
-    ).get_json()
-    reuse = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    second = refresh(client, first["refresh_token"]).get_json()
+    later(monkeypatch, 31)
+    reuse = refresh(client, first["refresh_token"])
     assert reuse.status_code == 401
     assert "already used" in reuse.get_json()["message"]
     # the thief's (or the owner's) newer token is revoked too
@@ -167,6 +186,48 @@ def test_reusing_a_rotated_refresh_token_revokes_the_family(client):
     assert after.status_code == 401
     # another sign-in (another family) is unaffected
     assert login(client).status_code == 200
+
+
+def test_a_refresh_retried_within_the_grace_window_gets_the_same_pair(client, monkeypatch):
+    register(client)
+    first = login(client).get_json()
+    second = refresh(client, first["refresh_token"])
+    later(monkeypatch, 29)
+    retried = refresh(client, first["refresh_token"])
+    assert second.status_code == retried.status_code == 200
+    assert retried.get_json() == second.get_json()
+    assert "Retry-After" not in retried.headers
+    # the sign-in lives on: the new refresh token rotates normally
+    monkeypatch.undo()
+    third = refresh(client, second.get_json()["refresh_token"])
+    assert third.status_code == 200
+    me = client.get("/api/v1/me", headers=bearer(third.get_json()["access_token"]))
+    assert me.status_code == 200
+
+
+def test_within_the_window_a_token_whose_successor_was_used_is_reuse(client):
+    register(client)
+    first = login(client).get_json()
+    second = refresh(client, first["refresh_token"]).get_json()
+    third = refresh(client, second["refresh_token"]).get_json()
+    stale = refresh(client, first["refresh_token"])
+    assert stale.status_code == 401
+    assert "already used" in stale.get_json()["message"]
+    assert refresh(client, third["refresh_token"]).status_code == 401  # family revoked
+
+
+class TestNoGraceWindow:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "REFRESH_REUSE_GRACE_SECONDS": 0}
+
+    def test_an_immediate_retry_is_reuse(self, client, monkeypatch):
+        register(client)
+        first = login(client).get_json()
+        second = refresh(client, first["refresh_token"]).get_json()
+        later(monkeypatch, 1)
+        assert refresh(client, first["refresh_token"]).status_code == 401
+        assert refresh(client, second["refresh_token"]).status_code == 401
 
 
 def test_logout_revokes_the_refresh_token(client):
@@ -215,30 +276,3 @@ def test_refresh_tokens_are_stored_hashed(app, client):
         stored = get_session().scalars(select(RefreshToken.token_hash)).all()
     assert pair["refresh_token"] not in stored
     assert all(len(h) == 64 for h in stored)
-
-
-@pytest.fixture
-def app_config(app_config):
-    return app_config
-
-
-class TestRateLimit:
-    @pytest.fixture
-    def app_config(self, app_config):
-        return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
-
-    def test_login_is_limited_per_email(self, client):
-        for _ in range(3):
-            assert login(client, email="x@example.org", password=PASSWORD).status_code == 401
-        limited = login(client, email="x@example.org", password=PASSWORD)
-        assert limited.status_code == 429
-        assert int(limited.headers["Retry-After"]) > 0
-        assert limited.get_json()["code"] == 429
-
-    def test_login_is_limited_per_ip_across_emails(self, client):
-        codes = [
-            login(client, email=f"user{i}@example.org", password=PASSWORD).status_code
-            for i in range(5)
-        ]
-        assert codes[:3] == [401, 401, 401]
-        assert codes[3] == 429

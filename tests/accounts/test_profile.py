@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -183,3 +185,56 @@ def test_demo_command_creates_linked_accounts_and_prints_credentials(runner, cli
     assert [p["email"] for p in patients] == [DEMO_PATIENT[0]]
     again = runner.invoke(args=["demo"])  # idempotent
     assert again.exit_code == 0, again.output
+
+
+def test_spinal_surgery_year_is_kept_and_cleared(client, make):
+    headers = make.headers(make.patient(birth_year=1960))
+    this_year = dt.date.today().year
+    body = client.patch(
+        "/api/v1/me",
+        json={"health_history": ["spinal_surgery"], "spinal_surgery_year": this_year},
+        headers=headers,
+    ).get_json()
+    assert body["spinal_surgery_year"] == this_year
+    assert client.get("/api/v1/me", headers=headers).get_json()["spinal_surgery_year"] == this_year
+    # removing the history code needs the year removed with it
+    cleared = client.patch(
+        "/api/v1/me", json={"health_history": [], "spinal_surgery_year": None}, headers=headers
+    )
+    assert cleared.status_code == 200 and cleared.get_json()["spinal_surgery_year"] is None
+
+
+@pytest.mark.parametrize(
+    ("profile", "changes", "message"),
+    [
+        (
+            {"health_history": ["spinal_surgery"]},
+            {"spinal_surgery_year": dt.date.today().year + 1},
+            "not in the future",
+        ),
+        (
+            {"health_history": ["spinal_surgery"], "birth_year": 1980},
+            {"spinal_surgery_year": 1979},
+            "before your year of birth",
+        ),
+        (
+            {"health_history": ["spinal_surgery"], "spinal_surgery_year": 1990},
+            {"birth_year": 1991},
+            "before your year of birth",
+        ),
+        ({}, {"spinal_surgery_year": 2020}, "Add spinal_surgery to health_history"),
+        (
+            {"health_history": ["spinal_surgery"], "spinal_surgery_year": 2020},
+            {"health_history": ["smoker"]},
+            "Add spinal_surgery to health_history",
+        ),
+        ({"health_history": ["spinal_surgery"]}, {"spinal_surgery_year": "2020"}, "integer"),
+    ],
+)
+def test_spinal_surgery_year_is_validated(client, make, profile, changes, message):
+    headers = make.headers(make.patient(**profile))
+    before = client.get("/api/v1/me", headers=headers).get_json()
+    response = client.patch("/api/v1/me", json=changes, headers=headers)
+    assert response.status_code == 422
+    assert message in str(response.get_json()["errors"]["json"]["spinal_surgery_year"])
+    assert client.get("/api/v1/me", headers=headers).get_json() == before

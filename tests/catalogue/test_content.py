@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
+from api.triage.vocabulary import HEALTH_HISTORY
 from exercises.content import DEFAULT_ROOT, ContentError, content_hash, load_content, read_content
 from exercises.validate import main, validate
 from exercises.vocabulary import (
     CAUSE_SLUGS,
     CONTRAINDICATION_CODES,
+    DERIVED_CODES,
     FLEXION_TWIST_FLAGS,
     MIN_EXERCISES_PER_CAUSE,
 )
@@ -450,3 +452,112 @@ def test_invalid_yaml_is_reported_with_its_file(data: Path) -> None:
 def test_unknown_field_is_reported(data: Path) -> None:
     edit(exercise_file(data, "bridge"), lambda d: d.update(colour="blue"))
     assert_problem(problems_of(data), "exercises/bridge.yaml", "colour", "unknown field")
+
+
+# --------------------------------------------------------------------------- health history
+
+
+def history_file(root: Path) -> Path:
+    return root / "health_history.yaml"
+
+
+def _entry(entries: list[dict], code: str) -> dict:
+    return next(e for e in entries if e["code"] == code)
+
+
+def test_every_health_history_code_has_one_entry(content) -> None:
+    assert set(content.history) == set(HEALTH_HISTORY) | set(DERIVED_CODES)
+    for rule in content.history.values():
+        assert rule.why.strip() and rule.sources, rule.code
+
+
+def test_rules_are_applied_when_the_catalogue_is_read(content) -> None:
+    curl_up = content.exercises["abdominal-curl-up"]
+    assert {"osteoporosis", "long_term_steroids", "cancer"} <= set(curl_up.contraindications)
+    assert "spinal_surgery_first_year" in curl_up.contraindications
+    rotation = content.exercises["seated-thoracic-rotation"]
+    own = [p.text for p in rotation.precautions if p.code == "osteoporosis"]
+    assert own and [p.text for p in rotation.precautions if p.code == "long_term_steroids"] == own
+    assert [p.code for p in rotation.precautions].count("spinal_surgery") == 1
+    for exercise in content.exercises.values():
+        assert len(set(exercise.contraindications)) == len(exercise.contraindications)
+        assert [p.code for p in exercise.precautions].count("cancer") >= 1, exercise.slug
+
+
+def test_a_code_already_listed_by_an_exercise_is_not_added_twice(data: Path) -> None:
+    edit(
+        exercise_file(data, "abdominal-curl-up"),
+        lambda d: d.update(contraindications=[*d["contraindications"], "long_term_steroids"]),
+    )
+    curl_up = load_content(data).exercises["abdominal-curl-up"]
+    assert curl_up.contraindications.count("long_term_steroids") == 1
+
+
+def test_changing_a_rule_changes_the_exercises_fingerprints(data: Path) -> None:
+    before = read_content(data).exercises["chin-tuck"].fingerprint()
+    edit(
+        history_file(data),
+        lambda entries: _entry(entries, "spinal_surgery").update(precaution="Ask first."),
+    )
+    assert read_content(data).exercises["chin-tuck"].fingerprint() != before
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        (
+            lambda entries: entries.remove(_entry(entries, "smoker")),
+            ("health_history.yaml", "missing entry for 'smoker'"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(code="vaper"),
+            ("health_history.yaml", "unknown code 'vaper'"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(effect="maybe"),
+            ("smoker.effect", "unknown effect 'maybe'"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(effect="rules"),
+            ("smoker.effect", "'rules' needs same_as"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(same_as="osteoporosis"),
+            ("smoker.effect", "'none' cannot have same_as"),
+        ),
+        (
+            lambda entries: _entry(entries, "heart_disease").update(effect="none"),
+            ("heart_disease.effect", "'none' but some exercises name 'heart_disease'"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(effect="listed"),
+            ("smoker.effect", "'listed' but no exercise names 'smoker'"),
+        ),
+        (
+            lambda entries: _entry(entries, "cancer").update(same_as="cancer"),
+            ("cancer.same_as", "not another contraindication code"),
+        ),
+        (
+            lambda entries: _entry(entries, "spinal_surgery_first_year").update(
+                avoid_movement_flags=["somersault"]
+            ),
+            ("avoid_movement_flags[0]", "unknown movement flag 'somersault'"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(sources=[]),
+            ("smoker.sources", "must not be empty"),
+        ),
+        (
+            lambda entries: _entry(entries, "smoker").update(why=""),
+            ("health_history.yaml", "why", "expected a non-empty string"),
+        ),
+    ],
+)
+def test_bad_health_history_entries_are_caught(data: Path, change, fragments) -> None:
+    edit(history_file(data), change)
+    assert_problem(problems_of(data), *fragments)
+
+
+def test_missing_health_history_file_is_caught(data: Path) -> None:
+    history_file(data).unlink()
+    assert_problem(problems_of(data), "health_history.yaml", "file not found")

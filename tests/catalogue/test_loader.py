@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -110,3 +111,21 @@ def test_invalid_content_is_refused_and_nothing_changes(scratch_app, data_copy):
     assert "no-such-exercise" in result.output
     summary = scratch_app.test_client().get("/api/v1/exercises/chin-tuck").get_json()["summary"]
     assert summary != "should not be saved"
+
+
+def test_changed_health_history_rule_updates_exercises_and_etag(scratch_app, data_copy):
+    load(scratch_app, data_copy)
+    client = scratch_app.test_client()
+    before = client.get("/api/v1/exercises/abdominal-curl-up")
+    assert "cancer" in before.get_json()["contraindications"]
+    path = data_copy / "health_history.yaml"
+    entries = yaml.safe_load(path.read_text())
+    cancer = next(e for e in entries if e["code"] == "cancer")
+    del cancer["same_as"]
+    path.write_text(yaml.safe_dump(entries, sort_keys=False))
+    output = load(scratch_app, data_copy)
+    updated = re.search(r"exercises: 0 added, (\d+) updated", output)
+    assert updated and int(updated.group(1)) >= 7  # every exercise osteoporosis rules out
+    after = client.get("/api/v1/exercises/abdominal-curl-up")
+    assert "cancer" not in after.get_json()["contraindications"]
+    assert after.headers["ETag"] != before.headers["ETag"]

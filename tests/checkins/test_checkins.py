@@ -51,7 +51,8 @@ def test_plain_check_in_is_recorded_with_a_none_verdict(client, headers):
     assert body["triage"]["pause_exercise"] is False
 
 
-def test_severe_pain_alone_raises_no_flag(app, client, headers):
+def test_severe_pain_alone_raises_no_flag(app, client, make):
+    headers = make.headers(make.patient(country="GB", pain_assessed_by_clinician=True))
     body = post(client, headers, pain=9, worst_pain=10, pain_onset="new_episode").get_json()
     assert body["triage"]["level"] == "none"
     assert count(app, Alert) == 0

@@ -126,36 +126,45 @@ def test_bad_answers_are_422_and_nothing_is_written(app, client, headers, body):
     assert count(app, OutcomeScore) == 0
 
 
-@pytest.mark.parametrize(
-    ("first", "latest", "label"),
-    [(30, 22.5, "improved"), (30, 23, "unchanged"), (20, 27.5, "worse"), (20, 27, "unchanged")],
-)
-def test_ndi_meaningful_change_is_7_5_points(first, latest, label):
-    assert scoring.change("ndi", first, latest) == label
-
-
 def _psfs(*scores):
     return {"activities": [{"activity": f"a{n}", "score": s} for n, s in enumerate(scores)]}
 
 
-@pytest.mark.parametrize(
-    ("first", "latest", "label"),
-    [
-        ((4, 4, 4), (6, 6, 6), "improved"),  # mean +2
-        ((4, 4, 4), (5, 5, 5), "unchanged"),  # mean +1
-        ((4, 4, 4), (7, 4, 4), "improved"),  # one activity +3
-        ((4, 4, 4), (4, 4, 2), "unchanged"),
-        ((6, 6, 6), (6, 6, 3), "worse"),  # one activity -3
-        ((6, 6, 6), (4, 4, 4), "worse"),  # mean -2
-        ((4, 6, 4), (7, 3, 4), "unchanged"),  # +3 and -3: no clear change
-    ],
-)
-def test_psfs_meaningful_change(first, latest, label):
-    a, b = _psfs(*first), _psfs(*latest)
-    assert (
-        scoring.change("psfs", scoring.score_psfs(a)["score"], scoring.score_psfs(b)["score"], a, b)
-        == label
-    )
+def test_ndi_is_offered_with_its_scope_and_the_10_point_change(client, headers):
+    body = post(client, headers, instrument="ndi", answers=NDI_17).get_json()
+    interpretation = body["interpretation"]
+    assert interpretation["meaningful_change"].startswith("10 points of 50")
+    assert "validated for neck pain, not thoracic pain" in interpretation["scope"]
+    assert "a 10-point change (the MDC) should be used as the MCID" in interpretation["source"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    instrument = spec["components"]["schemas"]["OutcomeCreate"]["properties"]["instrument"]
+    assert "not thoracic pain" in instrument["description"]
+
+
+def test_progress_reports_a_single_activitys_3_points_apart_from_the_label(client, headers):
+    earlier = (today() - dt.timedelta(days=14)).isoformat()
+    first = {
+        "activities": [{"activity": "Reaching overhead", "score": 3}, *_psfs(5, 5)["activities"]]
+    }
+    latest = {
+        "activities": [{"activity": "reaching overhead ", "score": 6}, *_psfs(5, 5)["activities"]]
+    }
+    post(client, headers, instrument="psfs", answers=first, completed_on=earlier)
+    post(client, headers, instrument="psfs", answers=latest)
+    change = client.get("/api/v1/me/progress", headers=headers).get_json()["outcomes"]["psfs"][
+        "change"
+    ]
+    assert change["label"] == "unchanged"  # the mean moved 1 point
+    assert change["detectable_activity_changes"] == [
+        {
+            "activity": "reaching overhead",
+            "first": 3,
+            "latest": 6,
+            "difference": 3,
+            "direction": "better",
+        }
+    ]
+    assert "Stratford" in change["detectable_change"]
 
 
 def test_list_filters_and_progress_shows_change(client, headers):
@@ -171,6 +180,7 @@ def test_list_filters_and_progress_shows_change(client, headers):
     report = client.get("/api/v1/me/progress", headers=headers).get_json()
     ndi = report["outcomes"]["ndi"]
     assert ndi["change"]["label"] == "improved" and ndi["change"]["difference"] == -17
+    assert ndi["change"]["detectable_activity_changes"] is None
     assert [s["change_from_first"] for s in ndi["scores"]] == [None, "improved"]
     assert report["outcomes"]["psfs"]["change"] is None
 

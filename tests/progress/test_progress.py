@@ -218,11 +218,21 @@ def test_pain_series_rolling_mean_and_change(app, client, make):
     [
         ([5, 3], "improved"),  # -2 points
         ([5, 4], "unchanged"),  # -1 point, -20 %
-        ([3, 2], "improved"),  # -1 point but -33 %
+        ([3, 2], "unchanged"),  # -33 %, but below a baseline of 4 only 2 points count
+        ([1, 2], "unchanged"),  # +100 %, but 1 point
+        ([3, 1], "improved"),  # -2 points below a baseline of 4
         ([3, 5], "worse"),  # +2 points
         ([6, 7], "unchanged"),  # +1, +17 %
         ([0, 1], "unchanged"),  # from 0 only points count
         ([0, 2], "worse"),
+        ([4, 4, 4, 3, 3, 2], "improved"),  # baseline exactly 4: -1.33 is -33 %, 30 % counts
+        ([4, 4, 4, 5, 5, 6], "worse"),  # baseline exactly 4: +33 %
+        ([4, 4, 3, 2, 3, 2], "unchanged"),  # baseline 3.67 (below 4): -1.33 points only
+        ([4, 4, 4, 4, 4, 3, 3, 3, 3, 2], "improved"),  # 4.0 -> 2.8: exactly -30 %
+        ([4, 4, 4, 4, 4, 3, 3, 3, 3, 3], "unchanged"),  # 4.0 -> 3.0: -25 %
+        ([5, 5, 6, 3, 3, 4], "improved"),  # 16/3 -> 10/3: exactly 2 points
+        ([4, 4, 3, 2, 2, 1], "improved"),  # 11/3 -> 5/3: exactly -2 points below a baseline of 4
+        ([3, 3, 5, 5, 5, 5], "unchanged"),  # 11/3 -> 5: +1.33 (+36 %) below a baseline of 4
     ],
 )
 def test_pain_change_labels(pains, label):

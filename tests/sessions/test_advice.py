@@ -144,3 +144,52 @@ def test_progression_needs_every_condition(
 def test_no_progression_for_an_exercise_without_one(app, client, patient, headers):
     _easy_history(app, patient, (12, 8, 4), exercise="bridge")
     assert advice(log(client, headers, entry("bridge", effort=2, pain_during=0))) == []
+
+
+# --- ladders skip what the patient's conditions and history rule out -------------------
+
+
+@pytest.mark.parametrize(
+    ("history", "suggested"),
+    [
+        ([], "side-lying-open-book"),
+        # open book and its bent-elbow version are ruled out: the next safe step
+        (["osteoporosis"], "seated-thoracic-rotation"),
+        (["long_term_steroids"], "seated-thoracic-rotation"),
+    ],
+)
+def test_pain_above_5_suggests_the_next_regression_open_to_the_patient(
+    client, make, history, suggested
+):
+    headers = make.headers(make.patient(health_history=history))
+    [item] = advice(log(client, headers, entry("thread-the-needle", pain_during=8)))
+    assert item["kind"] == "regress" and item["suggestion"]["slug"] == suggested
+
+
+def test_pain_above_5_with_every_regression_ruled_out_lowers_the_dose(client, make):
+    headers = make.headers(
+        make.patient(health_history=["spinal_surgery"], spinal_surgery_year=today().year)
+    )
+    [item] = advice(log(client, headers, entry("side-lying-open-book", pain_during=7)))
+    assert item["kind"] == "reduce_dose" and item["suggestion"] is None
+
+
+@pytest.mark.parametrize(
+    ("history", "exercise", "suggested"),
+    [
+        ([], "thoracic-extension-chair", "thoracic-extension-foam-roller"),
+        (["osteoporosis"], "thoracic-extension-chair", None),
+        (["long_term_steroids"], "thoracic-extension-chair", None),
+        ([], "seated-thoracic-rotation", "side-lying-open-book-bent-elbow"),
+        (["osteoporosis"], "seated-thoracic-rotation", None),
+        (["long_term_steroids"], "seated-thoracic-rotation", None),
+        (["osteoporosis"], "dead-bug", "bird-dog"),
+    ],
+)
+def test_progression_is_only_suggested_when_open_to_the_patient(
+    app, client, make, history, exercise, suggested
+):
+    patient = make.patient(health_history=history)
+    _easy_history(app, patient, (12, 8, 4), exercise=exercise)
+    items = advice(log(client, make.headers(patient), entry(exercise, effort=2, pain_during=0)))
+    assert [i["suggestion"]["slug"] for i in items] == ([suggested] if suggested else [])

@@ -31,9 +31,25 @@ def ci(*symptoms: str, onset: str | None = "usual", pain: int = 4, **kwargs) -> 
     )
 
 
-def pf(*history: str, age=45, country: str | None = "GB") -> ProfileFacts:
+def pf(
+    *history: str,
+    age=45,
+    country: str | None = "GB",
+    assessed: bool | None = None,
+    linked: bool | None = None,
+) -> ProfileFacts:
+    """``linked=None`` (the caller did not say) keeps RF-ASSESS-01 out of other cases."""
     birth_year = None if age is AGE_UNKNOWN else TODAY.year - age
-    return ProfileFacts(birth_year=birth_year, health_history=frozenset(history), country=country)
+    return ProfileFacts(
+        birth_year=birth_year,
+        health_history=frozenset(history),
+        country=country,
+        pain_assessed_by_clinician=assessed,
+        therapist_linked=linked,
+    )
+
+
+SELF_GUIDED = {"linked": False}  # no active therapist link
 
 
 def days_ago(n: int) -> datetime.date:
@@ -55,6 +71,7 @@ FIRING = [
     case("RF-CES-01", "bladder", ci("bladder_change")),
     case("RF-CES-01", "bowel", ci("bowel_incontinence")),
     case("RF-CES-01", "saddle", ci("saddle_numbness", onset="first_ever")),
+    case("RF-CES-01", "sexual-dysfunction", ci("new_sexual_dysfunction")),
     case("RF-CORD-01", "both-legs", ci("numbness_both_legs")),
     case("RF-MSCC-02", "cancer-leg-weakness", ci("leg_weakness"), pf("cancer")),
     case("RF-MSCC-02", "cancer-arm-numbness-usual", ci("arm_numbness"), pf("cancer")),
@@ -81,6 +98,18 @@ FIRING = [
         "heart-disease-sweat",
         ci("sweating_nausea", onset="changed"),
         pf("heart_disease"),
+    ),
+    case(
+        "RF-CARD-03",
+        "smoker-60-sweat-no-spread",
+        ci("sweating_nausea", onset="changed"),
+        pf("smoker", age=60),
+    ),
+    case(
+        "RF-CARD-03",
+        "smoker-72-sweat-first-ever",
+        ci("sweating_nausea", onset="first_ever"),
+        pf("smoker", age=72),
     ),
     case("RF-AORTA-01", "tearing", ci("tearing_pain")),
     case("RF-PE-01", "sudden-breathless", ci("sudden_breathlessness")),
@@ -114,6 +143,17 @@ FIRING = [
         "RF-RESP-01",
         "pleuritic-fever-cough",
         ci("pain_on_breathing", "fever", "productive_cough"),
+    ),
+    case("RF-RESP-02", "pleuritic-alone", ci("pain_on_breathing")),
+    case("RF-RESP-02", "pleuritic-cough", ci("pain_on_breathing", "productive_cough")),
+    case("RF-NEURO-03", "worse-on-cough", ci("worse_on_cough_sneeze_strain")),
+    case("RF-ASSESS-01", "first-ever", ci(onset="first_ever"), pf(**SELF_GUIDED)),
+    case("RF-ASSESS-01", "new-episode", ci(onset="new_episode"), pf(**SELF_GUIDED)),
+    case(
+        "RF-ASSESS-01",
+        "said-not-assessed",
+        ci(onset="new_episode"),
+        pf(assessed=False, **SELF_GUIDED),
     ),
     case("RF-LUNG-02", "haemoptysis-young", ci("coughing_blood"), pf(age=25)),
     case("RF-LUNG-02", "haemoptysis-old", ci("coughing_blood"), pf(age=70)),
@@ -185,6 +225,21 @@ NEAR_MISS = [
     case("RF-CARD-03", "heart-usual", ci("pain_spreads_arm_jaw"), pf("heart_disease")),
     case("RF-CARD-03", "heart-new-no-sign", ci(onset="new_episode"), pf("heart_disease")),
     case("RF-CARD-03", "no-heart-disease", ci("pain_spreads_arm_jaw", onset="new_episode")),
+    case("RF-CARD-03", "smoker-59", ci("sweating_nausea", onset="changed"), pf("smoker", age=59)),
+    case("RF-CARD-03", "non-smoker-75", ci("sweating_nausea", onset="changed"), pf(age=75)),
+    case(
+        "RF-CARD-03",
+        "smoker-65-spread-only",
+        ci("pain_spreads_arm_jaw", onset="changed"),
+        pf("smoker", age=65),
+    ),
+    case("RF-CARD-03", "smoker-65-usual", ci("sweating_nausea"), pf("smoker", age=65)),
+    case(
+        "RF-CARD-03",
+        "smoker-age-unknown",
+        ci("sweating_nausea", onset="changed"),
+        pf("smoker", age=AGE_UNKNOWN),
+    ),
     case("RF-AORTA-01", "pain-10-first", ci(onset="first_ever", pain=10)),
     case("RF-PE-01", "pleuritic-alone", ci("pain_on_breathing")),
     case("RF-MYEL-01", "arm-numb", ci("arm_numbness")),
@@ -203,7 +258,25 @@ NEAR_MISS = [
     case("RF-INF-04", "immuno-usual-fever", ci("fever"), pf("immunosuppressed")),
     case("RF-INF-04", "fever-no-risk", ci("fever", onset="new_episode")),
     case("RF-RESP-01", "pleuritic-cough", ci("pain_on_breathing", "productive_cough")),
+    case("RF-RESP-02", "with-fever", ci("pain_on_breathing", "fever")),
+    case("RF-RESP-02", "with-breathless", ci("pain_on_breathing", "sudden_breathlessness")),
+    case("RF-RESP-02", "cough-alone", ci("productive_cough")),
+    case("RF-NEURO-03", "pain-after-a-sneeze", ci("minor_trauma")),
+    case("RF-ASSESS-01", "assessed", ci(onset="first_ever"), pf(assessed=True, **SELF_GUIDED)),
+    case("RF-ASSESS-01", "therapist-linked", ci(onset="first_ever"), pf(linked=True)),
+    case("RF-ASSESS-01", "link-not-told", ci(onset="first_ever"), pf(linked=None)),
+    case("RF-ASSESS-01", "changed", ci(onset="changed"), pf(**SELF_GUIDED)),
+    case("RF-ASSESS-01", "usual", ci(), pf(**SELF_GUIDED)),
+    case("RF-ASSESS-01", "onset-unknown", ci(onset=None), pf(**SELF_GUIDED)),
+    case(
+        "RF-ASSESS-01",
+        "already-advised-this-episode",
+        ci(onset="new_episode"),
+        pf(**SELF_GUIDED),
+        history=[PastCheckIn(days_ago(3), 5, "first_ever", rule_ids=frozenset({"RF-ASSESS-01"}))],
+    ),
     case("RF-LUNG-02", "productive-cough", ci("productive_cough")),
+    case("RF-LUNG-02", "pleuritic", ci("pain_on_breathing")),
     case("RF-COMB-01", "two-flags-usual", ci("weight_loss"), pf(age=55)),
     case("RF-COMB-01", "one-flag-49", ci("weight_loss", onset="new_episode"), pf(age=49)),
     case("RF-COMB-01", "age-only", ci(onset="new_episode"), pf(age=70)),
@@ -315,12 +388,16 @@ def test_case_ids_name_real_rules():
             id="cardiac-no-chest",
         ),
         pytest.param(ci("pain_spreads_arm_jaw"), pf(), (), "none", id="spread-alone-none"),
-        pytest.param(ci("pain_on_breathing"), pf(), (), "none", id="pleuritic-alone-none"),
+        pytest.param(ci("pain_on_breathing"), pf(), (), "urgent", id="pleuritic-alone-urgent"),
         pytest.param(
             ci("pain_on_breathing", "sudden_breathlessness"), pf(), (), "emergency", id="pe"
         ),
-        pytest.param(ci("coughing_blood"), pf(age=30), (), "urgent", id="haemoptysis-30-urgent"),
-        pytest.param(ci("coughing_blood"), pf(age=45), (), "urgent", id="haemoptysis-45-urgent"),
+        pytest.param(
+            ci("coughing_blood"), pf(age=30), (), "emergency", id="haemoptysis-30-emergency"
+        ),
+        pytest.param(
+            ci("coughing_blood"), pf(age=45), (), "emergency", id="haemoptysis-45-emergency"
+        ),
         pytest.param(ci(onset="first_ever"), pf(age=65), (), "soon", id="first-ever-65-soon"),
         pytest.param(
             ci(onset="new_episode", pain=5),
