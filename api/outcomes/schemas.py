@@ -96,6 +96,11 @@ class OutcomeCreateSchema(OneOfSchema):
     """A completed questionnaire: NDI (Neck Disability Index) or PSFS (Patient-Specific
     Functional Scale), chosen by ``instrument``."""
 
+    class Meta:
+        description = (
+            "A completed questionnaire, NDI or PSFS by `instrument`, with its answers. " + NDI_SCOPE
+        )
+
     type_field = "instrument"
     type_field_remove = False
     type_schemas = {"ndi": NdiOutcomeCreateSchema, "psfs": PsfsOutcomeCreateSchema}
