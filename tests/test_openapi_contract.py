@@ -384,3 +384,34 @@ def test_a_real_outcome_of_each_instrument_matches_its_schema(spec, client, make
     listed = client.get("/api/v1/outcomes", headers=headers).get_json()
     assert [o["instrument"] for o in listed] == ["psfs", "ndi"]
     assert listed[1]["unanswered"] == ["driving", "recreation"]
+
+
+def test_real_bodies_of_a_patients_records_match_their_schemas(spec, client, make):
+    """Responses built from many records (advice, triage, progress, export) keep to the
+    spec: a key the spec requires is never left out, and nothing undeclared appears."""
+    from tests.sessions.helpers import entry, log
+
+    patient = make.patient(timezone="UTC", birth_year=1950)
+    headers = make.headers(patient)
+    session = log(client, headers, entry("bird-dog", pain_during=6))
+    assert session.status_code == 201
+    assert session.get_json()["advice"][0]["rule"] == "pain_during"
+    _validate(spec, "Session", session.get_json())
+    check_in = client.post(
+        "/api/v1/check-ins",
+        json={"pain": 7, "symptoms": ["fever", "night_pain"], "pain_onset": "first_ever"},
+        headers=headers,
+    )
+    assert check_in.get_json()["triage"]["rules"]
+    _validate(spec, "CheckIn", check_in.get_json())
+    psfs = {"activities": [{"activity": a, "score": 5} for a in ("lift", "sit", "reach")]}
+    client.post("/api/v1/outcomes", json={"instrument": "psfs", "answers": psfs}, headers=headers)
+    for path, component in (
+        ("/api/v1/me", "Profile"),
+        ("/api/v1/me/today", "Today"),
+        ("/api/v1/me/progress", "Progress"),
+        ("/api/v1/me/export", "Export"),
+    ):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        _validate(spec, component, response.get_json())

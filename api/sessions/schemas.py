@@ -93,7 +93,10 @@ class AdviceSchema(ResponseSchema):
         metadata={"description": f"{HOLD_ADVICE_KIND}: an exercise hold's safety advice, first"},
     )
     rule = code("AdviceRule", ADVICE_RULES)
-    level = alert_level(allow_none=True, metadata={"description": "hold only: urgent or emergency"})
+    level = alert_level(
+        allow_none=True,
+        metadata={"optional": True, "description": "Hold advice only: urgent or emergency"},
+    )
     exercise = fields.String(allow_none=True, metadata={"description": "null for a hold"})
     exercise_name = fields.String(allow_none=True)
     suggestion = fields.Nested(SuggestionSchema, allow_none=True)
