@@ -1,4 +1,4 @@
-"""The OpenAPI contract that clients are generated from: every response schema says
+"""The OpenAPI schemas that clients are generated from: every response schema says
 which fields are always there, every field has a type, closed vocabularies are named
 enums, nullable references are written the way generators read them, and the
 server's constraints are in the spec."""
