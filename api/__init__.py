@@ -38,8 +38,6 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="api/v1/openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
         # No X-RateLimit-* or Retry-After on answers that were not limited; a 429 gets
@@ -51,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
     from api import database, http, migrate, request_log
     from api.errors import register_error_handlers
     from api.extensions import api, limiter
+    from api.parsing import document_date_bounds
     from api.routing import register_blueprints
 
     database.init_app(app)
@@ -67,11 +66,16 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
                     "programme, log sessions and answer a daily check-in whose red-flag answers "
                     "are triaged at once. Errors always have the shape "
                     "`{code, status, message, errors?}`."
-                )
-            }
+                ),
+                "license": {"name": "Proprietary"},
+                "contact": {"name": "Upright API team", "email": "api@upright.example"},
+            },
+            "servers": [{"url": "/", "description": "This server"}],
         },
     )
     _document_pagination_header_as_json(api)
+    api.ma_plugin.converter.add_attribute_function(document_date_bounds)
+    _add_error_examples(api)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
@@ -88,3 +92,15 @@ def _document_pagination_header_as_json(api) -> None:
             "application/json": {"schema": {"$ref": "#/components/schemas/PaginationMetadata"}}
         },
     }
+
+
+def _add_error_examples(api) -> None:
+    """The shared error answers carry an example of the one error format."""
+    from api import examples
+
+    responses = api.spec.components.responses_lazy
+    for name, example in (
+        ("DEFAULT_ERROR", examples.NOT_FOUND_ERROR),
+        ("UNPROCESSABLE_ENTITY", examples.VALIDATION_ERROR),
+    ):
+        responses[name]["content"]["application/json"]["example"] = example

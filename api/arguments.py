@@ -1,4 +1,4 @@
-"""The request parser: webargs' FlaskParser, strict about repeated query parameters.
+"""The request parser: ``api.parsing.UprightParser``, strict about repeated query parameters.
 
 Invalid JSON answers 400 with ``errors.json._schema``, like every other error of the
 body as a whole. A query parameter that takes one value (``page_size``, ``from``...) given twice
@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from webargs.flaskparser import FlaskParser, abort
+from webargs.flaskparser import abort
 from webargs.multidictproxy import MultiDictProxy
+
+from api.parsing import UprightParser
 
 REPEATED = "Give this parameter once."
 
 
-class UprightParser(FlaskParser):
+class StrictParser(UprightParser):
     def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kwargs: Any):
         # Field errors are keyed by field; the body as a whole is ``_schema``.
         abort(

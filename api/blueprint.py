@@ -17,7 +17,7 @@ from flask import current_app, g, request
 
 from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
-from api.arguments import UprightParser
+from api.arguments import StrictParser
 from api.database import get_session
 from api.errors import Forbidden, Unauthorized
 
@@ -61,7 +61,9 @@ def current_user() -> User:
 
 
 class Blueprint(flask_smorest.Blueprint):
-    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = UprightParser()
+    #: Refuses text no database can store and dates out of bounds (api/parsing.py), and
+    #: single-value query parameters given twice (api/arguments.py); pagination too.
+    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = StrictParser()
 
     def login_required(
         self, *roles: Role | str, optional: bool = False
@@ -97,6 +99,35 @@ class Blueprint(flask_smorest.Blueprint):
 
     def conflict(self, description: str = "Conflicts with existing data"):
         return self.alt_response(409, response="DEFAULT_ERROR", description=description)
+
+    def public(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """No sign-in needed: documented as ``security: []`` (a decision, not an omission)."""
+        return self.doc(security=[])
+
+    def links_to(
+        self,
+        *operation_ids: str,
+        parameter: str,
+        value: str = "$response.body#/id",
+        statuses: Iterable[int] = (201,),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """OpenAPI links from this operation's answer to the operations that take its id.
+
+        Client generators and schemathesis' stateful tests follow them
+        (``createCheckIn`` -> ``getCheckIn``...). Status keys are ints, as in
+        ``@blp.response``, so the links merge into the documented answer.
+        """
+        source = value.rpartition("/")[2]
+        whose = "the first item of this answer" if "#/0/" in value else "this answer"
+        links = {
+            operation_id: {
+                "operationId": operation_id,
+                "parameters": {parameter: value},
+                "description": f"`{parameter}` is the `{source}` of {whose}.",
+            }
+            for operation_id in operation_ids
+        }
+        return self.doc(responses={status: {"links": links} for status in statuses})
 
 
 def _or_list(values: Iterable[str]) -> str:

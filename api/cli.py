@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -88,15 +89,27 @@ def demo() -> None:
         patient.country = "GB"
         patient.timezone = "Europe/London"
     session.commit()
+    address = server_address()
     click.echo("Upright demo is ready.")
-    click.echo("  API docs:  http://127.0.0.1:5000/docs")
+    click.echo(f"  API docs:  {address}/docs (once `flask run` serves)")
     click.echo(f"  Therapist: {DEMO_THERAPIST[0]} / {DEMO_THERAPIST[1]}")
     click.echo(f"  Patient:   {DEMO_PATIENT[0]} / {DEMO_PATIENT[1]} (linked to the therapist)")
     click.echo(
-        "  Sign in:   curl -s -X POST http://127.0.0.1:5000/api/v1/auth/login "
+        f"  Sign in:   curl -s -X POST {address}/api/v1/auth/login "
         "-H 'Content-Type: application/json' "
         f'-d \'{{"email": "{DEMO_PATIENT[0]}", "password": "{DEMO_PATIENT[1]}"}}\''
     )
+
+
+def server_address() -> str:
+    """Where ``flask run`` serves: it reads FLASK_RUN_HOST and FLASK_RUN_PORT, so do we."""
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    port = os.environ.get("FLASK_RUN_PORT") or "5000"
+    if host in {"0.0.0.0", "::"}:  # every interface: this machine answers on loopback
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _load_catalogue_if_available() -> None:

@@ -131,6 +131,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated origins allowed to call the API from a browser. Empty: CORS closed.",
     ),
     Setting(
+        "PREFERRED_URL_SCHEME",
+        "http",
+        str,
+        "`https` when clients reach the API over TLS (usually through a proxy): generated "
+        "URLs use it and every response carries `Strict-Transport-Security`.",
+    ),
+    Setting(
+        "HSTS_ENABLED",
+        False,
+        bool,
+        "Send `Strict-Transport-Security` even when `PREFERRED_URL_SCHEME` is `http`.",
+    ),
+    Setting(
+        "HSTS_MAX_AGE",
+        31536000,
+        int,
+        "Seconds browsers keep to HTTPS for this host (the HSTS `max-age`; one year).",
+    ),
+    Setting(
         "DB_POOL_TIMEOUT",
         5,
         int,
@@ -141,6 +160,13 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         int,
         "Seconds to wait when opening a PostgreSQL connection before answering 503.",
+    ),
+    Setting(
+        "DB_STATEMENT_TIMEOUT",
+        5,
+        int,
+        "Seconds a PostgreSQL statement may run (`statement_timeout`); a server that does not "
+        "answer within one more second is given up on. Either way the request answers 503.",
     ),
     Setting("LOG_LEVEL", "INFO", str, "Python logging level of the request log."),
 )

@@ -8,13 +8,17 @@ flush but never commit; the route commits once.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, Integer, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from api.timeutil import utcnow as utcnow  # the one clock, re-exported for column defaults
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,10 +55,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -96,7 +96,22 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_timeout: int = 5, connect_timeout: int = 3) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_timeout: float = 5,
+    connect_timeout: int = 3,
+    statement_timeout: float | None = None,
+) -> Engine:
+    """An engine whose every wait on PostgreSQL is bounded.
+
+    ``statement_timeout`` (seconds) is sent to the server with each new
+    connection; the client also stops waiting for any answer
+    ``REPLY_GRACE`` seconds later, which is what bounds a request when the
+    server is frozen (a stopped process cannot run its own timer). Opening a
+    connection is bounded by ``connect_timeout`` and waiting for a pooled one by
+    ``pool_timeout``; TCP keepalives notice a peer that has gone away.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
@@ -105,15 +120,99 @@ def make_engine(url: str, *, pool_timeout: int = 5, connect_timeout: int = 3) ->
             engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE")
         )
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         hide_parameters=True,  # no health data in logs or error messages
         pool_timeout=pool_timeout,
         pool_size=5,
         max_overflow=5,
-        connect_args={"connect_timeout": connect_timeout},
+        connect_args={
+            "connect_timeout": connect_timeout,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        },
     )
+    if statement_timeout:
+        event.listen(engine, "do_connect", _bounded_connect(statement_timeout))
+    return engine
+
+
+#: Seconds the client waits for an answer beyond ``statement_timeout`` before it
+#: gives the server up as unresponsive and closes the connection.
+REPLY_GRACE = 1.0
+
+
+class UnresponsiveDatabase(psycopg.OperationalError):
+    """The server did not answer in time (or did not moments ago): no connection is used."""
+
+
+class _Breaker:
+    """Remembers that the server stopped answering.
+
+    For ``cooldown`` seconds after a connection attempt or an answer timed out,
+    database work fails at once instead of each request waiting the full bound
+    again: a frozen server then cannot tie up every worker thread.
+    """
+
+    def __init__(self, cooldown: float) -> None:
+        self.cooldown = cooldown
+        self.open_until = 0.0
+
+    def trip(self) -> None:
+        self.open_until = time.monotonic() + self.cooldown
+
+    def check(self) -> None:
+        if time.monotonic() < self.open_until:
+            raise UnresponsiveDatabase("the database stopped answering moments ago")
+
+
+class _BoundedConnection(psycopg.Connection):
+    """A psycopg connection that never waits longer than ``reply_timeout`` for the server."""
+
+    reply_timeout: float | None = None
+    breaker: _Breaker | None = None
+
+    def wait(self, gen, interval=0.1, timeout=None):  # type: ignore[no-untyped-def, override]
+        if timeout is not None:  # a bound psycopg chose itself (e.g. a cancel)
+            return super().wait(gen, interval=interval, timeout=timeout)
+        try:
+            if self.breaker is not None:
+                self.breaker.check()
+            return super().wait(gen, interval=interval, timeout=self.reply_timeout)
+        except psycopg.errors._WaitTimeout as error:  # psycopg's "timeout expired" signal
+            if self.breaker is not None:
+                self.breaker.trip()
+            self.close()  # the protocol stopped half-way: the connection cannot be reused
+            raise UnresponsiveDatabase(
+                f"the database did not answer within {self.reply_timeout:g} s"
+            ) from error
+        except UnresponsiveDatabase:
+            self.close()
+            raise
+
+
+def _bounded_connect(statement_timeout: float):
+    milliseconds = max(1, round(statement_timeout * 1000))
+    breaker = _Breaker(cooldown=statement_timeout)
+
+    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]):
+        breaker.check()
+        # Keep options given in the URL (e.g. a search_path) and add the timeout.
+        options = f"{cparams.get('options', '')} -c statement_timeout={milliseconds}".strip()
+        cparams["options"] = options
+        try:
+            connection = _BoundedConnection.connect(*cargs, **cparams)
+        except psycopg.errors.ConnectionTimeout:
+            breaker.trip()
+            raise
+        connection.reply_timeout = statement_timeout + REPLY_GRACE
+        connection.breaker = breaker
+        return connection
+
+    return connect
 
 
 def init_app(app: Flask) -> None:
@@ -121,6 +220,7 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"],
         pool_timeout=app.config["DB_POOL_TIMEOUT"],
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
     )
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["upright.db"] = DatabaseState(engine=engine, session_factory=factory)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
-from werkzeug.routing import IntegerConverter
+import base64
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import (
+    BadRequest,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+    UnsupportedMediaType,
+)
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -17,6 +27,38 @@ def _has_body() -> bool:
 
 
 MAX_JSON_DEPTH = 32
+
+#: Request size limits the app enforces on any server (414 and 431 in the error format).
+#: The shipped gunicorn config sets gunicorn's own, larger ceilings (api/gunicorn_conf.py).
+MAX_URL_LENGTH = 4096  # characters of the path and query string, as sent
+MAX_HEADER_LINE = 4096  # bytes of one "Name: value" header line
+MAX_HEADER_COUNT = 64
+
+
+def _url_as_sent() -> str:
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return raw
+    query = environ.get("QUERY_STRING", "")
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def _check_request_size() -> None:
+    if len(_url_as_sent()) > MAX_URL_LENGTH:
+        raise RequestURITooLarge(
+            f"The URL is longer than {MAX_URL_LENGTH} characters. Send fewer or shorter "
+            "query parameters."
+        )
+    count = 0
+    for name, value in request.headers.items():
+        count += 1
+        if len(name) + 2 + len(value) > MAX_HEADER_LINE:
+            raise RequestHeaderFieldsTooLarge(
+                f"The {name} header is longer than {MAX_HEADER_LINE} bytes."
+            )
+    if count > MAX_HEADER_COUNT:
+        raise RequestHeaderFieldsTooLarge(f"The request has more than {MAX_HEADER_COUNT} headers.")
 
 
 def _too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -53,12 +95,64 @@ def _require_json() -> None:
             raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
 
 
+#: Every response but an HTML page: JSON needs no scripts, styles, frames or anything else.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\ssrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+)
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def docs_csp(app: Flask, html: bytes) -> str:
+    """The policy of the docs pages (Swagger UI, ReDoc): their scripts and styles from the
+    app itself or from the configured CDN, inline scripts only by their hash, inline
+    styles and data: images (Swagger UI uses both), and requests to the app alone."""
+    cdn = " ".join(
+        sorted(
+            origin
+            for key in ("OPENAPI_SWAGGER_UI_URL", "OPENAPI_REDOC_URL", "OPENAPI_RAPIDOC_URL")
+            if (origin := _origin(app.config.get(key)))
+        )
+    )
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    directives = [
+        "default-src 'none'",
+        f"script-src 'self' {cdn} {hashes}",
+        f"style-src 'self' {cdn} 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if "Cache-Control" not in response.headers and request.path != "/docs":
         response.headers["Cache-Control"] = "no-store"
+    if "Content-Security-Policy" not in response.headers:
+        if response.mimetype == "text/html" and not response.is_streamed:
+            policy = docs_csp(current_app, response.get_data())
+        else:
+            policy = API_CSP
+        response.headers["Content-Security-Policy"] = policy
+    config = current_app.config
+    if config["HSTS_ENABLED"] or config["PREFERRED_URL_SCHEME"] == "https":
+        response.headers["Strict-Transport-Security"] = f"max-age={config['HSTS_MAX_AGE']}"
     response.headers.pop("Server", None)
     return response
 
@@ -92,8 +186,22 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class TextConverter(UnicodeConverter):
+    """``<slug>`` path segments: never a NUL character (no such object can exist: 404).
+
+    NUL is the one character PostgreSQL cannot compare; a path is decoded with
+    replacement characters, so it cannot carry a lone surrogate.
+    """
+
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
+    app.before_request(_check_request_size)
     app.before_request(_require_json)
     app.after_request(_security_headers)
     app.after_request(_cors(app))

@@ -43,6 +43,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(sessions.blp)
     api.register_blueprint(outcomes.blp)
     api.register_blueprint(progress.blp)
-    from api import cli
+    from api import cli, docs
 
     cli.init_app(app)
+    docs.init_app(app)  # Swagger UI at /docs, served from the app itself

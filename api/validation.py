@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from functools import lru_cache
+from importlib import resources
 
 import pycountry
 from marshmallow import ValidationError, fields, validate
 
+from api.timeutil import utcnow
+
 
 @lru_cache(maxsize=1)
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def canonical_timezones() -> frozenset[str]:
+    """The time zone names a person may choose: IANA's location names, plus ``UTC``.
+
+    The names are those of ``zone.tab`` in the IANA data the ``tzdata`` package ships:
+    one current Area/Location name for each zone of each country (``Europe/London``,
+    ``Europe/Amsterdam``, ``Asia/Kolkata``). That leaves out backward-compatibility
+    links (``Asia/Calcutta``, ``US/Eastern``, ``GB``), System V rule names
+    (``EST5EDT``), ``Etc/...`` offsets with inverted signs, ``Factory``, and names
+    that are not IANA's at all (``localtime``, ``posixrules``), all of which
+    ``zoneinfo.available_timezones()`` may include. The data is pinned by the
+    ``tzdata`` dependency, so the answer does not depend on the host.
+    """
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    names = {
+        line.split("\t")[2].strip()
+        for line in table.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return frozenset(names | {"UTC"})
+
+
+@lru_cache(maxsize=1)
+def _timezone_links() -> dict[str, str]:
+    """Old or alias name -> the name it stands for (IANA's ``Link`` lines)."""
+    data = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    links = {}
+    for line in data.splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()[:3]
+            links[name] = target
+    return links
+
+
+def _suggestion(value: str) -> str:
+    target = _timezone_links().get(value, value)
+    if target in ("Etc/UTC", "Etc/GMT"):
+        target = "UTC"
+    # Only for renamed places (Asia/Calcutta) and UTC's aliases: a System V name such
+    # as EST only happens to share its offsets with some place.
+    if target in canonical_timezones() and ("/" in value or target == "UTC"):
+        return f" Use {target} instead of {value}."
+    return " Use a location such as Europe/London, or UTC."
 
 
 def validate_timezone(value: str, **_kwargs: object) -> None:
-    if value not in _timezones():
-        raise ValidationError("Not a known IANA time zone name (e.g. Europe/London).")
+    if value not in canonical_timezones():
+        raise ValidationError("Not a canonical IANA time zone name." + _suggestion(value))
 
 
 def validate_country(value: str, **_kwargs: object) -> None:
@@ -26,7 +67,7 @@ def validate_country(value: str, **_kwargs: object) -> None:
 
 
 def validate_birth_year(value: int, **_kwargs: object) -> None:
-    this_year = dt.date.today().year
+    this_year = utcnow().year
     if not this_year - 120 <= value <= this_year - 10:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
@@ -36,19 +77,19 @@ TIMEZONE = {"description": "An IANA time zone name, e.g. Europe/London", "minLen
 COUNTRY = {"description": "ISO 3166-1 alpha-2 country code, e.g. GB", "pattern": "^[A-Z]{2}$"}
 BIRTH_YEAR = {
     "description": "Year of birth: from 120 to 10 years before this year",
-    "minimum": dt.date.today().year - 120,
-    "maximum": dt.date.today().year - 10,
+    "minimum": utcnow().year - 120,
+    "maximum": utcnow().year - 10,
 }
 PAST_YEAR = {
     "description": "A year: this year at the latest, at most 120 years back",
-    "minimum": dt.date.today().year - 120,
-    "maximum": dt.date.today().year,
+    "minimum": utcnow().year - 120,
+    "maximum": utcnow().year,
 }
 
 
 def validate_past_year(value: int, **_kwargs: object) -> None:
     """A year of something that has happened: this year at the latest, at most 120 back."""
-    this_year = dt.date.today().year
+    this_year = utcnow().year
     if not this_year - 120 <= value <= this_year:
         raise ValidationError(
             f"Must be between {this_year - 120} and {this_year} (not in the future)."

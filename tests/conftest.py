@@ -7,11 +7,14 @@ every table except the reference catalogue is emptied, so tests are isolated.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
@@ -94,6 +97,40 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment at which day-dependent code tends to break, and the patients' default zone."""
+
+    at: dt.datetime
+    timezone: str
+
+
+# The date-sensitive tests (sessions, programmes, progress, check-ins, outcomes) run at each
+# of these moments (their conftest.py asks for ``awkward_moment``), never at the real time.
+AWKWARD_MOMENTS = {
+    # Ten minutes after midnight UTC: "30 minutes ago" is yesterday. A Wednesday.
+    "wed-00:10Z": Moment(dt.datetime(2026, 11, 18, 0, 10, tzinfo=dt.UTC), "UTC"),
+    # Sunday, 10 minutes after the clocks went forward in London (01:00 GMT -> 02:00 BST):
+    # the local day is 23 hours long.
+    "sun-dst-starts-london": Moment(
+        dt.datetime(2026, 3, 29, 1, 10, tzinfo=dt.UTC), "Europe/London"
+    ),
+    # Sunday, 10 minutes after the clocks went back in London (02:00 BST -> 01:00 GMT):
+    # 01:10 local happened twice, the local day is 25 hours long.
+    "sun-dst-ends-london": Moment(dt.datetime(2026, 10, 25, 1, 10, tzinfo=dt.UTC), "Europe/London"),
+}
+
+
+@pytest.fixture(params=list(AWKWARD_MOMENTS.values()), ids=list(AWKWARD_MOMENTS))
+def awkward_moment(request, monkeypatch) -> Iterator[Moment]:
+    """Freeze the clock (every ``datetime.now``, ``date.today`` and ``time.time``) at an
+    awkward moment, with time moving on from there; new patients live in its time zone."""
+    moment: Moment = request.param
+    monkeypatch.setattr(factories, "PATIENT_TIMEZONE", moment.timezone)
+    with time_machine.travel(moment.at, tick=True):
+        yield moment
 
 
 @pytest.fixture

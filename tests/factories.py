@@ -18,6 +18,7 @@ from api.accounts.models import Role, User
 from api.database import get_session
 
 PASSWORD = "correct horse battery staple"
+PATIENT_TIMEZONE = "UTC"  # the default zone of new users (tests at DST changes move it)
 _counter = itertools.count(1)
 
 
@@ -60,7 +61,7 @@ class Factory:
         values: dict[str, Any] = {
             "email": f"{role}{n}@example.org",
             "display_name": f"{str(role).title()} {n}",
-            "timezone": "UTC",
+            "timezone": PATIENT_TIMEZONE,
             "health_history": [],
             "conditions": [],
         }

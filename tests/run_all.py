@@ -2,8 +2,9 @@
 
     python -m tests.run_all [pytest args...]
 
-PostgreSQL is installed from Debian's packages when its binaries are missing
-(root, or sudo, is needed for that). A fresh cluster is created in a temporary
+PostgreSQL, and Chromium for the docs page test, are installed from Debian's
+packages when missing (root, or sudo, is needed for that); the npm tools of the
+lint tests are installed once per run into a cache folder. A fresh cluster is created in a temporary
 folder, listens only on a Unix socket there, and is stopped and deleted when
 the run ends, whether the tests pass or fail. Exit status: non-zero when any
 run fails.
@@ -19,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tests.node_tools import ensure_node_tools
 
 PG_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -36,21 +39,42 @@ def _as_root(command: list[str]) -> list[str]:
         return command
     if shutil.which("sudo"):
         return ["sudo", "-n", *command]
-    raise SystemExit("PostgreSQL is missing and installing it needs root: " + " ".join(command))
+    raise SystemExit("Installing a missing package needs root: " + " ".join(command))
+
+
+_apt_updated = False
+
+
+def _apt_install(package: str) -> None:
+    global _apt_updated
+    print(f"== Installing {package} from Debian's packages", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if not _apt_updated:
+        subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
+        _apt_updated = True
+    subprocess.run(_as_root(["apt-get", "install", "-y", "-q", package]), check=True, env=env)
 
 
 def ensure_postgres() -> Path:
     pg_bin = _pg_bin()
     if pg_bin is not None:
         return pg_bin
-    print("== Installing PostgreSQL from Debian's packages", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
-    subprocess.run(_as_root(["apt-get", "install", "-y", "-q", "postgresql"]), check=True, env=env)
+    _apt_install("postgresql")
     pg_bin = _pg_bin()
     if pg_bin is None:
         raise SystemExit("PostgreSQL binaries not found after installing the package.")
     return pg_bin
+
+
+def ensure_chromium() -> str:
+    """Debian's Chromium, for the test that opens the docs page (installed when missing)."""
+    found = shutil.which("chromium")
+    if found is None:
+        _apt_install("chromium")
+        found = shutil.which("chromium")
+    if found is None:
+        raise SystemExit("chromium not found after installing the package.")
+    return found
 
 
 class ThrowawayPostgres:
@@ -173,6 +197,8 @@ def main(argv: list[str]) -> int:
     args = argv or ["-q"]
     os.environ.pop("TEST_DATABASE_URL", None)
     pg_bin = ensure_postgres()  # also used by the fault tests of both runs
+    ensure_chromium()  # the docs page test of both runs
+    ensure_node_tools()  # the OpenAPI lint tests of both runs
     server = ThrowawayPostgres(pg_bin)
     try:
         url = server.start()

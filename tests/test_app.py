@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +125,19 @@ def test_swagger_ui_is_served(client):
     response = client.get("/docs")
     assert response.status_code == 200
     assert b"swagger" in response.data.lower()
+
+
+def test_docs_page_loads_only_its_own_files(client):
+    page = client.get("/docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert "/docs/assets/swagger-ui-bundle.js" in assets
+    assert all(url.startswith("/docs/assets/") for url in assets), assets
+    assert "<script>" not in page  # no inline script: a CSP of 'self' is enough
+    for url in assets:
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+    assert client.get("/docs/assets/index.css").status_code == 404
+    assert client.get("/docs/assets/..%2F__init__.py").status_code == 404
 
 
 def test_request_id_is_echoed_or_generated(client):

@@ -72,6 +72,7 @@ def test_cli_upgrade_brings_empty_database_to_head(scratch_url):
 # keys enforced, dropping a table during a rebuild deletes the rows that cascade from it.
 
 BEFORE_IDS_NEVER_REUSED = "0006_foreign_key_indexes"
+IDS_NEVER_REUSED = "0007_never_reuse_ids"
 
 
 def _sample_value(column, now):
@@ -137,12 +138,15 @@ def test_never_reuse_ids_keeps_every_row_and_child_row(scratch_url):
         ids = _one_row_in_every_table(connection)
         before, indexes_before = _counts(connection), _sqlite_indexes(connection)
     assert set(before.values()) == {1}
-    command.upgrade(config, "head")
+    command.upgrade(config, IDS_NEVER_REUSED)
     with engine.begin() as connection:
         assert _counts(connection) == before
         assert _sqlite_indexes(connection) == indexes_before
         if connection.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        assert _counts(connection) == before
         users = Base.metadata.tables["users"]
         assert connection.execute(select(users.c.token_key)).scalar_one()
         # the newest account is erased: the next one gets a new id, not its id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select, update
@@ -15,6 +16,13 @@ from api.database import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
 
 INVITE_DAYS = 7
+_link_ended: list[Callable[..., None]] = []
+
+
+def on_link_ended(listener: Callable[..., None]) -> Callable[..., None]:
+    """Call ``listener(db_session=, link=, ended_by=)`` when a care link ends (alerts keep it)."""
+    _link_ended.append(listener)
+    return listener
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ def end_link(*, db_session: Session, user: User, link_id: int) -> CareLink:
         link.ended_at = utcnow()
         link.ended_by_id = user.id
         db_session.flush()
+        for listener in _link_ended:
+            listener(db_session=db_session, link=link, ended_by=user)
     return link
 
 

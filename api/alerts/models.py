@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, utcnow
@@ -51,6 +51,11 @@ class Alert(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # who closed it: "therapist" (a linked therapist) or "patient" (self-guided)
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+    # a self-resolution names the clinician who assessed the patient, and when
+    assessed_by: Mapped[str | None] = mapped_column(String(120))
+    assessed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     events: Mapped[list[AlertEvent]] = relationship(
         order_by="AlertEvent.id",
@@ -58,6 +63,11 @@ class Alert(Base):
         passive_deletes=True,
         lazy="selectin",  # one query for a whole page of alerts, not one per alert
     )
+
+    @property
+    def kind(self) -> str:
+        """Entries of a therapist's alert list are alerts or ``link_ended`` notices."""
+        return "alert"
 
 
 class AlertEvent(Base):
@@ -76,6 +86,10 @@ class AlertEvent(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     check_in_id: Mapped[int | None] = mapped_column(
         ForeignKey("check_ins.id", ondelete="SET NULL"), index=True
+    )
+    # action "link_ended": the care link that ended while the alert was open
+    care_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_links.id", ondelete="SET NULL"), index=True
     )
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

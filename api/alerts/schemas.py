@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from api.alerts.service import OUTCOMES
+from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow_oneofschema import OneOfSchema
+
+from api.alerts.service import LINK_ENDED_DAYS, OUTCOMES
 from api.checkins.schemas import RuleEvidenceSchema
 from api.schemas import ResponseSchema, alert_level, alert_status, code, iso_date
 from api.validation import id_field
 
-ACTIONS = ("raised", "evidence_added", "acknowledged", "resolved")
+ACTIONS = (
+    "raised",
+    "evidence_added",
+    "level_raised",
+    "acknowledged",
+    "link_ended",
+    "resolved",
+)
+ENTRY_KINDS = ("alert", "link_ended")
 
 
-def alert_outcome(**kwargs) -> fields.String:
+def alert_outcome(**kwargs: Any) -> fields.String:
     return code("AlertOutcome", OUTCOMES, **kwargs)
 
 
 class AlertEventSchema(ResponseSchema):
-    action = code("AlertAction", ACTIONS)
+    action = code(
+        "AlertAction",
+        ACTIONS,
+        metadata={
+            "description": "level_raised: a newer version of the rule ranks the evidence "
+            "higher and the alert is open again; link_ended: the care link ended while the "
+            "alert was open (actor: who ended it)"
+        },
+    )
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -34,7 +53,12 @@ class AlertEvidenceSchema(ResponseSchema):
     answers = fields.Nested(RuleEvidenceSchema)
 
 
+def _kind(value: str) -> fields.String:
+    return code("AlertEntryKind", ENTRY_KINDS, metadata={"description": f"Always {value}"})
+
+
 class AlertSchema(ResponseSchema):
+    kind = _kind("alert")
     id = fields.Integer()
     patient_id = fields.Integer()
     rule_id = fields.String()
@@ -53,7 +77,54 @@ class AlertSchema(ResponseSchema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
+    resolved_by = code(
+        "AlertResolvedBy",
+        ("therapist", "patient"),
+        allow_none=True,
+        metadata={
+            "description": "therapist (a linked therapist) or patient (self-guided, after a "
+            "clinical assessment); null while unresolved"
+        },
+    )
+    assessed_by = fields.String(
+        allow_none=True, metadata={"description": "Who assessed the patient (self-resolution)"}
+    )
+    assessed_on = fields.Date(
+        allow_none=True, metadata={"description": "When the patient was assessed"}
+    )
     events = fields.List(fields.Nested(AlertEventSchema))
+
+
+class LinkEndedSchema(ResponseSchema):
+    """A patient ended the care link while an alert was open: who and when, no health
+    details."""
+
+    kind = _kind("link_ended")
+    care_link_id = fields.Integer(metadata={"description": "The link that ended"})
+    patient_id = fields.Integer()
+    patient_name = fields.String(metadata={"description": "The patient's name then"})
+    ended_at = fields.DateTime(metadata={"description": "When the link ended"})
+    alert_open = fields.Boolean(metadata={"description": "An alert was open (always true)"})
+
+
+class AlertEntrySchema(OneOfSchema):
+    """An entry of an alert list: an alert, or (therapists' lists only, first, for
+    LINK_ENDED_DAYS days) a ``link_ended`` notice."""
+
+    class Meta:
+        description = (
+            "An alert, or (therapists' lists only) a link_ended notice: a patient ended the "
+            "care link while an alert was open. It is listed first, with no status filter or "
+            f"with status=open, for {LINK_ENDED_DAYS} days, unless the patient links to you "
+            "again."
+        )
+
+    type_field = "kind"
+    type_field_remove = False
+    type_schemas = {"alert": AlertSchema, "link_ended": LinkEndedSchema}
+
+    def get_obj_type(self, obj: Any) -> str:
+        return obj.kind
 
 
 class AlertQuerySchema(Schema):
@@ -73,3 +144,23 @@ class ResolveSchema(Schema):
         load_default=None,
         metadata={"description": "Self-guided patients must confirm a clinician assessed them"},
     )
+    assessed_by = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=120),
+        metadata={
+            "description": "Who assessed the patient (e.g. 'Dr Rao, GP'). Required from a "
+            "self-guided patient closing an urgent or emergency alert."
+        },
+    )
+    assessed_on = fields.Date(
+        load_default=None,
+        metadata={
+            "description": "The date of that assessment: not in the future, not before the "
+            "check-in that raised the alert. Required with assessed_by."
+        },
+    )
+
+    @validates("assessed_by")
+    def _not_blank(self, value: str | None, **_kwargs: object) -> None:
+        if value is not None and not value.strip():
+            raise ValidationError("Name who assessed you.")

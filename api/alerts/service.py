@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from api.accounts import care
 from api.accounts.export import exporter
-from api.accounts.models import Role, User
+from api.accounts.models import CareLink, Role, User
 from api.alerts.models import OPEN_STATUSES, Alert, AlertEvent, ExerciseHold
 from api.database import utcnow
-from api.errors import Conflict, InvalidInput, NotFound
-from api.policy import is_linked, linked_patient_ids_stmt, record_access
+from api.errors import Conflict, InvalidInput
+from api.policy import linked_patient_ids_stmt, patient_in_scope, readable_record, record_access
+from api.timeutil import local_today
 from api.triage import LEVEL_RANK, TriageResult
 
 PAUSING_LEVELS = ("urgent", "emergency")
@@ -24,6 +42,7 @@ OUTCOMES = (
     "not_a_concern",
     "other",
 )
+LINK_ENDED_DAYS = 30  # how long a therapist's list shows that a patient ended the link
 
 
 def _event(alert: Alert, action: str, actor: User | None, **fields: Any) -> AlertEvent:
@@ -75,9 +94,25 @@ def raise_alerts(
             alert.rule_version = max(alert.rule_version, rule.version)
             alert.updated_at = utcnow()
             _event(alert, "evidence_added", None, check_in_id=check_in_id)
+            if LEVEL_RANK[rule.level] > alert.level_rank:
+                _raise_level(alert, rule, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
     return alerts
+
+
+def _raise_level(alert: Alert, rule, *, check_in_id: int) -> None:
+    """A newer version of the rule ranks the same evidence higher (e.g. coughing blood,
+    once urgent, now an emergency): the open alert takes the new level and words, and an
+    acknowledged one asks for attention again."""
+    alert.level = rule.level
+    alert.level_rank = LEVEL_RANK[rule.level]
+    alert.title = rule.title
+    alert.patient_message = rule.patient_message
+    alert.clinician_message = rule.clinician_message
+    alert.source = rule.source
+    alert.status = "open"
+    _event(alert, "level_raised", None, check_in_id=check_in_id)
 
 
 def _open_alert(db_session: Session, patient_id: int, rule_id: str) -> Alert | None:
@@ -147,38 +182,131 @@ def _lift_hold_if_clear(db_session: Session, patient_id: int, actor: User) -> No
 # --- reading --------------------------------------------------------------------------
 
 
-def visible_alert(db_session: Session, actor: User, alert_id: int) -> Alert:
-    alert = db_session.get(Alert, alert_id)
-    if alert is None or not _may_see(db_session, actor, alert.patient_id):
-        raise NotFound("Alert not found.")
-    if actor.role == Role.therapist:
-        record_access(db_session, actor, alert.patient_id, resource="alert", resource_id=alert.id)
-    return alert
+@dataclass(frozen=True)
+class LinkEnded:
+    """An entry of a therapist's alert list: a patient ended the care link while an alert
+    was open. It says who and when, never which alert (no health details)."""
+
+    care_link_id: int
+    patient_id: int
+    patient_name: str
+    ended_at: dt.datetime
+    kind: str = "link_ended"
+    alert_open: bool = True
 
 
-def _may_see(db_session: Session, actor: User, patient_id: int) -> bool:
-    if actor.role == Role.patient:
-        return actor.id == patient_id
-    if actor.role == Role.therapist:
-        return is_linked(db_session, therapist_id=actor.id, patient_id=patient_id)
-    return False
+def _number(value: int) -> Any:
+    """An integer written into the SQL (typed the same on both sides of a UNION)."""
+    return literal_column(str(value), Integer)
 
 
-def alerts_stmt(actor: User, *, status: str | None, level: str | None, patient_id: int | None):
-    """Alerts the actor may see, most severe and oldest first."""
-    stmt: Select = select(Alert)
-    if actor.role == Role.patient:
-        stmt = stmt.where(Alert.patient_id == actor.id)
+def alerts_stmt(
+    db_session: Session,
+    actor: User,
+    *,
+    status: str | None,
+    level: str | None,
+    patient_id: int | None,
+) -> Select:
+    """The rows of the actor's alert list, as (alert_id, care_link_id) in display order:
+    ``link_ended`` notices first, then unresolved alerts, most severe and oldest first,
+    then resolved ones.
+
+    A patient sees their own alerts; a therapist names a linked patient or gets all their
+    linked patients' alerts. A patient named who is not in scope is a 404 (and a therapist
+    naming a linked one is written to the access log)."""
+    if actor.role == Role.patient or patient_id is not None:
+        in_scope = patient_in_scope(db_session, actor, patient_id, resource="alerts")
+        scope = Alert.patient_id == in_scope
     else:
-        stmt = stmt.where(Alert.patient_id.in_(linked_patient_ids_stmt(actor.id)))
-    if patient_id is not None:
-        stmt = stmt.where(Alert.patient_id == patient_id)
+        scope = Alert.patient_id.in_(linked_patient_ids_stmt(actor.id))
+    group = case((Alert.status == "resolved", _number(2)), else_=_number(1))
+    rows = select(
+        group.label("grp"),
+        Alert.level_rank.label("rank"),
+        Alert.created_at.label("at"),
+        Alert.id.label("alert_id"),
+        cast(null(), Integer).label("care_link_id"),
+    ).where(scope)
     if status is not None:
-        stmt = stmt.where(Alert.status == status)
+        rows = rows.where(Alert.status == status)
     if level is not None:
-        stmt = stmt.where(Alert.level == level)
-    resolved_last = case((Alert.status == "resolved", 1), else_=0)
-    return stmt.order_by(resolved_last, Alert.level_rank.desc(), Alert.created_at, Alert.id)
+        rows = rows.where(Alert.level == level)
+    shows_notices = status in (None, "open") and level is None and patient_id is None
+    if actor.role == Role.therapist and shows_notices:
+        rows = union_all(rows, _link_ended_rows(actor))
+    listed = rows.subquery()
+    return select(listed.c.alert_id, listed.c.care_link_id).order_by(
+        listed.c.grp,
+        listed.c.rank.desc(),
+        listed.c.at,
+        listed.c.alert_id,
+        listed.c.care_link_id,
+    )
+
+
+def _link_ended_rows(therapist: User) -> Select:
+    """Links to this therapist that the patient ended, in the last LINK_ENDED_DAYS days,
+    while an alert was open, and not linked again since."""
+    again = aliased(CareLink)
+    relinked = exists().where(
+        again.therapist_id == CareLink.therapist_id,
+        again.patient_id == CareLink.patient_id,
+        again.ended_at.is_(None),
+    )
+    alert_was_open = exists().where(
+        AlertEvent.care_link_id == CareLink.id, AlertEvent.action == "link_ended"
+    )
+    return select(
+        _number(0),
+        _number(0),
+        CareLink.ended_at,
+        cast(null(), Integer),
+        CareLink.id,
+    ).where(
+        CareLink.therapist_id == therapist.id,
+        CareLink.ended_at >= utcnow() - dt.timedelta(days=LINK_ENDED_DAYS),
+        CareLink.ended_by_id == CareLink.patient_id,
+        alert_was_open,
+        ~relinked,
+    )
+
+
+def alert_entries(
+    db_session: Session, actor: User, rows: Sequence[Row[Any]], *, named_patient: int | None
+) -> list[Alert | LinkEnded]:
+    """The alerts and notices of a page of ``alerts_stmt`` rows, in order (two queries).
+
+    A therapist's list of all their patients writes one access-log row per patient whose
+    alerts are on the page (a named patient was logged when the scope was checked)."""
+    alert_ids = [row.alert_id for row in rows if row.alert_id is not None]
+    link_ids = [row.care_link_id for row in rows if row.care_link_id is not None]
+    alerts = {}
+    if alert_ids:
+        alerts = {a.id: a for a in db_session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
+    notices = {}
+    if link_ids:
+        # the patient's name as it was when they ended the link (the event's actor name)
+        name_then = (
+            select(AlertEvent.actor_name)
+            .where(AlertEvent.care_link_id == CareLink.id, AlertEvent.action == "link_ended")
+            .order_by(AlertEvent.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        found = db_session.execute(
+            select(CareLink.id, CareLink.patient_id, name_then, CareLink.ended_at).where(
+                CareLink.id.in_(link_ids)
+            )
+        )
+        notices = {row[0]: LinkEnded(*row) for row in found}
+    if actor.role == Role.therapist and named_patient is None:
+        for patient_id in sorted({alert.patient_id for alert in alerts.values()}):
+            record_access(db_session, actor, patient_id, resource="alerts")
+    return [
+        alerts[row.alert_id] if row.alert_id is not None else notices[row.care_link_id]
+        for row in rows
+    ]
 
 
 def open_alert_summary(db_session: Session, patient_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -208,11 +336,12 @@ def holds_for(db_session: Session, patient_ids: list[int]) -> dict[int, Exercise
 # --- acting ---------------------------------------------------------------------------
 
 
-def _managed_alert(db_session: Session, actor: User, alert_id: int) -> Alert:
-    """An alert the actor may act on: a linked therapist, or a self-guided patient."""
-    alert = db_session.get(Alert, alert_id)
-    if alert is None or not _may_see(db_session, actor, alert.patient_id):
-        raise NotFound("Alert not found.")
+def _managed_alert(db_session: Session, actor: User, alert_id: int, *, action: str) -> Alert:
+    """An alert the actor may act on: a linked therapist (the action is written to the
+    patient's access log), or a self-guided patient."""
+    alert = readable_record(
+        db_session, actor, Alert, alert_id, resource=f"alert-{action}", label="Alert"
+    )
     if actor.role == Role.patient and _has_therapist(db_session, actor.id):
         raise Conflict(
             "Your therapist manages your alerts. Contact them, or your doctor, about this alert."
@@ -221,8 +350,6 @@ def _managed_alert(db_session: Session, actor: User, alert_id: int) -> Alert:
 
 
 def _has_therapist(db_session: Session, patient_id: int) -> bool:
-    from api.accounts.models import CareLink
-
     return (
         db_session.scalar(
             select(func.count())
@@ -234,7 +361,7 @@ def _has_therapist(db_session: Session, patient_id: int) -> bool:
 
 
 def acknowledge(*, db_session: Session, actor: User, alert_id: int, note: str | None) -> Alert:
-    alert = _managed_alert(db_session, actor, alert_id)
+    alert = _managed_alert(db_session, actor, alert_id, action="acknowledge")
     changed = db_session.execute(
         update(Alert)
         .where(Alert.id == alert.id, Alert.status == "open")
@@ -259,22 +386,27 @@ def resolve(
     note: str,
     outcome: str,
     assessed_by_clinician: bool | None = None,
+    assessed_by: str | None = None,
+    assessed_on: dt.date | None = None,
 ) -> Alert:
-    alert = _managed_alert(db_session, actor, alert_id)
-    if actor.role == Role.patient and not assessed_by_clinician:
-        raise InvalidInput(
-            {
-                "assessed_by_clinician": [
-                    "Confirm that a doctor or other clinician has assessed you since this alert."
-                ]
-            },
-            "An alert can be closed only after a clinical assessment.",
-        )
+    """Close an alert. A self-guided patient confirms a clinical assessment and, for an
+    urgent or emergency alert, names who assessed them and when."""
+    alert = _managed_alert(db_session, actor, alert_id, action="resolve")
+    assessed_by = assessed_by.strip() if assessed_by else None
+    _check_assessment(db_session, actor, alert, assessed_by_clinician, assessed_by, assessed_on)
     now = utcnow()
     changed = db_session.execute(
         update(Alert)
         .where(Alert.id == alert.id, Alert.status.in_(OPEN_STATUSES))
-        .values(status="resolved", resolved_at=now, updated_at=now, outcome=outcome)
+        .values(
+            status="resolved",
+            resolved_at=now,
+            updated_at=now,
+            outcome=outcome,
+            resolved_by=str(actor.role),
+            assessed_by=assessed_by,
+            assessed_on=assessed_on,
+        )
     ).rowcount
     if changed != 1:
         raise Conflict("This alert is already resolved.")
@@ -284,6 +416,65 @@ def resolve(
     _lift_hold_if_clear(db_session, alert.patient_id, actor)
     db_session.flush()
     return alert
+
+
+def _check_assessment(
+    db_session: Session,
+    actor: User,
+    alert: Alert,
+    confirmed: bool | None,
+    assessed_by: str | None,
+    assessed_on: dt.date | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if actor.role == Role.patient:
+        if not confirmed:
+            errors["assessed_by_clinician"] = [
+                "Confirm that a doctor or other clinician has assessed you since this alert."
+            ]
+        if alert.level in PAUSING_LEVELS and not assessed_by:
+            errors["assessed_by"] = ["Name who assessed you (e.g. 'Dr Rao, GP at Hill Street')."]
+        if alert.level in PAUSING_LEVELS and assessed_on is None:
+            errors["assessed_on"] = ["Give the date of that assessment."]
+    if assessed_on is not None:
+        patient = actor if actor.role == Role.patient else db_session.get(User, alert.patient_id)
+        assert patient is not None
+        first = _first_evidence_date(alert, patient.timezone)
+        if assessed_on > local_today(patient.timezone):
+            errors["assessed_on"] = ["The assessment date cannot be in the future."]
+        elif assessed_on < first:
+            errors["assessed_on"] = [
+                f"The assessment must be on or after {first.isoformat()}, the day of the "
+                "check-in that raised this alert."
+            ]
+    if errors:
+        raise InvalidInput(errors, "An alert can be closed only after a clinical assessment.")
+
+
+def _first_evidence_date(alert: Alert, timezone: str) -> dt.date:
+    dates = [dt.date.fromisoformat(e["date"]) for e in alert.evidence if e.get("date")]
+    return min(dates, default=local_today(timezone, alert.created_at))
+
+
+@care.on_link_ended
+def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -> None:
+    """Every alert open when a care link ends keeps that in its history (and the former
+    therapist's list shows that the link ended: see ``_link_ended_rows``)."""
+    open_alerts = db_session.scalars(
+        select(Alert)
+        .where(Alert.patient_id == link.patient_id, Alert.status.in_(OPEN_STATUSES))
+        .order_by(Alert.id)
+    )
+    for alert in open_alerts:
+        _event(
+            alert,
+            "link_ended",
+            ended_by,
+            note=f"The care link with {link.therapist.display_name} ended while this alert "
+            "was open.",
+            care_link_id=link.id,
+        )
+    db_session.flush()
 
 
 # --- data rights ----------------------------------------------------------------------
@@ -298,6 +489,9 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
         "title": alert.title,
         "status": alert.status,
         "outcome": alert.outcome,
+        "resolved_by": alert.resolved_by,
+        "assessed_by": alert.assessed_by,
+        "assessed_on": alert.assessed_on.isoformat() if alert.assessed_on else None,
         "evidence": alert.evidence,
         "created_at": alert.created_at.isoformat(),
         "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, current_app, make_response, request
 from flask.views import MethodView
 
+from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
 from api.catalogue.schemas import (
@@ -130,10 +131,16 @@ def _caller_codes(query: dict[str, Any]) -> set[str] | None:
 class Causes(MethodView):
     decorators = [cached]
 
-    @blp.response(200, CauseSummarySchema(many=True))
+    @blp.doc(operationId="listCauses")
+    @blp.public()
+    @blp.response(200, CauseSummarySchema(many=True), example=examples.CAUSES)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     def get(self):
-        """Every cause of upper back pain in the catalogue."""
+        """Every cause of upper back pain in the catalogue.
+
+        Each cause with a plain summary. Public; cached (`ETag`, 304 on a matching
+        `If-None-Match`).
+        """
         return service.list_causes(get_session())
 
 
@@ -141,11 +148,18 @@ class Causes(MethodView):
 class CauseItem(MethodView):
     decorators = [cached]
 
-    @blp.response(200, CauseDetailSchema)
+    @blp.doc(operationId="getCause")
+    @blp.public()
+    @blp.response(200, CauseDetailSchema, example=examples.CAUSE_DETAIL)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.not_found()
     def get(self, slug):
-        """A cause with self-care, treatments a doctor may discuss, and its exercises."""
+        """A cause with self-care, treatments a doctor may discuss, and its exercises.
+
+        Typical symptoms, self-care, when to see a doctor and the exercises that help. Some
+        causes (a fracture, cancer or infection) have no exercises: see a doctor first. Public;
+        cached (`ETag`).
+        """
         return service.cause_detail(get_session(), slug)
 
 
@@ -153,14 +167,22 @@ class CauseItem(MethodView):
 class Exercises(MethodView):
     decorators = [cached]
 
+    @blp.doc(operationId="listExercises")
     @blp.doc(security=[{}, {"bearerAuth": []}])
     @blp.arguments(ExerciseQuerySchema, location="query")
-    @blp.response(200, ExerciseSummarySchema(many=True))
+    @blp.response(200, ExerciseSummarySchema(many=True), example=examples.EXERCISES)
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.alt_response(401, response="DEFAULT_ERROR", description="safe_for_me without sign-in")
     def get(self, query, pagination_parameters):
-        """Exercises by name, filtered; `safe_for_me` leaves out what you must avoid."""
+        """Exercises by name, filtered; `safe_for_me` leaves out what you must avoid.
+
+        Filters: cause, category, region, difficulty, equipment (repeat it for everything you
+        own) and text. Unknown filter values are a 422 that lists the valid ones. Public;
+        signed in as a patient, `safe_for_me=true` leaves out exercises contraindicated by your
+        conditions and health history and adds `precautions_for_me`. Paginated
+        (`X-Pagination`); cached (`ETag`).
+        """
         session = get_session()
         codes = _caller_codes(query)
         excluded = service.contraindicated_ids(session, codes) if codes is not None else None
@@ -173,15 +195,20 @@ class Exercises(MethodView):
 class ExerciseItem(MethodView):
     decorators = [cached]
 
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @blp.doc(operationId="getExercise", security=[{}, {"bearerAuth": []}])
     @blp.arguments(ExerciseDetailQuerySchema, location="query")
-    @blp.response(200, ExerciseDetailSchema)
+    @blp.response(200, ExerciseDetailSchema, example=examples.EXERCISE_DETAIL)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     @blp.alt_response(401, response="DEFAULT_ERROR", description="safe_for_me without sign-in")
     @blp.not_found()
     def get(self, query, slug):
-        """An exercise with its steps, dose, ladder (regressions and progressions) and causes;
-        `safe_for_me` keeps only the ladder steps open to you."""
+        """An exercise with its steps, dose, ladder (regressions and progressions) and causes.
+
+        Steps, cues, common mistakes, default dose, regressions (closest first), progressions
+        (next step first), the causes it helps with and why, contraindications, precautions
+        and evidence. Public; cached (`ETag`). Signed in, `safe_for_me=true` keeps only the
+        ladder steps open to you and says whether the exercise itself is ruled out for you.
+        """
         session = get_session()
         exercise = service.get_exercise(session, slug)
         return service.detail(session, exercise, _caller_codes(query))
@@ -191,8 +218,14 @@ class ExerciseItem(MethodView):
 class Lifestyle(MethodView):
     decorators = [cached]
 
-    @blp.response(200, LifestyleAdviceSchema(many=True))
+    @blp.doc(operationId="listLifestyleAdvice")
+    @blp.public()
+    @blp.response(200, LifestyleAdviceSchema(many=True), example=examples.LIFESTYLE_ADVICE)
     @blp.alt_response(304, description="Not modified (If-None-Match matched)")
     def get(self):
-        """Advice on the lifestyle factors behind upper back pain."""
+        """Advice on the lifestyle factors behind upper back pain.
+
+        Lack of exercise, lifting, weight, smoking, heavy bags and a weak core, each with
+        related exercises. Public; cached (`ETag`).
+        """
         return service.list_lifestyle(get_session())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.checkins import service
@@ -28,25 +29,47 @@ blp = Blueprint(
 
 @blp.route("")
 class CheckIns(MethodView):
+    @blp.doc(operationId="createCheckIn")
+    @blp.links_to("getCheckIn", "updateCheckIn", parameter="check_in_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(CheckInCreateSchema)
-    @blp.response(201, CheckInSchema, description="Recorded and triaged")
-    @blp.alt_response(200, schema=CheckInSchema, description="Replay of a known client_id")
+    @blp.arguments(CheckInCreateSchema, example=examples.CHECK_IN_WITH_RED_FLAG)
+    @blp.response(
+        201, CheckInSchema, description="Recorded and triaged", example=examples.CHECK_IN_TRIAGED
+    )
+    @blp.alt_response(
+        200,
+        schema=CheckInSchema,
+        description="Replay of a known client_id",
+        example=examples.CHECK_IN_TRIAGED,
+    )
     @blp.conflict("Already checked in on that date (Location: the existing check-in)")
     def post(self, body):
-        """Record today's check-in (or one up to 90 days back) and triage it."""
+        """Record today's check-in (or one up to 90 days back) and triage it.
+
+        The answer carries the triage for the app to show at once: the level (`emergency`,
+        `urgent`, `soon` or `none`), what to do, every rule that fired and whether exercise is
+        paused. An urgent or emergency level places an exercise hold, and every fired rule
+        raises an alert for the therapist. One check-in per local date (a second one is a 409
+        with `Location`); the same `client_id` again returns the original with 200.
+        """
         session = get_session()
         check_in, created = service.create(db_session=session, patient=current_user(), data=body)
         session.commit()
         return check_in, 201 if created else 200
 
+    @blp.doc(operationId="listCheckIns")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(CheckInQuerySchema, location="query")
-    @blp.response(200, CheckInSchema(many=True))
+    @blp.response(200, CheckInSchema(many=True), example=[examples.CHECK_IN_AMENDED])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):
-        """Check-ins, newest first: your own, or a linked patient's with patient_id."""
+        """Check-ins, newest first: your own, or a linked patient's with patient_id.
+
+        Filter by local date with `from` and `to`. Therapists name a linked patient with
+        `patient_id` (the read is recorded in the patient's access log). Paginated
+        (`X-Pagination`).
+        """
         session = get_session()
         patient_id = patient_in_scope(
             session, current_user(), query["patient_id"], resource="check-ins"
@@ -59,11 +82,15 @@ class CheckIns(MethodView):
 
 @blp.route("/<int:check_in_id>")
 class CheckInItem(MethodView):
+    @blp.doc(operationId="getCheckIn")
     @blp.login_required(Role.patient, Role.therapist)
-    @blp.response(200, CheckInSchema)
+    @blp.response(200, CheckInSchema, example=examples.CHECK_IN_AMENDED)
     @blp.not_found()
     def get(self, check_in_id):
-        """One check-in with its triage."""
+        """One check-in with its triage.
+
+        Your own, or a linked patient's (the read is recorded in their access log).
+        """
         session = get_session()
         check_in = readable_record(
             session, current_user(), CheckIn, check_in_id, resource="check-in", label="Check-in"
@@ -71,13 +98,18 @@ class CheckInItem(MethodView):
         session.commit()
         return check_in
 
+    @blp.doc(operationId="updateCheckIn")
     @blp.login_required(Role.patient)
-    @blp.arguments(CheckInUpdateSchema)
-    @blp.response(200, CheckInSchema)
+    @blp.arguments(CheckInUpdateSchema, example=examples.CHECK_IN_UPDATE)
+    @blp.response(200, CheckInSchema, example=examples.CHECK_IN_AMENDED)
     @blp.not_found()
     @blp.conflict("Only today's check-in can be amended")
     def patch(self, changes, check_in_id):
-        """Amend today's check-in; it is triaged again."""
+        """Amend today's check-in; it is triaged again.
+
+        Send only the fields to change. Only the check-in of your current local date can be
+        amended (409 otherwise); new red flags raise alerts as on creation.
+        """
         session = get_session()
         check_in = service.update(
             db_session=session, patient=current_user(), check_in_id=check_in_id, changes=changes

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import text
 
+from api import examples
+from api.blueprint import Blueprint
 from api.database import state
 from api.errors import ServiceUnavailable
 from api.migrate import current_revisions, head_revisions
@@ -24,18 +25,30 @@ class HealthSchema(ResponseSchema):
 
 @blp.route("/health")
 class Health(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.doc(operationId="getHealth")
+    @blp.public()
+    @blp.response(200, HealthSchema, example=examples.HEALTH)
     def get(self):
-        """The process is alive (does not touch the database)."""
+        """The process is alive (does not touch the database).
+
+        The liveness probe: 200 while the process can answer. It reads nothing, so it stays 200
+        when the database is down. No sign-in.
+        """
         return {"status": "ok"}
 
 
 @blp.route("/ready")
 class Ready(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.doc(operationId="getReadiness")
+    @blp.public()
+    @blp.response(200, HealthSchema, example=examples.READY)
     @blp.alt_response(503, response="DEFAULT_ERROR", description="Database down or not migrated")
     def get(self):
-        """The database is reachable and migrated to the latest revision."""
+        """The database is reachable and migrated to the latest revision.
+
+        The readiness probe: 200 when the database answers and is migrated to the latest
+        revision; otherwise 503 with `Retry-After`, and the message says which. No sign-in.
+        """
         engine = state().engine
         try:
             with engine.connect() as connection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
@@ -21,11 +22,16 @@ blp = Blueprint(
 
 @blp.route("/me/progress")
 class MyProgress(MethodView):
+    @blp.doc(operationId="getMyProgress")
     @blp.login_required(Role.patient)
     @blp.arguments(ProgressQuerySchema, location="query")
-    @blp.response(200, ProgressSchema)
+    @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     def get(self, query):
-        """Your progress (default: the last 90 days; at most 366)."""
+        """Your progress (default: the last 90 days; at most 366).
+
+        Pain series and change since baseline, adherence per ISO week and overall, the current
+        streak, open alerts, recent pain notices and outcome scores with their change.
+        """
         return service.progress(
             db_session=get_session(),
             patient=current_user(),
@@ -36,12 +42,17 @@ class MyProgress(MethodView):
 
 @blp.route("/patients/<int:patient_id>/progress")
 class PatientProgress(MethodView):
+    @blp.doc(operationId="getPatientProgress")
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(ProgressQuerySchema, location="query")
-    @blp.response(200, ProgressSchema)
+    @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     @blp.not_found()
     def get(self, query, patient_id):
-        """A linked patient's progress (patients: only your own id)."""
+        """A linked patient's progress (patients: only your own id).
+
+        The same report as `getMyProgress`, for a patient actively linked to you; the read is
+        recorded in their access log.
+        """
         session = get_session()
         patient = readable_patient(session, current_user(), patient_id, resource="progress")
         report = service.progress(

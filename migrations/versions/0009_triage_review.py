@@ -1,7 +1,7 @@
 """profile answer: pain assessed by a clinician
 
 Revision ID: 0009_triage_review
-Revises: 0007_never_reuse_ids
+Revises: 0008_alert_resolution
 Create Date: 2026-11-24 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_triage_review"
-down_revision: str | None = "0007_never_reuse_ids"
+down_revision: str | None = "0008_alert_resolution"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

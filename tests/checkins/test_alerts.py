@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
+from tests.sessions.helpers import today
+
 
 def checkin(client, headers, days_back=0, **body):
     body.setdefault("pain", 3)
-    body["date"] = (dt.date.today() - dt.timedelta(days=days_back)).isoformat()
+    body["date"] = (today() - dt.timedelta(days=days_back)).isoformat()
     response = client.post("/api/v1/check-ins", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -17,7 +19,7 @@ def checkin(client, headers, days_back=0, **body):
 
 @pytest.fixture
 def care(make):
-    patient = make.patient(country="GB", timezone="UTC")
+    patient = make.patient(country="GB")
     therapist = make.therapist(display_name="Dr Ives")
     make.link(therapist, patient)
     return make.headers(patient), make.headers(therapist), patient
@@ -134,6 +136,9 @@ def test_self_guided_patient_resolves_after_confirming_assessment(client, make):
     assert refused.status_code == 422
     assert "assessed_by_clinician" in refused.get_json()["errors"]["json"]
     body["assessed_by_clinician"] = True
+    unnamed = client.post(f"/api/v1/alerts/{alert_id}/resolve", json=body, headers=headers)
+    assert unnamed.status_code == 422  # an urgent alert: who assessed them, and when
+    body |= {"assessed_by": "Dr Rao, GP", "assessed_on": today().isoformat()}
     accepted = client.post(f"/api/v1/alerts/{alert_id}/resolve", json=body, headers=headers)
     assert accepted.status_code == 200
     assert not client.get("/api/v1/me", headers=headers).get_json()["exercise_hold"]["active"]
@@ -155,4 +160,4 @@ def test_ended_link_hides_alerts_at_once(client, care, make):
     checkin(client, patient_h, symptoms=["fever"])
     link_id = client.get("/api/v1/care-links", headers=patient_h).get_json()[0]["id"]
     client.delete(f"/api/v1/care-links/{link_id}", headers=patient_h)
-    assert alerts(client, therapist_h) == []
+    assert [entry["kind"] for entry in alerts(client, therapist_h)] == ["link_ended"]

@@ -12,10 +12,11 @@ from api.alerts.models import Alert
 from api.checkins.models import CheckIn
 from api.database import get_session
 from api.triage import SYMPTOMS
+from tests import factories
 
 
-def today(tz: str = "UTC") -> dt.date:
-    return dt.datetime.now(ZoneInfo(tz)).date()
+def today(tz: str | None = None) -> dt.date:
+    return dt.datetime.now(ZoneInfo(tz or factories.PATIENT_TIMEZONE)).date()
 
 
 def count(app, model) -> int:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from api.alerts.models import Alert
 from api.checkins.models import CheckIn
 from api.database import get_session
-from api.triage import SYMPTOMS
+from api.triage import LEVEL_RANK, SYMPTOMS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -171,3 +172,29 @@ def test_openapi_enums_list_the_new_codes_and_the_profile_answer(client):
 def test_readme_lists_every_symptom_code():
     listed = set(re.findall(r"`([a-z_]+)`", README.read_text(encoding="utf-8")))
     assert set(SYMPTOMS) <= listed
+
+
+def test_an_open_alert_takes_the_higher_level_of_a_newer_rule_version(app, client, make):
+    """An alert raised as urgent by RF-LUNG-02 version 1 becomes an emergency, open again,
+    when new coughing-blood evidence arrives under version 2."""
+    patient = make.patient(country="GB", birth_year=1990, pain_assessed_by_clinician=True)
+    therapist = make.therapist()
+    make.link(therapist, patient)
+    headers, therapist_h = make.headers(patient), make.headers(therapist)
+    check_in(client, headers, days_back=1, symptoms=["coughing_blood"])
+    alert_id = client.get("/api/v1/alerts", headers=therapist_h).get_json()[0]["id"]
+    acknowledged = client.post(
+        f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "Called"}, headers=therapist_h
+    )
+    assert acknowledged.status_code == 200
+    with app.app_context():  # what the previous release raised: urgent, version 1
+        session = get_session()
+        row = session.get(Alert, alert_id)
+        row.level, row.level_rank, row.rule_version = "urgent", LEVEL_RANK["urgent"], 1
+        session.commit()
+    check_in(client, headers, symptoms=["coughing_blood"])
+    alert = client.get(f"/api/v1/alerts/{alert_id}", headers=therapist_h).get_json()
+    assert (alert["level"], alert["rule_version"], alert["status"]) == ("emergency", 2, "open")
+    assert [e["action"] for e in alert["events"]][-2:] == ["evidence_added", "level_raised"]
+    listed = client.get("/api/v1/alerts", headers=therapist_h).get_json()
+    assert [a["id"] for a in listed if a.get("level") == "emergency"] == [alert_id]

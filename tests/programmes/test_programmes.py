@@ -13,6 +13,7 @@ from api.database import get_session
 from api.programmes.models import Programme
 from exercises.content import load_content
 from exercises.vocabulary import DAYS_OF_WEEK
+from tests import factories
 
 
 @lru_cache(maxsize=1)
@@ -20,8 +21,8 @@ def content():
     return load_content()
 
 
-def today(tz="UTC") -> dt.date:
-    return dt.datetime.now(ZoneInfo(tz)).date()
+def today(tz: str | None = None) -> dt.date:
+    return dt.datetime.now(ZoneInfo(tz or factories.PATIENT_TIMEZONE)).date()
 
 
 def weekday(day: dt.date) -> str:
@@ -36,7 +37,7 @@ def osteoporosis_unsafe() -> str:
 
 @pytest.fixture
 def care(make):
-    patient = make.patient(timezone="UTC")
+    patient = make.patient()
     therapist = make.therapist()
     make.link(therapist, patient)
     return patient, make.headers(patient), therapist, make.headers(therapist)

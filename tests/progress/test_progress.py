@@ -16,10 +16,11 @@ from api.database import get_session, state, utcnow
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.progress.service import pain_change
 from exercises.vocabulary import DAYS_OF_WEEK
+from tests import factories
 from tests.sessions.helpers import insert_session, today
 
 
-def ago(n: int, tz: str = "UTC") -> dt.date:
+def ago(n: int, tz: str | None = None) -> dt.date:
     return today(tz) - dt.timedelta(days=n)
 
 
@@ -52,7 +53,7 @@ def add_programme(
         return programme.id, version.items[0].id
 
 
-def done(app, patient, item, *days_back, tz="UTC", programme=None):
+def done(app, patient, item, *days_back, tz=None, programme=None):
     for n in days_back:
         insert_session(
             app,
@@ -81,8 +82,8 @@ def report(client, headers, **query):
     return response.get_json()
 
 
-def midnight(day: dt.date, tz: str = "UTC", hour: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), ZoneInfo(tz))
+def midnight(day: dt.date, tz: str | None = None, hour: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), ZoneInfo(tz or factories.PATIENT_TIMEZONE))
 
 
 def test_adherence_with_pauses_caps_and_streak(app, client, make):

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from api.checkins.models import CheckIn
 from api.database import get_session
+from api.http import MAX_HEADER_COUNT, MAX_HEADER_LINE, MAX_URL_LENGTH
+from tests.reliability.test_faults import gunicorn, http
 
 
 @pytest.fixture
@@ -151,7 +153,7 @@ def test_very_long_strings_everywhere_are_refused_cleanly(client, patient_header
     ):
         response = client.post(path, json=body, headers=patient_headers)
         assert response.status_code in (413, 422), (path, response.status_code)
-    search = client.get("/api/v1/exercises?q=" + "a" * 5000)
+    search = client.get("/api/v1/exercises?q=" + "a" * 2000)  # longer URLs are a 414
     assert search.status_code == 422
 
 
@@ -160,3 +162,78 @@ def test_pages_far_past_the_end_are_empty(client, page):
     response = client.get(f"/api/v1/exercises?page={page}")
     assert response.status_code == 200
     assert response.get_json() == []
+
+
+def _assert_error_format(response_status, body, code):
+    assert response_status == code
+    assert body["code"] == code and body["status"] and body["message"]
+
+
+def test_over_long_url_is_414_in_the_error_format(client):
+    response = client.get("/api/v1/exercises?q=" + "a" * (MAX_URL_LENGTH + 1))
+    _assert_error_format(response.status_code, response.get_json(), 414)
+    assert response.mimetype == "application/json"
+    assert client.get("/api/v1/exercises?q=" + "a" * 100).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Long": "a" * MAX_HEADER_LINE},
+        {f"X-Header-{n}": "a" for n in range(MAX_HEADER_COUNT + 1)},
+    ],
+    ids=["long-header", "too-many-headers"],
+)
+def test_over_long_or_too_many_headers_are_431_in_the_error_format(client, headers):
+    response = client.get("/health", headers=headers)
+    _assert_error_format(response.status_code, response.get_json(), 431)
+
+
+def test_under_gunicorn_oversized_requests_answer_in_the_error_format(tmp_path):
+    """The app's limits, then gunicorn's own ceilings (shipped config), all in JSON."""
+    env = {
+        "UPRIGHT_TEST_LOG": str(tmp_path / "gunicorn.log"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'upright.sqlite3'}",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "2",
+    }
+    with gunicorn(env) as (base, _log):
+        cases = [
+            ("/health?q=" + "a" * 5000, {}, 414),  # refused by the app
+            ("/health?q=" + "a" * 9000, {}, 414),  # refused by gunicorn
+            ("/health", {"X-Long": "a" * 5000}, 431),  # the app
+            ("/health", {"X-Long": "a" * 9000}, 431),  # gunicorn
+            ("/health", {f"X-Header-{n}": "a" for n in range(120)}, 431),  # gunicorn
+        ]
+        for path, headers, code in cases:
+            status, answer_headers, body = http("GET", base + path, headers=headers)
+            assert answer_headers["Content-Type"] == "application/json", (path[:20], code)
+            _assert_error_format(status, body, code)
+        assert http("GET", base + "/health")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "location", "field"),
+    [
+        ("GET", "/api/v1/exercises?q=%00", None, "query", "q"),
+        ("PATCH", "/api/v1/me", {"display_name": "a\u0000b"}, "json", "display_name"),
+        ("PATCH", "/api/v1/me", {"display_name": "\ud800"}, "json", "display_name"),
+        ("POST", "/api/v1/check-ins", {"pain": 3, "notes": "a\u0000b"}, "json", "notes"),
+        ("POST", "/api/v1/check-ins", {"pain": 3, "notes": "\udfff"}, "json", "notes"),
+        ("GET", "/api/v1/me/progress?from=0001-01-01&to=0001-12-31", None, "query", "from"),
+        ("GET", "/api/v1/me/progress?to=9999-12-31", None, "query", "to"),
+    ],
+)
+def test_inputs_that_used_to_give_500_are_422_naming_the_field(
+    client, patient_headers, method, path, body, location, field
+):
+    response = client.open(path, method=method, json=body, headers=patient_headers)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"][location]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/exercises/a%00b", "/api/v1/causes/%00"])
+def test_a_nul_in_a_path_slug_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 
 import pytest
 from sqlalchemy import func, select
 
+from api import create_app
 from api.accounts.models import RefreshToken
-from api.database import get_session
+from api.database import get_session, state
+from api.http import docs_csp
 
 PASSWORD = "my very secret passphrase 9"
 NOTES = "numbness after the fall on the stairs"
@@ -128,3 +133,69 @@ class TestConfiguredCors:
     def test_other_origins_get_none(self, client):
         response = client.get("/api/v1/causes", headers={"Origin": "https://evil.example"})
         assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    parsed = {}
+    for directive in policy.split(";"):
+        name, *sources = directive.split()
+        parsed[name] = sources
+    return parsed
+
+
+def test_every_api_response_has_a_strict_content_security_policy(client, make):
+    headers = make.headers(make.patient())
+    for response in (
+        client.get("/health"),
+        client.get("/api/v1/me", headers=headers),
+        client.get("/api/v1/openapi.json"),
+        client.get("/api/v1/nowhere"),
+        client.patch("/api/v1/me", json={"timezone": "localtime"}, headers=headers),
+    ):
+        policy = _directives(response.headers["Content-Security-Policy"])
+        assert policy["default-src"] == ["'none'"]
+        assert policy["frame-ancestors"] == ["'none'"]
+
+
+def _inline_script_hashes(html: bytes) -> set[str]:
+    scripts = re.findall(rb"<script>(.*?)</script>", html, re.DOTALL)
+    assert scripts, "the docs page has an inline script"
+    return {f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in scripts}
+
+
+def test_the_docs_page_allows_what_swagger_ui_needs_and_nothing_inline_by_default(client):
+    response = client.get("/docs")
+    policy = _directives(response.headers["Content-Security-Policy"])
+    scripts = policy["script-src"]
+    assert _inline_script_hashes(response.get_data()) <= set(scripts)
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    assert "'self'" in scripts and "'self'" in policy["style-src"]
+    swagger_origin = "https://cdn.jsdelivr.net"  # the configured OPENAPI_SWAGGER_UI_URL
+    assert swagger_origin in scripts and swagger_origin in policy["style-src"]
+    assert "'unsafe-inline'" in policy["style-src"]  # Swagger UI sets inline styles
+    assert "data:" in policy["img-src"]  # and draws its icons as data: images
+    assert policy["connect-src"] == ["'self'"]  # the spec and "Try it out" stay on this host
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_self_hosted_docs_may_load_scripts_and_styles_from_this_host_only(app):
+    app.config["OPENAPI_SWAGGER_UI_URL"] = "/static/swagger-ui/"  # the app's own files
+    html = b'<script src="/static/swagger-ui/swagger-ui-bundle.js"></script><script>go()</script>'
+    policy = _directives(docs_csp(app, html))
+    assert policy["script-src"] == ["'self'", *_inline_script_hashes(html)]
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+
+
+def test_no_hsts_over_plain_http_by_default(client):
+    assert "Strict-Transport-Security" not in client.get("/health").headers
+
+
+@pytest.mark.parametrize(
+    "settings", [{"PREFERRED_URL_SCHEME": "https"}, {"HSTS_ENABLED": True, "HSTS_MAX_AGE": 600}]
+)
+def test_hsts_when_served_over_https_or_enabled(app_config, settings):
+    app = create_app({**app_config, **settings})
+    response = app.test_client().get("/health")
+    max_age = settings.get("HSTS_MAX_AGE", 31536000)
+    assert response.headers["Strict-Transport-Security"] == f"max-age={max_age}"
+    state(app).engine.dispose()

@@ -13,7 +13,7 @@ from tests.sessions.helpers import entry, insert_session, log, today
 
 @pytest.fixture
 def patient(make):
-    return make.patient(timezone="UTC")
+    return make.patient()
 
 
 @pytest.fixture

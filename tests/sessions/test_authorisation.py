@@ -88,9 +88,9 @@ def _world(client, make):
         "item": programme["version"]["items"][0]["id"],
         "exercise": "chin-tuck",
     }
-    ids["session"] = client.post("/api/v1/sessions", json=_session(ids), headers=owner).get_json()[
-        "id"
-    ]
+    logged = client.post("/api/v1/sessions", json=_session(ids), headers=owner)
+    assert logged.status_code == 201, logged.get_json()
+    ids["session"] = logged.get_json()["id"]
     ids["outcome"] = client.post(
         "/api/v1/outcomes", json={"instrument": "ndi", "answers": NDI_17}, headers=owner
     ).get_json()["id"]
@@ -134,11 +134,12 @@ def test_therapist_must_name_a_patient_to_list(client, make):
 def test_ended_link_hides_everything(client, make):
     actors, ids = _world(client, make)
     owner, linked = actors.headers["owner"], actors.headers["linked_therapist"]
+    assert client.get(f"/api/v1/sessions/{ids['session']}", headers=linked).status_code == 200
     links = client.get("/api/v1/care-links", headers=owner).get_json()
     for link in links:
-        client.delete(f"/api/v1/care-links/{link['id']}", headers=owner)
-    if client.get(f"/api/v1/sessions/{ids['session']}", headers=linked).status_code == 200:
-        pytest.skip("care links cannot be ended this way")
+        ended = client.delete(f"/api/v1/care-links/{link['id']}", headers=owner)
+        assert ended.status_code == 200
+    assert client.get(f"/api/v1/sessions/{ids['session']}", headers=linked).status_code == 404
     assert (
         client.get(f"/api/v1/patients/{ids['owner']}/progress", headers=linked).status_code == 404
     )

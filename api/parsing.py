@@ -1,0 +1,167 @@
+"""Request arguments: flask-smorest's parser, refusing values no database can store.
+
+Every ``@blp.arguments`` of the project's Blueprint goes through ``UprightParser``,
+which checks the raw request data before the schema loads it:
+
+- text (any string, at any depth, keys included, and every query parameter) must
+  not contain NUL (PostgreSQL cannot store it) nor a lone surrogate such as
+  ``"\\ud800"`` (not valid Unicode: no engine can encode it);
+- dates must lie between ``EARLIEST_DATE`` and ``LATEST_DATE``, so date arithmetic
+  never overflows and no query spans millennia.
+
+Failures are a 422 naming each field, together with the schema's own errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import MultiDict
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+DATE_BOUNDS = f"Between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+DATE_MESSAGE = f"Must be a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+
+NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
+SURROGATE_MESSAGE = "Must be valid Unicode text (no lone surrogate such as U+D800)."
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored, or None when it can."""
+    if "\x00" in text:
+        return NUL_MESSAGE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
+def _text_errors(value: Any) -> tuple[Any, Any]:
+    """(errors in marshmallow's nested shape or None, the value with bad characters removed)."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        return ([problem] if problem else None), (_storable(value) if problem else value)
+    if isinstance(value, list):
+        errors: dict[Any, Any] = {}
+        cleaned_list = []
+        for index, item in enumerate(value):
+            error, cleaned = _text_errors(item)
+            if error:
+                errors[index] = error
+            cleaned_list.append(cleaned)
+        return errors or None, cleaned_list
+    if isinstance(value, Mapping):
+        errors = {}
+        cleaned_map = {}
+        for key, item in value.items():
+            key_problem = text_problem(key) if isinstance(key, str) else None
+            error, cleaned = _text_errors(item)
+            if key_problem:
+                errors[key] = [key_problem]
+                continue  # reported as it is; the schema does not see it
+            if error:
+                errors[key] = error
+            cleaned_map[key] = cleaned
+        return errors or None, cleaned_map
+    return None, value
+
+
+def _query_text_errors(args: MultiDict) -> tuple[dict[str, Any], MultiDict]:
+    errors: dict[str, Any] = {}
+    cleaned = MultiDict()
+    for key, value in args.items(multi=True):
+        problem = text_problem(key) or text_problem(value)
+        if problem:
+            errors[key] = [problem]
+        elif key not in errors:
+            cleaned.add(key, value)
+    return errors, cleaned
+
+
+def _date_problem(field: fields.Field, raw: Any) -> Any:
+    """Errors for dates out of bounds under ``field`` (nested schemas and lists included)."""
+    if isinstance(field, fields.Date | fields.DateTime) and isinstance(raw, str):
+        try:
+            value = field.deserialize(raw)
+        except ValidationError:
+            return None  # the schema reports it
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return None if EARLIEST_DATE <= day <= LATEST_DATE else [DATE_MESSAGE]
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        if field.many and isinstance(raw, list):
+            found = {i: e for i, item in enumerate(raw) if (e := date_errors(field.schema, item))}
+            return found or None
+        return date_errors(field.schema, raw) or None
+    if isinstance(field, fields.List) and isinstance(raw, list):
+        found = {i: e for i, item in enumerate(raw) if (e := _date_problem(field.inner, item))}
+        return found or None
+    return None
+
+
+def date_errors(schema: Schema, data: Any) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        return {}
+    errors = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in data and (problem := _date_problem(field, data[key])):
+            errors[key] = problem
+    return errors
+
+
+def _merge(into: dict[Any, Any], errors: dict[Any, Any]) -> dict[Any, Any]:
+    for key, value in errors.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+class UprightParser(FlaskParser):
+    def pre_load(self, location_data, *, schema, req, location):  # type: ignore[no-untyped-def]
+        if location in ("query", "querystring"):
+            errors, cleaned_args = _query_text_errors(req.args)
+            cleaned: Any = location_data
+            if errors:
+                known = tuple(self.KNOWN_MULTI_FIELDS)
+                cleaned = MultiDictProxy(cleaned_args, schema, known_multi_fields=known)
+        else:
+            text_errors, cleaned = _text_errors(location_data)
+            errors = text_errors if isinstance(text_errors, dict) else {}
+        errors = _merge(errors, date_errors(schema, cleaned))
+        if not errors:
+            return location_data
+        # Report the schema's other findings too, as for any invalid request (the same
+        # ``unknown`` rule as the load that follows: flask-smorest passes none).
+        unknown = self.DEFAULT_UNKNOWN_BY_LOCATION.get(location)
+        try:
+            schema.load(cleaned, **({"unknown": unknown} if unknown else {}))
+        except ValidationError as error:
+            others = error.messages if isinstance(error.messages, dict) else {}
+        else:
+            others = {}
+        raise ValidationError(_merge(others, errors))
+
+
+def document_date_bounds(_converter: Any, field: fields.Field, ret: dict[str, Any], **_kw: Any):
+    """apispec attribute function: every date a client can send states its bounds."""
+    if isinstance(field, fields.Date | fields.DateTime) and not field.dump_only:
+        description = ret.get("description")
+        if description and DATE_BOUNDS in description:
+            return {}
+        if not description:
+            return {"description": DATE_BOUNDS}
+        return {"description": f"{description.rstrip('. ')}. {DATE_BOUNDS}"}
+    return {}
