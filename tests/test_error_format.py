@@ -267,3 +267,12 @@ def test_invalid_json_names_the_body_as_a_whole(client):
     response = client.post("/api/v1/auth/login", data="{nope", content_type="application/json")
     body = assert_error(response, 400, "Bad Request")
     assert body["errors"] == {"json": {"_schema": ["Invalid JSON body."]}}
+
+
+def test_an_outcome_without_its_instrument_reports_the_other_errors_too(client, make):
+    headers = make.headers(make.patient())
+    response = client.post(
+        "/api/v1/outcomes", json={"completed_on": "someday", "x": 1}, headers=headers
+    )
+    errors = assert_422(response, "json")
+    assert {"instrument", "completed_on"} <= set(errors)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    missing,
+    validate,
+    validates_schema,
+)
 from marshmallow_oneofschema import OneOfSchema
 
 from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE, interpretation, unanswered
@@ -105,9 +113,17 @@ class OutcomeCreateSchema(OneOfSchema):
     type_field_remove = False
     type_schemas = {"ndi": NdiOutcomeCreateSchema, "psfs": PsfsOutcomeCreateSchema}
 
+    # The fields both instruments share, checked on their own when the instrument is
+    # missing or unknown, so that every error is reported at once.
+    instrument = instrument(required=True)
+    completed_on = _completed_on
+
     def _load(self, data: Any, **kwargs: Any) -> Any:
         if not isinstance(data, dict):
             raise ValidationError(["Invalid input type."])
+        kind = data.get(self.type_field)
+        if not isinstance(kind, str) or kind not in self.type_schemas:
+            Schema.load(self, data, unknown=EXCLUDE)  # raises: the instrument is wrong
         return super()._load(data, **kwargs)
 
 
