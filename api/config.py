@@ -169,6 +169,39 @@ SETTINGS: tuple[Setting, ...] = (
         "answer within one more second is given up on. Either way the request answers 503.",
     ),
     Setting("LOG_LEVEL", "INFO", str, "Python logging level of the request log."),
+    Setting(
+        "CELERY_BROKER_URL",
+        None,
+        str,
+        "Job queue broker (Redis), e.g. `redis://127.0.0.1:6379/1`. Unset: no queue; pushes "
+        "are sent in-process right after the request commits and periodic jobs run with "
+        "`flask --app wsgi jobs tick`.",
+    ),
+    Setting(
+        "FCM_CREDENTIALS_FILE",
+        None,
+        str,
+        "Firebase service-account JSON file for push (FCM HTTP v1). Unset: push is off and "
+        "notifications stay in the inbox (start-up logs this once).",
+    ),
+    Setting(
+        "FCM_BASE_URL",
+        "https://fcm.googleapis.com",
+        str,
+        "Base URL of the FCM HTTP v1 API (tests point it at a local server).",
+    ),
+    Setting(
+        "ALERT_ESCALATE_EMERGENCY_MINUTES",
+        30,
+        int,
+        "An `emergency` alert not acknowledged within this many minutes is escalated.",
+    ),
+    Setting(
+        "ALERT_ESCALATE_URGENT_MINUTES",
+        240,
+        int,
+        "An `urgent` alert not acknowledged within this many minutes is escalated.",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -72,10 +72,12 @@ def never_reuse_ids(table: Table) -> None:
     """Ids reach tokens and URLs, so a deleted row's id must never be handed out again.
 
     PostgreSQL identities never go back; SQLite reuses the highest id after a delete unless
-    the key is declared AUTOINCREMENT. Every table with a single integer key gets it.
+    the key is declared AUTOINCREMENT. Every table whose single integer key it generates
+    itself gets it (a key that is another table's id, such as a one-to-one settings row's
+    ``user_id``, is not generated here).
     """
     key = list(table.primary_key.columns)
-    if len(key) == 1 and isinstance(key[0].type, Integer):
+    if len(key) == 1 and isinstance(key[0].type, Integer) and not key[0].foreign_keys:
         table.dialect_kwargs["sqlite_autoincrement"] = True
 
 

@@ -119,6 +119,7 @@ EXPORT: Any = {
                 "outcome": "assessed_safe_to_continue",
                 "resolved_at": "2026-11-23T07:47:59+00:00",
                 "resolved_by": "therapist",
+                "escalated_at": None,
                 "assessed_by": None,
                 "assessed_on": None,
                 "rule_id": "RF-INF-01",
@@ -127,6 +128,20 @@ EXPORT: Any = {
                 "title": "spinal infection",
             }
         ],
+        "devices": [],
+        "notifications": [],
+        "reminders": {
+            "check_in": {"enabled": True, "time": "19:00", "days_of_week": ["mon", "wed", "fri"]},
+            "exercise": {"enabled": True, "times": ["08:00", "18:30"]},
+            "missed_sessions": {"enabled": True, "after_days": 2},
+            "quiet_hours": {"start": "22:00", "end": "07:00"},
+            "timezone": "Europe/London",
+            "next": {
+                "check_in": "2026-11-25T19:00:00+00:00",
+                "exercise": "2026-11-25T08:00:00+00:00",
+                "missed_sessions": None,
+            },
+        },
         "care_links": [
             {
                 "created_at": "2026-11-23T07:47:59+00:00",
@@ -769,6 +784,7 @@ ALERT: Any = {
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
     "kind": "alert",
+    "escalated_at": None,
     "assessed_by": None,
     "assessed_on": None,
     "resolved_by": None,
@@ -815,6 +831,7 @@ ALERT_ACKNOWLEDGED: Any = {
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
     "kind": "alert",
+    "escalated_at": None,
     "assessed_by": None,
     "assessed_on": None,
     "resolved_by": None,
@@ -873,6 +890,7 @@ ALERT_RESOLVED: Any = {
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
     "kind": "alert",
+    "escalated_at": None,
     "assessed_by": None,
     "assessed_on": None,
     "resolved_by": "therapist",

@@ -5,6 +5,7 @@ from api.alerts import models as alerts
 from api.catalogue import models as catalogue
 from api.checkins import models as checkins
 from api.database import Base
+from api.notifications import models as notifications
 from api.outcomes import models as outcomes
 from api.programmes import models as programmes
 from api.sessions import models as sessions
@@ -15,6 +16,7 @@ __all__ = [
     "alerts",
     "catalogue",
     "checkins",
+    "notifications",
     "outcomes",
     "programmes",
     "sessions",

@@ -47,3 +47,12 @@ def register_blueprints(app: Flask, api: Api) -> None:
 
     cli.init_app(app)
     docs.init_app(app)  # Swagger UI at /docs, served from the app itself
+
+    from api.jobs import cli as jobs_cli
+    from api.jobs import dispatch
+    from api.notifications import routes as notifications
+
+    api.register_blueprint(notifications.blp)
+    notifications.init_app(app)
+    dispatch.init_app(app)
+    jobs_cli.init_app(app)

@@ -2,9 +2,11 @@
 
     python -m tests.run_all [pytest args...]
 
-PostgreSQL, and Chromium for the docs page test, are installed from Debian's
-packages when missing (root, or sudo, is needed for that); the npm tools of the
-lint tests are installed once per run into a cache folder. A fresh cluster is created in a temporary
+PostgreSQL, redis-server (the job queue's broker, for the Celery worker tests,
+passed to pytest as ``TEST_REDIS_URL``) and Chromium (for the docs page test) are
+installed from Debian's packages when missing (root, or sudo, is needed for that);
+the npm tools of the lint tests are installed once per run into a cache folder.
+A fresh PostgreSQL cluster is created in a temporary
 folder, listens only on a Unix socket there, and is stopped and deleted when
 the run ends, whether the tests pass or fail. Exit status: non-zero when any
 run fails.
@@ -165,6 +167,72 @@ class ThrowawayPostgres:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def ensure_redis() -> str:
+    """The path of redis-server, installed from Debian's packages when missing."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    print("== Installing redis-server from Debian's packages", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
+    subprocess.run(
+        _as_root(["apt-get", "install", "-y", "-q", "redis-server"]), check=True, env=env
+    )
+    found = shutil.which("redis-server")
+    if found is None:
+        raise SystemExit("redis-server not found after installing the package.")
+    return found
+
+
+class ThrowawayRedis:
+    """A redis-server on a free loopback port, with no persistence, always stopped."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.root = Path(tempfile.mkdtemp(prefix="upright-redis-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--bind", "127.0.0.1",
+                "--port", str(port),
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", str(self.root),
+                "--protected-mode", "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    return f"redis://127.0.0.1:{port}/0"
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise SystemExit("redis-server did not start.")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 class _Run:
     """One pytest run in a subprocess, its output kept in a file until it ends."""
 
@@ -200,13 +268,19 @@ def main(argv: list[str]) -> int:
     ensure_chromium()  # the docs page test of both runs
     ensure_node_tools()  # the OpenAPI lint tests of both runs
     server = ThrowawayPostgres(pg_bin)
+    redis = ThrowawayRedis(ensure_redis())  # the job queue's broker, for the worker tests
     try:
         url = server.start()
-        sqlite_run = _Run(args, {}, "SQLite")
-        pg_run = _Run(args, {"TEST_DATABASE_URL": url}, "PostgreSQL")
+        redis_url = redis.start()
+        # each run gets its own Redis database, so their queues never mix
+        sqlite_run = _Run(args, {"TEST_REDIS_URL": redis_url[:-1] + "1"}, "SQLite")
+        pg_run = _Run(
+            args, {"TEST_DATABASE_URL": url, "TEST_REDIS_URL": redis_url[:-1] + "2"}, "PostgreSQL"
+        )
         sqlite_code = sqlite_run.finish()
         pg_code = pg_run.finish()
     finally:
+        redis.stop()
         server.stop()
     print(f"\n== Summary: SQLite exit {sqlite_code}, PostgreSQL exit {pg_code}", flush=True)
     return 1 if (sqlite_code or pg_code) else 0

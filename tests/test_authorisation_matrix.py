@@ -75,7 +75,24 @@ def build_world(client: FlaskClient, make: Factory) -> World:
     ).get_json()
     ids["session"] = session["id"]
     ids["outcome"] = client.post("/api/v1/outcomes", json=_psfs(), headers=owner).get_json()["id"]
+    ids["device"] = client.post(
+        "/api/v1/me/devices", json=_device(ids, "world"), headers=owner
+    ).get_json()["id"]
+    # the programme the linked therapist assigned above notified the owner
+    ids["notification"] = client.get("/api/v1/me/notifications", headers=owner).get_json()[0]["id"]
     return World(actors, ids)
+
+
+def _device(ids: dict[str, Any], name: str) -> dict[str, Any]:
+    return {"platform": "android", "token": f"matrix-{name}-token-{ids['owner']:08d}-abcdef"}
+
+
+REMINDERS = {
+    "check_in": {"enabled": True, "time": "20:00", "days_of_week": ["mon", "tue"]},
+    "exercise": {"enabled": False, "times": ["08:00"]},
+    "missed_sessions": {"enabled": True, "after_days": 3},
+    "quiet_hours": {"start": "22:00", "end": "07:00"},
+}
 
 
 def _session_body(ids: dict[str, Any], client_id: str) -> dict[str, Any]:
@@ -343,6 +360,28 @@ ENTRIES: list[Entry] = [
         lambda i: f"/api/v1/outcomes/{i['outcome']}",
     ),
     Entry("GET", "/api/v1/me/progress", PATIENTS_ONLY_OWN),
+    Entry(
+        "POST",
+        "/api/v1/me/devices",
+        (401, 201, 201, 201, 201, 201),
+        body=lambda i: _device(i, "cell"),
+    ),
+    Entry("GET", "/api/v1/me/devices", SIGNED_IN),
+    Entry(
+        "DELETE",
+        "/api/v1/me/devices/<int:device_id>",
+        (401, 204, 404, 404, 404, 404),
+        lambda i: f"/api/v1/me/devices/{i['device']}",
+    ),
+    Entry("GET", "/api/v1/me/notifications", SIGNED_IN),
+    Entry(
+        "POST",
+        "/api/v1/me/notifications/<int:notification_id>/read",
+        (401, 200, 404, 404, 404, 404),
+        lambda i: f"/api/v1/me/notifications/{i['notification']}/read",
+    ),
+    Entry("GET", "/api/v1/me/reminders", PATIENTS_ONLY_OWN),
+    Entry("PUT", "/api/v1/me/reminders", PATIENTS_ONLY_OWN, body=lambda i: REMINDERS),
     Entry(
         "GET",
         "/api/v1/patients/<int:patient_id>/progress",

@@ -146,7 +146,8 @@ def test_never_reuse_ids_keeps_every_row_and_child_row(scratch_url):
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     command.upgrade(config, "head")
     with engine.begin() as connection:
-        assert _counts(connection) == before
+        after = _counts(connection)
+        assert {name: after[name] for name in before} == before  # later tables start empty
         users = Base.metadata.tables["users"]
         assert connection.execute(select(users.c.token_key)).scalar_one()
         # the newest account is erased: the next one gets a new id, not its id

@@ -11,6 +11,13 @@ from api.accounts import credentials
 from api.alerts.schemas import ACTIONS as ALERT_ACTIONS
 from api.alerts.schemas import AlertEvidenceSchema, alert_outcome
 from api.checkins.schemas import TriageSchema
+from api.notifications.schemas import (
+    NotificationDataSchema,
+    RemindersSchema,
+    delivery_status,
+    notification_kind,
+    platform,
+)
 from api.outcomes.schemas import NDI_BANDS, NdiRecordedAnswersSchema, PsfsAnswersSchema
 from api.programmes.schemas import side
 from api.progress.schemas import NoticeSchema
@@ -285,6 +292,7 @@ class ExportAlertSchema(ResponseSchema):
     resolved_by = code("AlertResolvedBy", ("therapist", "patient"), allow_none=True)
     assessed_by = fields.String(allow_none=True)
     assessed_on = iso_date(allow_none=True)
+    escalated_at = iso_datetime(allow_none=True)
     evidence = fields.List(fields.Nested(AlertEvidenceSchema))
     created_at = iso_datetime()
     resolved_at = iso_datetime(allow_none=True)
@@ -413,6 +421,35 @@ class ExportSessionSchema(ResponseSchema):
     created_at = iso_datetime()
 
 
+class ExportDeviceSchema(ResponseSchema):
+    platform = platform()
+    token_suffix = fields.String()
+    app_version = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    created_at = iso_datetime()
+    last_seen_at = iso_datetime()
+
+
+class ExportDeliverySchema(ResponseSchema):
+    device_id = fields.Integer(allow_none=True)
+    platform = platform()
+    status = delivery_status()
+    attempts = fields.Integer()
+    next_attempt_at = iso_datetime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    sent_at = iso_datetime(allow_none=True)
+
+
+class ExportNotificationSchema(ResponseSchema):
+    kind = notification_kind()
+    title = fields.String()
+    body = fields.String()
+    data = fields.Nested(NotificationDataSchema)
+    created_at = iso_datetime()
+    read_at = iso_datetime(allow_none=True)
+    deliveries = fields.List(fields.Nested(ExportDeliverySchema))
+
+
 class ExportSectionsSchema(ResponseSchema):
     """One list per kind of record (``api.accounts.export``), oldest first."""
 
@@ -420,10 +457,15 @@ class ExportSectionsSchema(ResponseSchema):
     alerts = fields.List(fields.Nested(ExportAlertSchema))
     care_links = fields.List(fields.Nested(ExportCareLinkSchema))
     check_ins = fields.List(fields.Nested(ExportCheckInSchema))
+    devices = fields.List(fields.Nested(ExportDeviceSchema))
     exercise_holds = fields.List(fields.Nested(ExportHoldSchema))
+    notifications = fields.List(fields.Nested(ExportNotificationSchema))
     outcomes = fields.List(fields.Nested(ExportOutcomeSchema))
     pain_notices = fields.List(fields.Nested(ExportNoticeSchema))
     programmes = fields.List(fields.Nested(ExportProgrammeSchema))
+    reminders = fields.Nested(
+        RemindersSchema, allow_none=True, metadata={"description": "Patients only; else null"}
+    )
     sessions = fields.List(fields.Nested(ExportSessionSchema))
 
 

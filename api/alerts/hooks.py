@@ -1,4 +1,5 @@
-"""What other domains do when a hold is placed or lifted (programmes pause/resume)."""
+"""What other domains do when a hold is placed or lifted (programmes pause/resume),
+and when alerts are raised or escalated (notifications)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,30 @@ def hold_placed(*, db_session: Session, patient_id: int) -> None:
 def hold_lifted(*, db_session: Session, patient_id: int) -> None:
     for listener in _lifted:
         listener(db_session=db_session, patient_id=patient_id)
+
+
+_alerts_raised: list[HoldListener] = []
+_alert_escalated: list[HoldListener] = []
+
+
+def on_alerts_raised(listener: HoldListener) -> HoldListener:
+    _alerts_raised.append(listener)
+    return listener
+
+
+def on_alert_escalated(listener: HoldListener) -> HoldListener:
+    _alert_escalated.append(listener)
+    return listener
+
+
+def alerts_raised(*, db_session: Session, patient_id: int, check_in_id: int, alerts: list) -> None:
+    """A check-in raised new alerts or added evidence to open ones (``alerts``: both)."""
+    for listener in _alerts_raised:
+        listener(
+            db_session=db_session, patient_id=patient_id, check_in_id=check_in_id, alerts=alerts
+        )
+
+
+def alert_escalated(*, db_session: Session, alert, now) -> None:
+    for listener in _alert_escalated:
+        listener(db_session=db_session, alert=alert, now=now)

@@ -56,6 +56,8 @@ class Alert(Base):
     # a self-resolution names the clinician who assessed the patient, and when
     assessed_by: Mapped[str | None] = mapped_column(String(120))
     assessed_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Set once when the alert stayed unacknowledged past its deadline (api/alerts/escalation.py).
+    escalated_at: Mapped[dt.datetime | None]
 
     events: Mapped[list[AlertEvent]] = relationship(
         order_by="AlertEvent.id",

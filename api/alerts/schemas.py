@@ -17,6 +17,7 @@ ACTIONS = (
     "evidence_added",
     "level_raised",
     "acknowledged",
+    "escalated",
     "link_ended",
     "resolved",
 )
@@ -33,8 +34,9 @@ class AlertEventSchema(ResponseSchema):
         ACTIONS,
         metadata={
             "description": "level_raised: a newer version of the rule ranks the evidence "
-            "higher and the alert is open again; link_ended: the care link ended while the "
-            "alert was open (actor: who ended it)"
+            "higher and the alert is open again; escalated: by the system, unacknowledged past "
+            "its deadline; link_ended: the care link ended while the alert was open (actor: "
+            "who ended it)"
         },
     )
     actor_id = fields.Integer(allow_none=True)
@@ -92,6 +94,10 @@ class AlertSchema(ResponseSchema):
     assessed_on = fields.Date(
         allow_none=True, metadata={"description": "When the patient was assessed"}
     )
+    escalated_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the alert was escalated for staying unacknowledged"},
+    )
     events = fields.List(fields.Nested(AlertEventSchema))
 
 
@@ -131,6 +137,10 @@ class AlertQuerySchema(Schema):
     status = alert_status(load_default=None)
     level = alert_level(load_default=None)
     patient_id = id_field(load_default=None)
+    escalated = fields.Boolean(
+        load_default=None,
+        metadata={"description": "true: only escalated alerts; false: only the others"},
+    )
 
 
 class AcknowledgeSchema(Schema):

@@ -98,6 +98,11 @@ def raise_alerts(
                 _raise_level(alert, rule, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
+    from api.alerts import hooks
+
+    hooks.alerts_raised(
+        db_session=db_session, patient_id=patient.id, check_in_id=check_in_id, alerts=alerts
+    )
     return alerts
 
 
@@ -207,6 +212,7 @@ def alerts_stmt(
     status: str | None,
     level: str | None,
     patient_id: int | None,
+    escalated: bool | None = None,
 ) -> Select:
     """The rows of the actor's alert list, as (alert_id, care_link_id) in display order:
     ``link_ended`` notices first, then unresolved alerts, most severe and oldest first,
@@ -232,7 +238,13 @@ def alerts_stmt(
         rows = rows.where(Alert.status == status)
     if level is not None:
         rows = rows.where(Alert.level == level)
-    shows_notices = status in (None, "open") and level is None and patient_id is None
+    if escalated is not None:
+        rows = rows.where(
+            Alert.escalated_at.is_not(None) if escalated else Alert.escalated_at.is_(None)
+        )
+    shows_notices = (
+        status in (None, "open") and level is None and patient_id is None and escalated is None
+    )
     if actor.role == Role.therapist and shows_notices:
         rows = union_all(rows, _link_ended_rows(actor))
     listed = rows.subquery()
@@ -495,6 +507,7 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
         "evidence": alert.evidence,
         "created_at": alert.created_at.isoformat(),
         "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
         "history": [
             {
                 "action": e.action,

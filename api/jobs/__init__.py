@@ -1,0 +1,1 @@
+"""Background work: the Celery app, the periodic round, push delivery and the CLI."""

@@ -1,0 +1,1 @@
+"""Notifications: devices, the inbox, reminders and what raises them."""
