@@ -17,9 +17,9 @@ from flask import current_app, g, request
 
 from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
+from api.arguments import StrictParser
 from api.database import get_session
 from api.errors import Forbidden, Unauthorized
-from api.parsing import UprightParser
 
 BEARER = [{"bearerAuth": []}]
 
@@ -61,8 +61,9 @@ def current_user() -> User:
 
 
 class Blueprint(flask_smorest.Blueprint):
-    #: Refuses text no database can store and dates out of bounds (api/parsing.py).
-    ARGUMENTS_PARSER = UprightParser()
+    #: Refuses text no database can store and dates out of bounds (api/parsing.py), and
+    #: single-value query parameters given twice (api/arguments.py); pagination too.
+    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = StrictParser()
 
     def login_required(
         self, *roles: Role | str, optional: bool = False

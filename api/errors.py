@@ -69,13 +69,25 @@ class Conflict(DomainError):
 
 
 class InvalidInput(DomainError):
-    """A rule on the submitted data failed: 422 naming the fields."""
+    """A rule on the submitted data failed: 422 naming the fields, under ``errors.json``
+    (the body) or ``errors.query`` (query parameters). Every 422 carries the same
+    message (``UNPROCESSABLE``); what is wrong is said field by field."""
 
     status_code = 422
     default_message = "The submitted data is not valid."
 
-    def __init__(self, field_errors: dict[str, Any], message: str | None = None, **kw: Any):
-        super().__init__(message, errors={"json": field_errors}, **kw)
+    def __init__(
+        self,
+        field_errors: dict[str, Any],
+        message: str | None = None,
+        *,
+        location: str = "json",
+        **kw: Any,
+    ):
+        super().__init__(message, errors={location: field_errors}, **kw)
+
+
+UNPROCESSABLE = InvalidInput.default_message
 
 
 class ServiceUnavailable(DomainError):
@@ -102,7 +114,8 @@ def error_body(
 
 
 def _domain_error(error: DomainError):
-    body = error_body(error.status_code, error.message, error.errors, **error.extra)
+    message = UNPROCESSABLE if error.status_code == 422 else error.message
+    body = error_body(error.status_code, message, error.errors, **error.extra)
     return body, error.status_code, error.headers
 
 
@@ -130,7 +143,9 @@ def http_exception_body(error: HTTPException) -> tuple[dict[str, Any], int, dict
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     message = data.get("message")
-    if message is None:
+    if code == 422:
+        message = UNPROCESSABLE
+    elif message is None:
         message = error.description if code < 500 else "An unexpected error occurred."
     errors = data.get("errors") or data.get("messages")
     headers = dict(data.get("headers") or {})

@@ -32,6 +32,7 @@ PROFILE: Any = {
     "health_history": ["osteoporosis"],
     "id": 2,
     "pain_assessed_by_clinician": None,
+    "spinal_surgery_year": None,
     "role": "patient",
     "timezone": "Europe/London",
 }
@@ -68,6 +69,7 @@ THERAPIST_PROFILE: Any = {
     "health_history": [],
     "id": 3,
     "pain_assessed_by_clinician": None,
+    "spinal_surgery_year": None,
     "role": "therapist",
     "timezone": "UTC",
 }
@@ -84,6 +86,7 @@ EXPORT: Any = {
         "health_history": ["osteoporosis"],
         "id": 2,
         "pain_assessed_by_clinician": None,
+        "spinal_surgery_year": None,
         "role": "patient",
         "timezone": "Europe/London",
     },
@@ -115,12 +118,30 @@ EXPORT: Any = {
                 "level": "urgent",
                 "outcome": "assessed_safe_to_continue",
                 "resolved_at": "2026-11-23T07:47:59+00:00",
+                "resolved_by": "therapist",
+                "escalated_at": None,
+                "assessed_by": None,
+                "assessed_on": None,
                 "rule_id": "RF-INF-01",
                 "rule_version": 1,
                 "status": "resolved",
                 "title": "spinal infection",
             }
         ],
+        "devices": [],
+        "notifications": [],
+        "reminders": {
+            "check_in": {"enabled": True, "time": "19:00", "days_of_week": ["mon", "wed", "fri"]},
+            "exercise": {"enabled": True, "times": ["08:00", "18:30"]},
+            "missed_sessions": {"enabled": True, "after_days": 2},
+            "quiet_hours": {"start": "22:00", "end": "07:00"},
+            "timezone": "Europe/London",
+            "next": {
+                "check_in": "2026-11-25T19:00:00+00:00",
+                "exercise": "2026-11-25T08:00:00+00:00",
+                "missed_sessions": None,
+            },
+        },
         "care_links": [
             {
                 "created_at": "2026-11-23T07:47:59+00:00",
@@ -328,11 +349,13 @@ EXPORT: Any = {
                         "sets_done": 3,
                     }
                 ],
+                "logged_during_hold": False,
                 "notes": None,
                 "pain_after": 3,
                 "pain_before": 4,
                 "programme_id": 1,
                 "programme_version": 2,
+                "safety": None,
                 "started_at": "2026-11-23T07:27:59+00:00",
             }
         ],
@@ -384,7 +407,7 @@ PATIENT_SUMMARIES: Any = [
     {
         "display_name": "Sam",
         "email": "sam.patient@example.org",
-        "exercise_hold": False,
+        "exercise_hold": {"active": False, "level": None, "reason": None, "since": None},
         "highest_open_level": None,
         "id": 2,
         "linked_since": "2026-11-23T07:47:59+00:00",
@@ -404,6 +427,7 @@ PATIENT_DETAIL: Any = {
     "id": 2,
     "linked_since": "2026-11-23T07:47:59+00:00",
     "pain_assessed_by_clinician": None,
+    "spinal_surgery_year": None,
     "role": "patient",
     "timezone": "Europe/London",
 }
@@ -759,6 +783,11 @@ ALERT: Any = {
     ],
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
+    "kind": "alert",
+    "escalated_at": None,
+    "assessed_by": None,
+    "assessed_on": None,
+    "resolved_by": None,
     "level": "urgent",
     "outcome": None,
     "patient_id": 2,
@@ -801,6 +830,11 @@ ALERT_ACKNOWLEDGED: Any = {
     ],
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
+    "kind": "alert",
+    "escalated_at": None,
+    "assessed_by": None,
+    "assessed_on": None,
+    "resolved_by": None,
     "level": "urgent",
     "outcome": None,
     "patient_id": 2,
@@ -855,6 +889,11 @@ ALERT_RESOLVED: Any = {
     ],
     "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
     "id": 1,
+    "kind": "alert",
+    "escalated_at": None,
+    "assessed_by": None,
+    "assessed_on": None,
+    "resolved_by": "therapist",
     "level": "urgent",
     "outcome": "assessed_safe_to_continue",
     "patient_id": 2,
@@ -1422,12 +1461,14 @@ SESSION: Any = {
         }
     ],
     "id": 1,
+    "logged_during_hold": False,
     "notes": None,
     "pain_after": 3,
     "pain_before": 4,
     "patient_id": 2,
     "programme_id": 1,
     "programme_version": 2,
+    "safety": None,
     "started_at": "2026-11-23T07:27:59+00:00",
 }
 
@@ -1515,7 +1556,6 @@ OUTCOME_PSFS: Any = {
             {"activity": "Sleeping through the night", "score": 8},
         ]
     },
-    "band": None,
     "completed_on": "2026-11-23",
     "created_at": "2026-11-23T07:47:59+00:00",
     "id": 2,
@@ -1536,9 +1576,7 @@ OUTCOME_PSFS: Any = {
         "body regions)",
     },
     "patient_id": 2,
-    "percent": None,
     "score": 6.0,
-    "unanswered": [],
 }
 
 OUTCOME_CREATE_BY_INSTRUMENT: Any = {
@@ -1626,6 +1664,7 @@ PROGRESS: Any = {
             }
         ],
     },
+    "sessions_during_hold": [],
     "pain_notices": [
         {
             "created_at": "2026-11-23T07:47:59+00:00",

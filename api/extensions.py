@@ -10,10 +10,19 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 
 from api.errors import http_exception_body
+from api.openapi import ContractPlugin
+from api.schemas import ErrorSchema
 
 
 class UprightApi(Api):
-    """flask-smorest's Api whose HTTP errors always carry a message."""
+    """flask-smorest's Api whose HTTP errors always carry a message, and whose spec
+    is built by ``api.openapi`` (named enums, nullable references, oneOf)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, *, spec_kwargs=None):  # type: ignore[override]
+        spec_kwargs = {"marshmallow_plugin": ContractPlugin(), **(spec_kwargs or {})}
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
     def handle_http_exception(self, error):  # type: ignore[override]
         body, code, headers = http_exception_body(error)

@@ -98,7 +98,9 @@ def patient_in_scope(
             raise NotFound("Patient not found.")
         return actor.id
     if patient_id is None:
-        raise InvalidInput({"patient_id": ["Therapists must name a linked patient."]})
+        raise InvalidInput(
+            {"patient_id": ["Therapists must name a linked patient."]}, location="query"
+        )
     return readable_patient(session, actor, patient_id, resource=resource).id
 
 

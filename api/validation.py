@@ -72,6 +72,21 @@ def validate_birth_year(value: int, **_kwargs: object) -> None:
         raise ValidationError(f"Must be between {this_year - 120} and {this_year - 10}.")
 
 
+# What the custom validators above enforce, for the OpenAPI spec (fields' metadata).
+TIMEZONE = {"description": "An IANA time zone name, e.g. Europe/London", "minLength": 1}
+COUNTRY = {"description": "ISO 3166-1 alpha-2 country code, e.g. GB", "pattern": "^[A-Z]{2}$"}
+BIRTH_YEAR = {
+    "description": "Year of birth: from 120 to 10 years before this year",
+    "minimum": utcnow().year - 120,
+    "maximum": utcnow().year - 10,
+}
+PAST_YEAR = {
+    "description": "A year: this year at the latest, at most 120 years back",
+    "minimum": utcnow().year - 120,
+    "maximum": utcnow().year,
+}
+
+
 def validate_past_year(value: int, **_kwargs: object) -> None:
     """A year of something that has happened: this year at the latest, at most 120 back."""
     this_year = utcnow().year

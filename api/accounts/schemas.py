@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow_oneofschema import OneOfSchema
+
+from api.accounts import credentials
+from api.alerts.schemas import ACTIONS as ALERT_ACTIONS
+from api.alerts.schemas import AlertEvidenceSchema, alert_outcome
+from api.checkins.schemas import TriageSchema
+from api.notifications.schemas import (
+    NotificationDataSchema,
+    RemindersSchema,
+    delivery_status,
+    notification_kind,
+    platform,
+)
+from api.outcomes.schemas import NDI_BANDS, NdiRecordedAnswersSchema, PsfsAnswersSchema
+from api.programmes.schemas import side
+from api.progress.schemas import NoticeSchema
+from api.schemas import (
+    ChangesSchema,
+    ResponseSchema,
+    alert_level,
+    alert_status,
+    cause,
+    code,
+    day_of_week,
+    health_history,
+    instrument,
+    iso_date,
+    iso_datetime,
+    pain_area,
+    pain_onset,
+    programme_status,
+    role,
+    symptom,
+)
+from api.sessions.schemas import AdviceSchema, SafetySchema
 from api.triage.vocabulary import HEALTH_HISTORY
 from api.validation import (
-    one_of,
+    BIRTH_YEAR,
+    COUNTRY,
+    PAST_YEAR,
+    TIMEZONE,
     unique_items,
     validate_birth_year,
     validate_country,
@@ -22,29 +61,44 @@ PAIN_ASSESSED = (
     "first_ever or new_episode advises a same-day doctor's assessment, once per episode "
     "(rule RF-ASSESS-01)."
 )
-_password = fields.String(
-    required=True,
-    load_only=True,
-    validate=validate.Length(min=1, max=256),
-    metadata={"description": "At least 10 characters; common passwords are refused."},
-)
 
 
-class RegisterSchema(Schema):
+class NewAccountSchema(Schema):
+    """Email and a new password, checked together so every error is reported at once."""
+
     email = _email
-    password = _password
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    timezone = fields.String(
-        load_default="UTC", validate=validate_timezone, metadata={"description": "IANA name"}
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(
+            min=10, max=256, error="Use at least {min} and at most {max} characters."
+        ),
+        metadata={
+            "description": "10-256 characters; common passwords and your email address are refused"
+        },
     )
+
+    # Runs even after other field errors (an unknown field, a bad email).
+    @validates_schema(skip_on_field_errors=False)
+    def _acceptable_password(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if isinstance(data.get("password"), str):
+            problem = credentials.password_problem(data["password"], email=data.get("email"))
+            if problem:
+                raise ValidationError(problem, "password")
+
+
+class RegisterSchema(NewAccountSchema):
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    timezone = fields.String(load_default="UTC", validate=validate_timezone, metadata=TIMEZONE)
     country = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate_country,
-        metadata={"description": "ISO 3166-1 alpha-2, e.g. GB"},
+        load_default=None, allow_none=True, validate=validate_country, metadata=COUNTRY
     )
     birth_year = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate_birth_year
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate_birth_year,
+        metadata=BIRTH_YEAR,
     )
     pain_assessed_by_clinician = fields.Boolean(
         load_default=None, allow_none=True, metadata={"description": PAIN_ASSESSED}
@@ -60,62 +114,66 @@ class RefreshSchema(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=512))
 
 
-class TokenPairSchema(Schema):
-    access_token = fields.String(required=True)
-    refresh_token = fields.String(required=True)
-    token_type = fields.String(required=True, metadata={"description": "Always `Bearer`"})
-    expires_in = fields.Integer(
-        required=True, metadata={"description": "Seconds until the access token expires"}
-    )
+class TokenPairSchema(ResponseSchema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = code("TokenType", ("Bearer",), metadata={"description": "Always `Bearer`"})
+    expires_in = fields.Integer(metadata={"description": "Seconds until the access token expires"})
 
 
-class ExerciseHoldSchema(Schema):
-    active = fields.Boolean(required=True)
+class ExerciseHoldSchema(ResponseSchema):
+    """Whether triage has paused exercise; ``since``, ``level`` and ``reason`` are null
+    when it has not."""
+
+    active = fields.Boolean()
     since = fields.DateTime(allow_none=True)
-    level = fields.String(allow_none=True)
+    level = alert_level(allow_none=True)
     reason = fields.String(allow_none=True)
 
 
-class ProfileSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    email = fields.String(dump_only=True)
-    role = fields.String(dump_only=True, metadata={"description": "patient, therapist or admin"})
+class ProfileSchema(ResponseSchema):
+    id = fields.Integer()
+    email = fields.String(metadata={"format": "email"})
+    role = role()
     display_name = fields.String()
-    timezone = fields.String()
-    country = fields.String(allow_none=True)
+    timezone = fields.String(metadata={"description": "An IANA time zone name"})
+    country = fields.String(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
     birth_year = fields.Integer(allow_none=True)
-    health_history = fields.List(fields.String())
+    health_history = fields.List(health_history())
     spinal_surgery_year = fields.Integer(allow_none=True)
-    conditions = fields.List(fields.String())
+    conditions = fields.List(cause(), metadata={"description": "Cause slugs (GET /causes)"})
     pain_assessed_by_clinician = fields.Boolean(
         allow_none=True, metadata={"description": PAIN_ASSESSED}
     )
-    exercise_hold = fields.Nested(ExerciseHoldSchema, dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    exercise_hold = fields.Nested(ExerciseHoldSchema)
+    created_at = fields.DateTime()
 
 
-class ProfileUpdateSchema(Schema):
+class ProfileUpdateSchema(ChangesSchema):
     display_name = fields.String(validate=validate.Length(min=1, max=80))
-    timezone = fields.String(validate=validate_timezone)
-    country = fields.String(allow_none=True, validate=validate_country)
-    birth_year = fields.Integer(allow_none=True, strict=True, validate=validate_birth_year)
+    timezone = fields.String(validate=validate_timezone, metadata=TIMEZONE)
+    country = fields.String(allow_none=True, validate=validate_country, metadata=COUNTRY)
+    birth_year = fields.Integer(
+        allow_none=True, strict=True, validate=validate_birth_year, metadata=BIRTH_YEAR
+    )
     health_history = fields.List(
-        fields.String(validate=one_of(tuple(HEALTH_HISTORY))),
+        health_history(),
         validate=[validate.Length(max=len(HEALTH_HISTORY)), unique_items],
-        metadata={"description": "Codes: " + ", ".join(HEALTH_HISTORY)},
+        metadata={"description": "Long-standing facts that triage takes into account"},
     )
     spinal_surgery_year = fields.Integer(
         allow_none=True,
         strict=True,
         validate=validate_past_year,
         metadata={
+            **PAST_YEAR,
             "description": "Year of your last spine operation (needs spinal_surgery in "
             "health_history; not before birth_year, not in the future): in that year and "
-            "the next, flexion and rotation exercises are ruled out"
+            "the next, flexion and rotation exercises are ruled out",
         },
     )
     conditions = fields.List(
-        fields.String(validate=one_of(CAUSE_SLUGS)),
+        cause(),
         validate=[validate.Length(max=len(CAUSE_SLUGS)), unique_items],
         metadata={"description": "Cause slugs from GET /causes"},
     )
@@ -128,31 +186,29 @@ class DeleteAccountSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
 
 
-class TherapistCreateSchema(Schema):
-    email = _email
-    password = _password
+class TherapistCreateSchema(NewAccountSchema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    timezone = fields.String(load_default="UTC", validate=validate_timezone)
-    country = fields.String(load_default=None, allow_none=True, validate=validate_country)
-
-
-class InviteSchema(Schema):
-    code = fields.String(
-        required=True, metadata={"description": "Give this code to the patient (single use)"}
+    timezone = fields.String(load_default="UTC", validate=validate_timezone, metadata=TIMEZONE)
+    country = fields.String(
+        load_default=None, allow_none=True, validate=validate_country, metadata=COUNTRY
     )
-    expires_at = fields.DateTime(required=True)
+
+
+class InviteSchema(ResponseSchema):
+    code = fields.String(metadata={"description": "Give this code to the patient (single use)"})
+    expires_at = fields.DateTime()
 
 
 class InviteRedeemSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
-class PersonSchema(Schema):
+class PersonSchema(ResponseSchema):
     id = fields.Integer()
     display_name = fields.String()
 
 
-class CareLinkSchema(Schema):
+class CareLinkSchema(ResponseSchema):
     id = fields.Integer()
     therapist = fields.Nested(PersonSchema)
     patient = fields.Nested(PersonSchema)
@@ -169,21 +225,21 @@ class CareLinkQuerySchema(Schema):
     )
 
 
-class PatientSummarySchema(Schema):
+class PatientSummarySchema(ResponseSchema):
     id = fields.Integer()
     display_name = fields.String()
-    email = fields.String()
+    email = fields.String(metadata={"format": "email"})
     linked_since = fields.DateTime()
     open_alerts = fields.Integer(metadata={"description": "Open or acknowledged alerts"})
-    highest_open_level = fields.String(allow_none=True)
-    exercise_hold = fields.Boolean()
+    highest_open_level = alert_level(allow_none=True)
+    exercise_hold = fields.Nested(ExerciseHoldSchema)
 
 
 class PatientDetailSchema(ProfileSchema):
     linked_since = fields.DateTime()
 
 
-class AccessLogEntrySchema(Schema):
+class AccessLogEntrySchema(ResponseSchema):
     id = fields.Integer()
     therapist_id = fields.Integer(allow_none=True)
     therapist_name = fields.String()
@@ -192,9 +248,231 @@ class AccessLogEntrySchema(Schema):
     accessed_at = fields.DateTime()
 
 
-class ExportSchema(Schema):
+# --- GET /me/export: every record Upright holds about you, as kept ----------------------
+
+
+class ExportProfileSchema(ResponseSchema):
+    id = fields.Integer()
+    email = fields.String(metadata={"format": "email"})
+    role = role()
+    display_name = fields.String()
+    timezone = fields.String()
+    country = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
+    health_history = fields.List(health_history())
+    spinal_surgery_year = fields.Integer(allow_none=True)
+    conditions = fields.List(cause())
+    pain_assessed_by_clinician = fields.Boolean(allow_none=True)
+    created_at = iso_datetime()
+
+
+class ExportAccessSchema(ResponseSchema):
+    therapist_name = fields.String()
+    resource = fields.String()
+    resource_id = fields.Integer(allow_none=True)
+    accessed_at = iso_datetime()
+
+
+class ExportAlertEventSchema(ResponseSchema):
+    action = code("AlertAction", ALERT_ACTIONS)
+    by = fields.String(allow_none=True, metadata={"description": "Who acted; null: triage"})
+    note = fields.String(allow_none=True)
+    outcome = alert_outcome(allow_none=True)
+    at = iso_datetime()
+
+
+class ExportAlertSchema(ResponseSchema):
+    id = fields.Integer()
+    rule_id = fields.String()
+    rule_version = fields.Integer()
+    level = alert_level()
+    title = fields.String()
+    status = alert_status()
+    outcome = alert_outcome(allow_none=True)
+    resolved_by = code("AlertResolvedBy", ("therapist", "patient"), allow_none=True)
+    assessed_by = fields.String(allow_none=True)
+    assessed_on = iso_date(allow_none=True)
+    escalated_at = iso_datetime(allow_none=True)
+    evidence = fields.List(fields.Nested(AlertEvidenceSchema))
+    created_at = iso_datetime()
+    resolved_at = iso_datetime(allow_none=True)
+    history = fields.List(fields.Nested(ExportAlertEventSchema))
+
+
+class ExportCareLinkSchema(ResponseSchema):
+    therapist = fields.String(metadata={"description": "The therapist's display name"})
+    patient = fields.String(metadata={"description": "The patient's display name"})
+    created_at = iso_datetime()
+    ended_at = iso_datetime(allow_none=True)
+
+
+class ExportCheckInSchema(ResponseSchema):
+    date = iso_date()
+    client_id = fields.String(allow_none=True)
+    pain = fields.Integer()
+    worst_pain = fields.Integer(allow_none=True)
+    stiffness = fields.Integer(allow_none=True)
+    interference = fields.Integer(allow_none=True)
+    sleep_quality = fields.Integer(allow_none=True)
+    mood = fields.Integer(allow_none=True)
+    medication_taken = fields.Boolean(allow_none=True)
+    pain_areas = fields.List(pain_area())
+    symptoms = fields.List(symptom())
+    pain_onset = pain_onset(allow_none=True)
+    episode_started_on = iso_date(allow_none=True)
+    notes = fields.String(allow_none=True)
+    triage = fields.Nested(TriageSchema)
+    created_at = iso_datetime()
+
+
+class ExportHoldSchema(ResponseSchema):
+    level = alert_level()
+    reason = fields.String()
+    placed_at = iso_datetime()
+    lifted_at = iso_datetime(allow_none=True)
+
+
+class _ExportOutcomeBase(ResponseSchema):
+    instrument = instrument()
+    score = fields.Float()
+    percent = fields.Float(allow_none=True, metadata={"description": "NDI only"})
+    band = code("NdiBand", NDI_BANDS, allow_none=True, metadata={"description": "NDI only"})
+    completed_on = iso_date()
+    created_at = iso_datetime()
+
+
+class ExportNdiOutcomeSchema(_ExportOutcomeBase):
+    answers = fields.Nested(NdiRecordedAnswersSchema)
+
+
+class ExportPsfsOutcomeSchema(_ExportOutcomeBase):
+    answers = fields.Nested(PsfsAnswersSchema)
+
+
+class ExportOutcomeSchema(OneOfSchema):
+    type_field = "instrument"
+    type_field_remove = False
+    type_schemas = {"ndi": ExportNdiOutcomeSchema, "psfs": ExportPsfsOutcomeSchema}
+
+    def get_obj_type(self, obj: dict[str, Any]) -> str:
+        return obj["instrument"]
+
+
+class ExportNoticeSchema(NoticeSchema):
+    created_at = iso_datetime()
+
+
+class ExportProgrammeItemSchema(ResponseSchema):
+    exercise = fields.String()
+    sets = fields.Integer()
+    reps = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    rest_seconds = fields.Integer()
+    times_per_day = fields.Integer()
+    load = fields.String(allow_none=True)
+    side = side(allow_none=True)
+    notes = fields.String(allow_none=True)
+    days_of_week = fields.List(day_of_week())
+
+
+class ExportProgrammeVersionSchema(ResponseSchema):
+    number = fields.Integer()
+    days_of_week = fields.List(day_of_week())
+    created_at = iso_datetime()
+    items = fields.List(fields.Nested(ExportProgrammeItemSchema))
+
+
+class ExportProgrammeSchema(ResponseSchema):
+    id = fields.Integer()
+    title = fields.String()
+    status = programme_status()
+    template = fields.String(allow_none=True)
+    starts_on = iso_date()
+    ends_on = iso_date(allow_none=True)
+    versions = fields.List(fields.Nested(ExportProgrammeVersionSchema))
+
+
+class ExportSessionEntrySchema(ResponseSchema):
+    exercise = fields.String()
+    programme_item = fields.Integer(allow_none=True)
+    sets_done = fields.Integer()
+    reps_done = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    load = fields.String(allow_none=True)
+    pain_during = fields.Integer(allow_none=True)
+    effort = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+
+
+class ExportSessionSchema(ResponseSchema):
+    client_id = fields.String()
+    programme_id = fields.Integer(allow_none=True)
+    programme_version = fields.Integer(allow_none=True)
+    started_at = iso_datetime()
+    ended_at = iso_datetime(allow_none=True)
+    date = iso_date()
+    pain_before = fields.Integer(allow_none=True)
+    pain_after = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    entries = fields.List(fields.Nested(ExportSessionEntrySchema))
+    advice = fields.List(fields.Nested(AdviceSchema))
+    logged_during_hold = fields.Boolean()
+    safety = fields.Nested(SafetySchema, allow_none=True)
+    created_at = iso_datetime()
+
+
+class ExportDeviceSchema(ResponseSchema):
+    platform = platform()
+    token_suffix = fields.String()
+    app_version = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    created_at = iso_datetime()
+    last_seen_at = iso_datetime()
+
+
+class ExportDeliverySchema(ResponseSchema):
+    device_id = fields.Integer(allow_none=True)
+    platform = platform()
+    status = delivery_status()
+    attempts = fields.Integer()
+    next_attempt_at = iso_datetime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    sent_at = iso_datetime(allow_none=True)
+
+
+class ExportNotificationSchema(ResponseSchema):
+    kind = notification_kind()
+    title = fields.String()
+    body = fields.String()
+    data = fields.Nested(NotificationDataSchema)
+    created_at = iso_datetime()
+    read_at = iso_datetime(allow_none=True)
+    deliveries = fields.List(fields.Nested(ExportDeliverySchema))
+
+
+class ExportSectionsSchema(ResponseSchema):
+    """One list per kind of record (``api.accounts.export``), oldest first."""
+
+    access_log = fields.List(fields.Nested(ExportAccessSchema))
+    alerts = fields.List(fields.Nested(ExportAlertSchema))
+    care_links = fields.List(fields.Nested(ExportCareLinkSchema))
+    check_ins = fields.List(fields.Nested(ExportCheckInSchema))
+    devices = fields.List(fields.Nested(ExportDeviceSchema))
+    exercise_holds = fields.List(fields.Nested(ExportHoldSchema))
+    notifications = fields.List(fields.Nested(ExportNotificationSchema))
+    outcomes = fields.List(fields.Nested(ExportOutcomeSchema))
+    pain_notices = fields.List(fields.Nested(ExportNoticeSchema))
+    programmes = fields.List(fields.Nested(ExportProgrammeSchema))
+    reminders = fields.Nested(
+        RemindersSchema, allow_none=True, metadata={"description": "Patients only; else null"}
+    )
+    sessions = fields.List(fields.Nested(ExportSessionSchema))
+
+
+class ExportSchema(ResponseSchema):
     exported_at = fields.DateTime()
-    profile = fields.Dict()
-    sections = fields.Dict(
-        metadata={"description": "Every kind of record Upright holds about you, by name"}
+    profile = fields.Nested(ExportProfileSchema)
+    sections = fields.Nested(
+        ExportSectionsSchema,
+        metadata={"description": "Every kind of record Upright holds about you, by name"},
     )

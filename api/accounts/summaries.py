@@ -15,7 +15,11 @@ from api.accounts.service import profile_dict
 def hold_status(session: Session, user: User) -> dict[str, Any]:
     from api.alerts.service import active_hold
 
-    hold = active_hold(session, user.id)
+    return hold_dict(active_hold(session, user.id))
+
+
+def hold_dict(hold: Any) -> dict[str, Any]:
+    """The ``exercise_hold`` object of ``GET /me`` and ``GET /patients``."""
     if hold is None:
         return {"active": False, "since": None, "level": None, "reason": None}
     return {"active": True, "since": hold.placed_at, "level": hold.level, "reason": hold.reason}
@@ -53,7 +57,7 @@ def patient_summaries(session: Session, rows: list[Row]) -> list[dict[str, Any]]
                 "linked_since": since,
                 "open_alerts": count,
                 "highest_open_level": LEVELS[rank] if rank is not None else None,
-                "exercise_hold": user.id in holds,
+                "exercise_hold": hold_dict(holds.get(user.id)),
             }
         )
     return summaries

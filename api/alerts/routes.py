@@ -8,7 +8,13 @@ from api import examples
 from api.accounts.models import Role
 from api.alerts import service
 from api.alerts.models import Alert
-from api.alerts.schemas import AcknowledgeSchema, AlertQuerySchema, AlertSchema, ResolveSchema
+from api.alerts.schemas import (
+    AcknowledgeSchema,
+    AlertEntrySchema,
+    AlertQuerySchema,
+    AlertSchema,
+    ResolveSchema,
+)
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
@@ -35,7 +41,7 @@ class Alerts(MethodView):
     )
     @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(AlertQuerySchema, location="query")
-    @blp.response(200, AlertSchema(many=True), example=[examples.ALERT])
+    @blp.response(200, AlertEntrySchema(many=True), example=[examples.ALERT])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.not_found()
     def get(self, query, pagination_parameters):

@@ -2,67 +2,90 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow_oneofschema import OneOfSchema
 
 from api.alerts.service import LINK_ENDED_DAYS, OUTCOMES
-from api.triage import LEVELS
-from api.validation import id_field, one_of
+from api.checkins.schemas import RuleEvidenceSchema
+from api.schemas import ResponseSchema, alert_level, alert_status, code, iso_date
+from api.validation import id_field
+
+ACTIONS = (
+    "raised",
+    "evidence_added",
+    "level_raised",
+    "acknowledged",
+    "escalated",
+    "link_ended",
+    "resolved",
+)
+ENTRY_KINDS = ("alert", "link_ended")
 
 
-class AlertEventSchema(Schema):
-    action = fields.String(
+def alert_outcome(**kwargs: Any) -> fields.String:
+    return code("AlertOutcome", OUTCOMES, **kwargs)
+
+
+class AlertEventSchema(ResponseSchema):
+    action = code(
+        "AlertAction",
+        ACTIONS,
         metadata={
-            "description": "raised, evidence_added, level_raised (a newer version of the "
-            "rule ranks the evidence higher; the alert is open again), acknowledged, "
-            "escalated (the system: unacknowledged past its deadline), "
-            "link_ended (the care link ended while the alert was open; actor: who ended "
-            "it), resolved"
-        }
+            "description": "level_raised: a newer version of the rule ranks the evidence "
+            "higher and the alert is open again; escalated: by the system, unacknowledged past "
+            "its deadline; link_ended: the care link ended while the alert was open (actor: "
+            "who ended it)"
+        },
     )
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
+    outcome = alert_outcome(allow_none=True)
     check_in_id = fields.Integer(allow_none=True)
     at = fields.DateTime()
 
 
-class AlertSchema(Schema):
-    """An alert; in a therapist's list, also a ``link_ended`` notice (its own fields only)."""
+class AlertEvidenceSchema(ResponseSchema):
+    """One check-in that fired the rule, with the answers that did."""
 
-    kind = fields.String(
-        metadata={
-            "description": "alert, or (therapists' lists only) link_ended: a patient ended the "
-            "care link while an alert was open. A link_ended entry has only kind, "
-            "care_link_id, patient_id, patient_name, ended_at and alert_open (no health "
-            f"details); it is listed with no status or with status=open, for {LINK_ENDED_DAYS} "
-            "days, unless the patient links to you again.",
-            "enum": ["alert", "link_ended"],
-        }
-    )
+    check_in_id = fields.Integer()
+    date = iso_date(metadata={"description": "The check-in's local date"})
+    answers = fields.Nested(RuleEvidenceSchema)
+
+
+def _kind(value: str) -> fields.String:
+    return code("AlertEntryKind", ENTRY_KINDS, metadata={"description": f"Always {value}"})
+
+
+class AlertSchema(ResponseSchema):
+    kind = _kind("alert")
     id = fields.Integer()
-    patient_id = id_field()
+    patient_id = fields.Integer()
     rule_id = fields.String()
     rule_version = fields.Integer()
-    level = fields.String()
+    level = alert_level()
     title = fields.String()
     patient_message = fields.String()
     clinician_message = fields.String()
     source = fields.String()
-    status = fields.String(metadata={"description": "open, acknowledged or resolved"})
-    outcome = fields.String(allow_none=True)
+    status = alert_status()
+    outcome = alert_outcome(allow_none=True)
     evidence = fields.List(
-        fields.Dict(), metadata={"description": "Each check-in that fired the rule, with answers"}
+        fields.Nested(AlertEvidenceSchema),
+        metadata={"description": "Each check-in that fired the rule, with answers"},
     )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
-    resolved_by = fields.String(
+    resolved_by = code(
+        "AlertResolvedBy",
+        ("therapist", "patient"),
         allow_none=True,
         metadata={
             "description": "therapist (a linked therapist) or patient (self-guided, after a "
-            "clinical assessment); null while unresolved",
-            "enum": ["therapist", "patient", None],
+            "clinical assessment); null while unresolved"
         },
     )
     assessed_by = fields.String(
@@ -76,17 +99,43 @@ class AlertSchema(Schema):
         metadata={"description": "When the alert was escalated for staying unacknowledged"},
     )
     events = fields.List(fields.Nested(AlertEventSchema))
-    care_link_id = fields.Integer(metadata={"description": "link_ended: the link that ended"})
-    patient_name = fields.String(metadata={"description": "link_ended: the patient's name"})
-    ended_at = fields.DateTime(metadata={"description": "link_ended: when the link ended"})
-    alert_open = fields.Boolean(
-        metadata={"description": "link_ended: an alert was open when the link ended (true)"}
-    )
+
+
+class LinkEndedSchema(ResponseSchema):
+    """A patient ended the care link while an alert was open: who and when, no health
+    details."""
+
+    kind = _kind("link_ended")
+    care_link_id = fields.Integer(metadata={"description": "The link that ended"})
+    patient_id = fields.Integer()
+    patient_name = fields.String(metadata={"description": "The patient's name then"})
+    ended_at = fields.DateTime(metadata={"description": "When the link ended"})
+    alert_open = fields.Boolean(metadata={"description": "An alert was open (always true)"})
+
+
+class AlertEntrySchema(OneOfSchema):
+    """An entry of an alert list: an alert, or (therapists' lists only, first, for
+    LINK_ENDED_DAYS days) a ``link_ended`` notice."""
+
+    class Meta:
+        description = (
+            "An alert, or (therapists' lists only) a link_ended notice: a patient ended the "
+            "care link while an alert was open. It is listed first, with no status filter or "
+            f"with status=open, for {LINK_ENDED_DAYS} days, unless the patient links to you "
+            "again."
+        )
+
+    type_field = "kind"
+    type_field_remove = False
+    type_schemas = {"alert": AlertSchema, "link_ended": LinkEndedSchema}
+
+    def get_obj_type(self, obj: Any) -> str:
+        return obj.kind
 
 
 class AlertQuerySchema(Schema):
-    status = fields.String(load_default=None, validate=one_of(("open", "acknowledged", "resolved")))
-    level = fields.String(load_default=None, validate=one_of(LEVELS[1:]))
+    status = alert_status(load_default=None)
+    level = alert_level(load_default=None)
     patient_id = id_field(load_default=None)
     escalated = fields.Boolean(
         load_default=None,
@@ -100,11 +149,7 @@ class AcknowledgeSchema(Schema):
 
 class ResolveSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    outcome = fields.String(
-        required=True,
-        validate=one_of(OUTCOMES),
-        metadata={"description": "Codes: " + ", ".join(OUTCOMES)},
-    )
+    outcome = alert_outcome(required=True)
     assessed_by_clinician = fields.Boolean(
         load_default=None,
         metadata={"description": "Self-guided patients must confirm a clinician assessed them"},

@@ -333,16 +333,16 @@ def open_alert_summary(db_session: Session, patient_ids: list[int]) -> dict[int,
     return {patient_id: (count, rank) for patient_id, count, rank in rows}
 
 
-def holds_for(db_session: Session, patient_ids: list[int]) -> set[int]:
+def holds_for(db_session: Session, patient_ids: list[int]) -> dict[int, ExerciseHold]:
+    """The active hold of each of these patients that has one."""
     if not patient_ids:
-        return set()
-    return set(
-        db_session.scalars(
-            select(ExerciseHold.patient_id).where(
-                ExerciseHold.patient_id.in_(patient_ids), ExerciseHold.lifted_at.is_(None)
-            )
+        return {}
+    holds = db_session.scalars(
+        select(ExerciseHold).where(
+            ExerciseHold.patient_id.in_(patient_ids), ExerciseHold.lifted_at.is_(None)
         )
     )
+    return {hold.patient_id: hold for hold in holds}
 
 
 # --- acting ---------------------------------------------------------------------------

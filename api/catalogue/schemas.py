@@ -4,11 +4,38 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.validation import one_of
-from exercises.vocabulary import CATEGORIES, CAUSE_SLUGS, EQUIPMENT, REGIONS
+from api.schemas import ResponseSchema, cause, code, contraindication
+from exercises.vocabulary import (
+    CATEGORIES,
+    DIFFICULTY_RANGE,
+    EQUIPMENT,
+    EVIDENCE_LEVELS,
+    MEDIA_TYPES,
+    MOVEMENT_FLAGS,
+    MUSCLES,
+    REGIONS,
+)
 
 
-class DoseSchema(Schema):
+def category(**kwargs) -> fields.String:
+    return code("ExerciseCategory", CATEGORIES, **kwargs)
+
+
+def region(**kwargs) -> fields.String:
+    return code("BodyRegion", REGIONS, **kwargs)
+
+
+def equipment(**kwargs) -> fields.String:
+    return code("Equipment", EQUIPMENT, **kwargs)
+
+
+def difficulty(**kwargs) -> fields.Integer:
+    low, high = DIFFICULTY_RANGE
+    metadata = {"minimum": low, "maximum": high, "description": "1 (easiest) to 3"}
+    return fields.Integer(metadata=metadata, **kwargs)
+
+
+class DoseSchema(ResponseSchema):
     sets = fields.Integer()
     reps = fields.Integer(allow_none=True)
     hold_seconds = fields.Integer(allow_none=True)
@@ -17,48 +44,51 @@ class DoseSchema(Schema):
     days_per_week = fields.Integer()
 
 
-class PrecautionSchema(Schema):
-    code = fields.String(allow_none=True)
+class PrecautionSchema(ResponseSchema):
+    code = contraindication(allow_none=True)
     text = fields.String()
 
 
-class CauseLinkSchema(Schema):
-    cause = fields.String()
+class CauseLinkSchema(ResponseSchema):
+    cause = cause()
     name = fields.String()
     why = fields.String()
 
 
-class ExerciseSummarySchema(Schema):
+class ExerciseSummarySchema(ResponseSchema):
     slug = fields.String()
     name = fields.String()
     summary = fields.String()
-    category = fields.String()
-    region = fields.String()
-    difficulty = fields.Integer()
-    equipment = fields.List(fields.String())
-    target_muscles = fields.List(fields.String())
+    category = category()
+    region = region()
+    difficulty = difficulty()
+    equipment = fields.List(equipment())
+    target_muscles = fields.List(code("Muscle", MUSCLES))
     dose = fields.Nested(DoseSchema)
-    causes = fields.List(fields.String(), metadata={"description": "Cause slugs"})
-    contraindications = fields.List(fields.String())
+    causes = fields.List(cause(), metadata={"description": "Cause slugs"})
+    contraindications = fields.List(contraindication())
     precautions_for_me = fields.List(
         fields.Nested(PrecautionSchema),
-        metadata={"description": "With safe_for_me: the precautions that apply to you"},
+        metadata={
+            "optional": True,
+            "description": "Only with safe_for_me=true: the precautions that apply to you",
+        },
     )
 
 
-class LadderStepSchema(Schema):
+class LadderStepSchema(ResponseSchema):
     slug = fields.String()
     name = fields.String()
-    difficulty = fields.Integer()
+    difficulty = difficulty()
 
 
-class EvidenceSchema(Schema):
-    level = fields.String()
+class EvidenceSchema(ResponseSchema):
+    level = code("EvidenceLevel", EVIDENCE_LEVELS)
     source = fields.String()
 
 
-class MediaSchema(Schema):
-    type = fields.String()
+class MediaSchema(ResponseSchema):
+    type = code("MediaType", MEDIA_TYPES)
     url = fields.String()
     licence = fields.String(allow_none=True)
     author = fields.String(allow_none=True)
@@ -70,7 +100,7 @@ class ExerciseDetailSchema(ExerciseSummarySchema):
     common_mistakes = fields.List(fields.String())
     causes = fields.List(fields.Nested(CauseLinkSchema))
     precautions = fields.List(fields.Nested(PrecautionSchema))
-    movement_flags = fields.List(fields.String())
+    movement_flags = fields.List(code("MovementFlag", MOVEMENT_FLAGS))
     progressions = fields.List(
         fields.Nested(LadderStepSchema),
         metadata={"description": "Harder next steps, in order (safe_for_me: those open to you)"},
@@ -83,20 +113,21 @@ class ExerciseDetailSchema(ExerciseSummarySchema):
     media = fields.List(fields.Nested(MediaSchema))
     retired = fields.Boolean(metadata={"description": "No longer offered for new programmes"})
     contraindicated_for_me = fields.List(
-        fields.String(),
+        contraindication(),
         metadata={
-            "description": "With safe_for_me: your codes that rule this exercise out "
-            "(empty when it is open to you)"
+            "optional": True,
+            "description": "Only with safe_for_me=true: your codes that rule this exercise "
+            "out (empty when it is open to you)",
         },
     )
 
 
 class ExerciseQuerySchema(Schema):
-    cause = fields.String(validate=one_of(CAUSE_SLUGS), load_default=None)
-    category = fields.String(validate=one_of(CATEGORIES), load_default=None)
-    region = fields.String(validate=one_of(REGIONS), load_default=None)
+    cause = cause(load_default=None)
+    category = category(load_default=None)
+    region = region(load_default=None)
     equipment = fields.List(
-        fields.String(validate=one_of(EQUIPMENT)),
+        equipment(),
         load_default=None,
         metadata={
             "description": "What you own (repeat the parameter): only exercises that "
@@ -129,8 +160,8 @@ class ExerciseDetailQuerySchema(Schema):
     )
 
 
-class CauseSummarySchema(Schema):
-    slug = fields.String()
+class CauseSummarySchema(ResponseSchema):
+    slug = cause()
     name = fields.String()
     description = fields.String()
     exercise_allowed = fields.Boolean()
@@ -146,7 +177,7 @@ class CauseDetailSchema(CauseSummarySchema):
     exercises = fields.List(fields.Nested(ExerciseSummarySchema))
 
 
-class LifestyleAdviceSchema(Schema):
+class LifestyleAdviceSchema(ResponseSchema):
     slug = fields.String()
     factor = fields.String()
     advice = fields.String()

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.triage import PAIN_AREAS, PAIN_ONSET, SYMPTOMS
-from api.validation import id_field, one_of, unique_items
+from api.schemas import (
+    ChangesSchema,
+    ResponseSchema,
+    alert_level,
+    code,
+    health_history,
+    iso_date,
+    pain_area,
+    pain_onset,
+    symptom,
+    triage_level,
+)
+from api.triage import PAIN_AREAS, SYMPTOMS
+from api.triage.rules import EPISODE_SOURCES, WEAK_FLAGS
+from api.validation import id_field, unique_items
 
 _score = {"strict": True, "validate": validate.Range(min=0, max=10)}
 
@@ -40,26 +53,25 @@ class CheckInCreateSchema(Schema):
     mood = _optional_score("Mood, 0 (very low) to 10 (very good)")
     medication_taken = fields.Boolean(allow_none=True)
     pain_areas = fields.List(
-        fields.String(validate=one_of(tuple(PAIN_AREAS))),
+        pain_area(),
         validate=[validate.Length(max=len(PAIN_AREAS)), unique_items],
-        metadata={"description": "Codes: " + ", ".join(PAIN_AREAS)},
+        metadata={"description": "Where it hurts"},
     )
     symptoms = fields.List(
-        fields.String(validate=one_of(tuple(SYMPTOMS))),
+        symptom(),
         validate=[validate.Length(max=len(SYMPTOMS)), unique_items],
-        metadata={"description": "Red-flag answers that are 'yes'. Codes: " + ", ".join(SYMPTOMS)},
+        metadata={"description": "The red-flag questions answered 'yes'"},
     )
-    pain_onset = fields.String(
+    pain_onset = pain_onset(allow_none=True)
+    episode_started_on = fields.Date(
         allow_none=True,
-        validate=one_of(tuple(PAIN_ONSET)),
-        metadata={"description": "Codes: " + ", ".join(PAIN_ONSET)},
+        metadata={"description": "When this bout of pain started; not after the check-in date"},
     )
-    episode_started_on = fields.Date(allow_none=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class CheckInUpdateSchema(CheckInCreateSchema):
-    """Every field optional; the date and client id cannot change."""
+class CheckInUpdateSchema(ChangesSchema, CheckInCreateSchema):
+    """Every field optional (at least one); the date and client id cannot change."""
 
     class Meta:
         exclude = ("client_id", "date")
@@ -67,19 +79,57 @@ class CheckInUpdateSchema(CheckInCreateSchema):
     pain = fields.Integer(**_score)
 
 
-class FiredRuleSchema(Schema):
-    id = fields.String()
+class NotImprovingSchema(ResponseSchema):
+    """Non-usual pain that has not improved over 4 weeks or more."""
+
+    pain_onset = pain_onset()
+    pain = fields.Integer(metadata={"description": "Pain at this check-in, 0-10"})
+    first_pain_in_episode = fields.Integer(metadata={"description": "0-10"})
+    first_pain_recorded_on = iso_date()
+    episode_started_on = iso_date()
+    episode_days = fields.Integer(metadata={"minimum": 0})
+    episode_start_from = code("EpisodeStartSource", EPISODE_SOURCES)
+
+
+_OPTIONAL = {"optional": True}
+
+
+class RuleEvidenceSchema(ResponseSchema):
+    """The answers that made a rule fire: only the facts that rule looks at are present."""
+
+    symptoms = fields.List(symptom(), metadata=_OPTIONAL)
+    health_history = fields.List(health_history(), metadata=_OPTIONAL)
+    pain_onset = pain_onset(allow_none=True, metadata=_OPTIONAL)
+    pain_areas = fields.List(pain_area(), metadata=_OPTIONAL)
+    pain = fields.Integer(metadata={**_OPTIONAL, "description": "0-10"})
+    age = fields.Integer(metadata={**_OPTIONAL, "description": "Years, from the year of birth"})
+    episode_started_on = iso_date(metadata=_OPTIONAL)
+    episode_days = fields.Integer(metadata=_OPTIONAL)
+    episode_start_from = code("EpisodeStartSource", EPISODE_SOURCES, metadata=_OPTIONAL)
+    first_pain_in_episode = fields.Integer(metadata=_OPTIONAL)
+    first_pain_recorded_on = iso_date(metadata=_OPTIONAL)
+    weak_flags = fields.List(
+        code("WeakFlag", WEAK_FLAGS),
+        metadata={**_OPTIONAL, "description": "The weak flags that combined (two or more)"},
+    )
+    not_improving = fields.Nested(NotImprovingSchema, metadata=_OPTIONAL)
+    pain_assessed_by_clinician = fields.Boolean(allow_none=True, metadata=_OPTIONAL)
+    therapist_linked = fields.Boolean(metadata=_OPTIONAL)
+
+
+class FiredRuleSchema(ResponseSchema):
+    id = fields.String(metadata={"description": "The rule's id, e.g. RF-CES-01"})
     version = fields.Integer()
-    level = fields.String()
+    level = alert_level()
     title = fields.String()
-    evidence = fields.Dict()
+    evidence = fields.Nested(RuleEvidenceSchema)
     patient_message = fields.String()
     clinician_message = fields.String()
     source = fields.String()
 
 
-class TriageSchema(Schema):
-    level = fields.String(metadata={"description": "none, soon, urgent or emergency"})
+class TriageSchema(ResponseSchema):
+    level = triage_level(metadata={"description": "The most severe level that fired"})
     headline = fields.String()
     advice = fields.String()
     disclaimer = fields.String()
@@ -89,9 +139,9 @@ class TriageSchema(Schema):
     pause_exercise = fields.Boolean()
 
 
-class CheckInSchema(Schema):
+class CheckInSchema(ResponseSchema):
     id = fields.Integer()
-    patient_id = id_field()
+    patient_id = fields.Integer()
     client_id = fields.String(allow_none=True)
     date = fields.Date(attribute="local_date")
     pain = fields.Integer()
@@ -101,9 +151,9 @@ class CheckInSchema(Schema):
     sleep_quality = fields.Integer(allow_none=True)
     mood = fields.Integer(allow_none=True)
     medication_taken = fields.Boolean(allow_none=True)
-    pain_areas = fields.List(fields.String())
-    symptoms = fields.List(fields.String())
-    pain_onset = fields.String(allow_none=True)
+    pain_areas = fields.List(pain_area())
+    symptoms = fields.List(symptom())
+    pain_onset = pain_onset(allow_none=True)
     episode_started_on = fields.Date(allow_none=True)
     notes = fields.String(allow_none=True)
     triage = fields.Nested(TriageSchema)
@@ -112,8 +162,12 @@ class CheckInSchema(Schema):
 
 
 class CheckInQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "The first local date to list; not after `to`"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
     patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )

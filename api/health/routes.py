@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import text
 
 from api import examples
@@ -11,13 +11,16 @@ from api.blueprint import Blueprint
 from api.database import state
 from api.errors import ServiceUnavailable
 from api.migrate import current_revisions, head_revisions
+from api.schemas import ResponseSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 
 
-class HealthSchema(Schema):
+class HealthSchema(ResponseSchema):
     status = fields.String(metadata={"description": "`ok` when the check passes."})
-    database = fields.String(metadata={"description": "`ok` or the reason it is not ready."})
+    database = fields.String(
+        metadata={"optional": True, "description": "GET /ready only: `ok`, or why it is not ready."}
+    )
 
 
 @blp.route("/health")

@@ -7,8 +7,8 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.notifications.models import DeliveryStatus, Kind, Platform
-from api.notifications.schedule import DAYS
-from api.validation import one_of, unique_items
+from api.schemas import ResponseSchema, code, day_of_week
+from api.validation import unique_items
 
 PLATFORMS = tuple(p.value for p in Platform)
 KINDS = tuple(k.value for k in Kind)
@@ -24,8 +24,20 @@ def _time(**kwargs) -> fields.String:
     )
 
 
+def platform(**kwargs) -> fields.String:
+    return code("Platform", PLATFORMS, **kwargs)
+
+
+def delivery_status(**kwargs) -> fields.String:
+    return code("DeliveryStatus", DELIVERY_STATUSES, **kwargs)
+
+
+def notification_kind(**kwargs) -> fields.String:
+    return code("NotificationKind", KINDS, **kwargs)
+
+
 class DeviceCreateSchema(Schema):
-    platform = fields.String(required=True, validate=one_of(PLATFORMS))
+    platform = platform(required=True)
     token = fields.String(
         required=True,
         load_only=True,
@@ -45,9 +57,9 @@ class DeviceCreateSchema(Schema):
     )
 
 
-class DeviceSchema(Schema):
+class DeviceSchema(ResponseSchema):
     id = fields.Integer(required=True)
-    platform = fields.String(required=True, validate=one_of(PLATFORMS))
+    platform = platform(required=True)
     token_suffix = fields.String(
         required=True, metadata={"description": "The token's last 6 characters"}
     )
@@ -57,14 +69,13 @@ class DeviceSchema(Schema):
     last_seen_at = fields.DateTime(required=True)
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(ResponseSchema):
     device_id = fields.Integer(
         required=True, allow_none=True, metadata={"description": "null once the device is gone"}
     )
-    platform = fields.String(required=True, validate=one_of(PLATFORMS))
-    status = fields.String(
+    platform = platform(required=True)
+    status = delivery_status(
         required=True,
-        validate=one_of(DELIVERY_STATUSES),
         metadata={
             "description": "queued (waiting or retrying), sent, failed (token refused: not "
             "retried) or dead (gave up after 5 attempts)"
@@ -76,16 +87,26 @@ class DeliverySchema(Schema):
     sent_at = fields.DateTime(required=True, allow_none=True)
 
 
-class NotificationSchema(Schema):
+class NotificationDataSchema(ResponseSchema):
+    """Where the app should open, and the ids it needs."""
+
+    path = fields.String(metadata={"description": "A deep link into the app, e.g. /alerts/12"})
+    alert_id = fields.Integer(metadata={"optional": True})
+    patient_id = fields.Integer(metadata={"optional": True})
+    care_link_id = fields.Integer(metadata={"optional": True})
+    programme_id = fields.Integer(metadata={"optional": True})
+
+
+class NotificationSchema(ResponseSchema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, validate=one_of(KINDS))
+    kind = notification_kind(required=True)
     title = fields.String(required=True)
     body = fields.String(
         required=True, metadata={"description": "Lock-screen text: never any health detail"}
     )
-    data = fields.Dict(
+    data = fields.Nested(
+        NotificationDataSchema,
         required=True,
-        keys=fields.String(),
         metadata={"description": "Ids and a deep-link `path` into the app"},
     )
     created_at = fields.DateTime(required=True)
@@ -105,7 +126,7 @@ class CheckInReminderSchema(Schema):
     enabled = fields.Boolean(required=True)
     time = _time(required=True)
     days_of_week = fields.List(
-        fields.String(validate=one_of(DAYS)),
+        day_of_week(),
         required=True,
         validate=[validate.Length(min=1, max=7), unique_items],
         metadata={"description": "Days on which to remind: mon ... sun"},
@@ -154,7 +175,7 @@ class RemindersUpdateSchema(Schema):
     )
 
 
-class NextRemindersSchema(Schema):
+class NextRemindersSchema(ResponseSchema):
     check_in = fields.DateTime(required=True, allow_none=True)
     exercise = fields.DateTime(required=True, allow_none=True)
     missed_sessions = fields.DateTime(required=True, allow_none=True)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from typing import Any
 
-from api.outcomes.models import INSTRUMENTS
-from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE
-from api.validation import id_field, one_of
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    missing,
+    validate,
+    validates_schema,
+)
+from marshmallow_oneofschema import OneOfSchema
+
+from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE, interpretation, unanswered
+from api.schemas import ResponseSchema, change_label, code, instrument, iso_date
+from api.validation import id_field
+
+NDI_BANDS = ("none", "mild", "moderate", "severe", "complete")
 
 
 def _ndi_item(name: str) -> fields.Integer:
@@ -21,6 +34,22 @@ def _ndi_item(name: str) -> fields.Integer:
 NdiAnswersSchema = Schema.from_dict(
     {item: _ndi_item(item) for item in NDI_ITEMS}, name="NdiAnswersSchema"
 )
+NdiAnswersSchema.__doc__ = "The ten NDI items, each 0-5; up to two may be null or left out."
+
+
+class NdiRecordedAnswersSchema(ResponseSchema):
+    """The ten NDI items as recorded: 0-5, or null when unanswered."""
+
+    pain_intensity = fields.Integer(allow_none=True)
+    personal_care = fields.Integer(allow_none=True)
+    lifting = fields.Integer(allow_none=True)
+    reading = fields.Integer(allow_none=True)
+    headaches = fields.Integer(allow_none=True)
+    concentration = fields.Integer(allow_none=True)
+    work = fields.Integer(allow_none=True)
+    driving = fields.Integer(allow_none=True)
+    sleeping = fields.Integer(allow_none=True)
+    recreation = fields.Integer(allow_none=True)
 
 
 class PsfsActivitySchema(Schema):
@@ -39,7 +68,10 @@ class PsfsActivitySchema(Schema):
 
 class PsfsAnswersSchema(Schema):
     activities = fields.List(
-        fields.Nested(PsfsActivitySchema), required=True, validate=validate.Length(min=3, max=5)
+        fields.Nested(PsfsActivitySchema),
+        required=True,
+        validate=validate.Length(min=3, max=5),
+        metadata={"description": "3-5 different activities (names compared ignoring case)"},
     )
 
     @validates_schema
@@ -49,44 +81,54 @@ class PsfsAnswersSchema(Schema):
             raise ValidationError("Each activity may appear only once.", "activities")
 
 
-ANSWER_SCHEMAS = {"ndi": NdiAnswersSchema, "psfs": PsfsAnswersSchema}
+_completed_on = fields.Date(
+    metadata={
+        "description": "Your local date (default today); not in the future, at most 365 days back"
+    }
+)
 
 
-class OutcomeCreateSchema(Schema):
-    instrument = fields.String(
-        required=True,
-        validate=one_of(INSTRUMENTS),
-        metadata={"description": f"ndi or psfs. {NDI_SCOPE}"},
-    )
-    answers = fields.Dict(
-        required=True,
-        metadata={
-            "description": "NDI: {pain_intensity, personal_care, lifting, reading, headaches, "
-            "concentration, work, driving, sleeping, recreation}, each 0-5 or null. "
-            'PSFS: {"activities": [{"activity": "...", "score": 0-10}, ...]} with 3-5 activities.'
-        },
-    )
-    completed_on = fields.Date(
-        metadata={"description": "Your local date (default today); not in the future"}
-    )
-
-    @validates_schema
-    def _answers_fit_instrument(self, data, **_kwargs):
-        schema = ANSWER_SCHEMAS.get(data.get("instrument"))
-        if schema is None or "answers" not in data:
-            return
-        errors = schema().validate(data["answers"])
-        if errors:
-            raise ValidationError(errors, "answers")
-
-    @post_load
-    def _load_answers(self, data, **_kwargs):
-        data["answers"] = ANSWER_SCHEMAS[data["instrument"]]().load(data["answers"])
-        return data
+class NdiOutcomeCreateSchema(Schema):
+    instrument = instrument(required=True, metadata={"description": f"ndi. {NDI_SCOPE}"})
+    answers = fields.Nested(NdiAnswersSchema, required=True)
+    completed_on = _completed_on
 
 
-class InterpretationSchema(Schema):
-    better = fields.String(metadata={"description": "lower or higher"})
+class PsfsOutcomeCreateSchema(Schema):
+    instrument = instrument(required=True)
+    answers = fields.Nested(PsfsAnswersSchema, required=True)
+    completed_on = _completed_on
+
+
+class OutcomeCreateSchema(OneOfSchema):
+    """A completed questionnaire: NDI (Neck Disability Index) or PSFS (Patient-Specific
+    Functional Scale), chosen by ``instrument``."""
+
+    class Meta:
+        description = (
+            "A completed questionnaire, NDI or PSFS by `instrument`, with its answers. " + NDI_SCOPE
+        )
+
+    type_field = "instrument"
+    type_field_remove = False
+    type_schemas = {"ndi": NdiOutcomeCreateSchema, "psfs": PsfsOutcomeCreateSchema}
+
+    # The fields both instruments share, checked on their own when the instrument is
+    # missing or unknown, so that every error is reported at once.
+    instrument = instrument(required=True)
+    completed_on = _completed_on
+
+    def _load(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValidationError(["Invalid input type."])
+        kind = data.get(self.type_field)
+        if not isinstance(kind, str) or kind not in self.type_schemas:
+            Schema.load(self, data, unknown=EXCLUDE)  # raises: the instrument is wrong
+        return super()._load(data, **kwargs)
+
+
+class InterpretationSchema(ResponseSchema):
+    better = code("ScoreDirection", ("lower", "higher"))
     meaningful_change = fields.String(
         metadata={"description": "The change that labels a score improved or worse"}
     )
@@ -101,19 +143,19 @@ class InterpretationSchema(Schema):
     source = fields.String()
 
 
-class ActivityChangeSchema(Schema):
+class ActivityChangeSchema(ResponseSchema):
     activity = fields.String(metadata={"description": "In the words of the latest answers"})
     first = fields.Integer()
     latest = fields.Integer()
     difference = fields.Integer()
-    direction = fields.String(metadata={"description": "better or worse"})
+    direction = code("ActivityDirection", ("better", "worse"))
 
 
 class OutcomeChangeSchema(InterpretationSchema):
     first = fields.Float()
     latest = fields.Float()
     difference = fields.Float()
-    label = fields.String(metadata={"description": "improved, unchanged or worse"})
+    label = change_label()
     detectable_activity_changes = fields.List(
         fields.Nested(ActivityChangeSchema),
         allow_none=True,
@@ -125,52 +167,83 @@ class OutcomeChangeSchema(InterpretationSchema):
     )
 
 
-class OutcomeScoreRowSchema(Schema):
+class OutcomeScoreRowSchema(ResponseSchema):
     id = fields.Integer()
-    completed_on = fields.String()
+    completed_on = iso_date()
     score = fields.Float()
-    percent = fields.Float(allow_none=True)
-    band = fields.String(allow_none=True)
-    change_from_first = fields.String(
-        allow_none=True,
-        metadata={"description": "improved, unchanged or worse; null for the first"},
+    percent = fields.Float(allow_none=True, metadata={"description": "NDI only"})
+    band = code("NdiBand", NDI_BANDS, allow_none=True, metadata={"description": "NDI only"})
+    change_from_first = change_label(
+        allow_none=True, metadata={"description": "Against the first score; null for the first"}
     )
 
 
-class OutcomeProgressSchema(Schema):
-    scores = fields.List(fields.Nested(OutcomeScoreRowSchema))
-    change = fields.Nested(OutcomeChangeSchema, allow_none=True)
+class OutcomeProgressSchema(ResponseSchema):
+    scores = fields.List(
+        fields.Nested(OutcomeScoreRowSchema), metadata={"description": "Oldest first"}
+    )
+    change = fields.Nested(
+        OutcomeChangeSchema,
+        allow_none=True,
+        metadata={"description": "First to latest; null with a single score"},
+    )
 
 
-class OutcomeSchema(Schema):
+class Unanswered(fields.List):
+    """The NDI items left blank."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing):
+        return unanswered(obj.instrument, obj.answers)
+
+
+class Interpretation(fields.Nested):
+    """Which direction is better, and what change is meaningful, for the instrument."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing):
+        return interpretation(obj.instrument)
+
+
+class _OutcomeBase(ResponseSchema):
     id = fields.Integer()
     patient_id = fields.Integer()
-    instrument = fields.String()
-    answers = fields.Dict()
-    score = fields.Float(metadata={"description": "NDI: total 0-50 (pro-rated); PSFS: mean 0-10"})
-    percent = fields.Float(allow_none=True, metadata={"description": "NDI only: 0-100 %"})
-    band = fields.String(
-        allow_none=True,
-        metadata={"description": "NDI: none, mild, moderate, severe, complete"},
-    )
-    unanswered = fields.Method("_unanswered", metadata={"description": "NDI items left blank"})
+    instrument = instrument()
     completed_on = fields.Date()
     created_at = fields.DateTime()
-    interpretation = fields.Method("_interpretation")
+    interpretation = Interpretation(InterpretationSchema)
 
-    def _unanswered(self, score):
-        from api.outcomes.scoring import unanswered
 
-        return unanswered(score.instrument, score.answers)
+class NdiOutcomeSchema(_OutcomeBase):
+    answers = fields.Nested(NdiRecordedAnswersSchema)
+    score = fields.Float(
+        metadata={"minimum": 0, "maximum": 50, "description": "Total 0-50 (pro-rated)"}
+    )
+    percent = fields.Float(metadata={"minimum": 0, "maximum": 100})
+    band = code("NdiBand", NDI_BANDS, metadata={"description": "Vernon & Mior 1991"})
+    unanswered = Unanswered(
+        code("NdiItem", NDI_ITEMS), metadata={"description": "The items left blank (at most 2)"}
+    )
 
-    def _interpretation(self, score):
-        from api.outcomes.scoring import interpretation
 
-        return InterpretationSchema().dump(interpretation(score.instrument))
+class PsfsOutcomeSchema(_OutcomeBase):
+    answers = fields.Nested(PsfsAnswersSchema)
+    score = fields.Float(
+        metadata={"minimum": 0, "maximum": 10, "description": "The mean of the activities"}
+    )
+
+
+class OutcomeSchema(OneOfSchema):
+    """A scored questionnaire; its answers and results depend on ``instrument``."""
+
+    type_field = "instrument"
+    type_field_remove = False
+    type_schemas = {"ndi": NdiOutcomeSchema, "psfs": PsfsOutcomeSchema}
+
+    def get_obj_type(self, obj: Any) -> str:
+        return obj.instrument
 
 
 class OutcomeQuerySchema(Schema):
-    instrument = fields.String(load_default=None, validate=one_of(INSTRUMENTS))
+    instrument = instrument(load_default=None)
     patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )

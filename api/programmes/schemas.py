@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from typing import Any
 
-from api.programmes.models import STATUSES
-from api.validation import id_field, one_of, unique_items
-from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK
+from marshmallow import Schema, fields, missing, validate
+
+from api.schemas import (
+    ChangesSchema,
+    ResponseSchema,
+    alert_level,
+    cause,
+    code,
+    contraindication,
+    day_of_week,
+    programme_status,
+)
+from api.validation import id_field, unique_items
 
 SIDES = ("left", "right", "both", "alternate")
+PAUSED_BY = ("therapist", "patient", "triage")
 
-_days = fields.List(
-    fields.String(validate=one_of(DAYS_OF_WEEK)),
-    validate=[validate.Length(min=1, max=7), unique_items],
-    metadata={"description": "mon, tue, wed, thu, fri, sat, sun"},
-)
+
+def side(**kwargs: Any) -> fields.String:
+    return code("Side", SIDES, **kwargs)
+
+
+def _days(**kwargs: Any) -> fields.List:
+    return fields.List(
+        day_of_week(),
+        validate=[validate.Length(min=1, max=7), unique_items],
+        **kwargs,
+    )
 
 
 def _bounded(low: int, high: int, description: str) -> fields.Integer:
@@ -42,17 +59,13 @@ class ItemSchema(Schema):
     )
     rest_seconds = _bounded(0, 600, "Rest between sets, seconds")
     times_per_day = _bounded(1, 10, "Times a day")
-    days_of_week = fields.List(
-        fields.String(validate=one_of(DAYS_OF_WEEK)),
-        validate=[validate.Length(min=1, max=7), unique_items],
-        metadata={"description": "Override the programme's days for this item"},
-    )
+    days_of_week = _days(metadata={"description": "Override the programme's days for this item"})
     load = fields.String(
         allow_none=True,
         validate=validate.Length(max=50),
         metadata={"description": "e.g. 'light band', '2 kg'"},
     )
-    side = fields.String(allow_none=True, validate=one_of(SIDES))
+    side = side(allow_none=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
@@ -70,26 +83,29 @@ class ProgrammeCreateSchema(OverrideMixin):
         metadata={"description": "A template slug to start from"},
     )
     title = fields.String(validate=validate.Length(min=1, max=120))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(allow_none=True)
-    days_of_week = _days
+    starts_on = fields.Date(
+        required=True,
+        metadata={"description": "At most 30 days ago and at most a year ahead"},
+    )
+    ends_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "Not before starts_on; at most a year after it"},
+    )
+    days_of_week = _days()
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=30))
 
 
-class ProgrammeUpdateSchema(OverrideMixin):
+class ProgrammeUpdateSchema(ChangesSchema, OverrideMixin):
     title = fields.String(validate=validate.Length(min=1, max=120))
-    ends_on = fields.Date(allow_none=True)
-    status = fields.String(validate=one_of(STATUSES))
-    days_of_week = _days
+    ends_on = fields.Date(allow_none=True, metadata={"description": "Not before starts_on"})
+    status = programme_status(
+        metadata={"description": "completed and cancelled are final"},
+    )
+    days_of_week = _days()
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=30))
 
-    @validates_schema
-    def _not_empty(self, data, **_kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
-
-class ItemOutSchema(Schema):
+class ItemOutSchema(ResponseSchema):
     id = fields.Integer()
     position = fields.Integer()
     exercise = fields.String(attribute="exercise_slug")
@@ -98,78 +114,89 @@ class ItemOutSchema(Schema):
     hold_seconds = fields.Integer(allow_none=True)
     rest_seconds = fields.Integer()
     times_per_day = fields.Integer()
-    days_of_week = fields.List(fields.String())
+    days_of_week = fields.List(day_of_week())
     load = fields.String(allow_none=True)
-    side = fields.String(allow_none=True)
+    side = side(allow_none=True)
     notes = fields.String(allow_none=True)
 
 
-class WarningSchema(Schema):
+class WarningSchema(ResponseSchema):
     exercise = fields.String()
-    code = fields.String(allow_none=True)
+    code = contraindication(allow_none=True)
     text = fields.String()
 
 
-class VersionSchema(Schema):
+class OverriddenSchema(ResponseSchema):
+    exercise = fields.String()
+    reasons = fields.List(contraindication())
+
+
+class VersionSchema(ResponseSchema):
     number = fields.Integer()
-    days_of_week = fields.List(fields.String())
+    days_of_week = fields.List(day_of_week())
     items = fields.List(fields.Nested(ItemOutSchema))
     warnings = fields.List(
         fields.Nested(WarningSchema),
         metadata={"description": "Precautions that apply to this patient"},
     )
     overridden = fields.List(
-        fields.Dict(), metadata={"description": "Contraindications overridden"}
+        fields.Nested(OverriddenSchema), metadata={"description": "Contraindications overridden"}
     )
     override_reason = fields.String(allow_none=True)
     created_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 
 
-class ProgrammeSchema(Schema):
+class CurrentVersion(fields.Nested):
+    """A programme's current version."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing):
+        from api.programmes.service import current
+
+        return current(obj)
+
+
+class ProgrammeSchema(ResponseSchema):
     id = fields.Integer()
-    patient_id = id_field()
+    patient_id = fields.Integer()
     created_by_id = fields.Integer(allow_none=True)
     template = fields.String(attribute="template_slug", allow_none=True)
     title = fields.String()
-    status = fields.String()
-    paused_by = fields.String(allow_none=True)
+    status = programme_status()
+    paused_by = code(
+        "PausedBy", PAUSED_BY, allow_none=True, metadata={"description": "Set while paused"}
+    )
     starts_on = fields.Date()
     ends_on = fields.Date(allow_none=True)
     current_version = fields.Integer()
-    version = fields.Method("_current", metadata={"description": "The current version"})
+    version = CurrentVersion(VersionSchema, metadata={"description": "The current version"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-
-    def _current(self, programme):
-        from api.programmes.service import current
-
-        return VersionSchema().dump(current(programme))
 
 
 class ProgrammeQuerySchema(Schema):
     patient_id = id_field(load_default=None)
-    status = fields.String(load_default=None, validate=one_of(STATUSES))
+    status = programme_status(load_default=None)
 
 
-class TemplateItemSchema(Schema):
+class TemplateItemSchema(ResponseSchema):
     exercise = fields.String()
     sets = fields.Integer()
     reps = fields.Integer(allow_none=True)
     hold_seconds = fields.Integer(allow_none=True)
     rest_seconds = fields.Integer()
     times_per_day = fields.Integer()
-    days_of_week = fields.List(fields.String(), allow_none=True)
+    days_of_week = fields.List(day_of_week(), allow_none=True)
     notes = fields.String(allow_none=True)
 
 
-class TemplateSchema(Schema):
+class TemplateSchema(ResponseSchema):
     slug = fields.String()
     name = fields.String()
     summary = fields.String()
-    causes = fields.List(fields.String())
+    causes = fields.List(cause())
     duration_weeks = fields.Integer()
-    days_of_week = fields.List(fields.String())
+    days_of_week = fields.List(day_of_week())
     items = fields.List(fields.Nested(TemplateItemSchema))
     source = fields.String()
     built_in = fields.Boolean()
@@ -179,31 +206,24 @@ class TemplateSchema(Schema):
 class TemplateCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     summary = fields.String(validate=validate.Length(max=500))
-    causes = fields.List(fields.String(validate=one_of(CAUSE_SLUGS)), validate=unique_items)
+    causes = fields.List(cause(), validate=unique_items)
     duration_weeks = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=52)
     )
-    days_of_week = fields.List(
-        fields.String(validate=one_of(DAYS_OF_WEEK)),
-        required=True,
-        validate=[validate.Length(min=1, max=7), unique_items],
-    )
+    days_of_week = _days(required=True)
     items = fields.List(
         fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1, max=30)
     )
 
 
-class TemplateUpdateSchema(TemplateCreateSchema):
+class TemplateUpdateSchema(ChangesSchema, TemplateCreateSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
     duration_weeks = fields.Integer(strict=True, validate=validate.Range(min=1, max=52))
-    days_of_week = fields.List(
-        fields.String(validate=one_of(DAYS_OF_WEEK)),
-        validate=[validate.Length(min=1, max=7), unique_items],
-    )
+    days_of_week = _days()
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=30))
 
 
-class TodayItemSchema(Schema):
+class TodayItemSchema(ResponseSchema):
     programme_id = fields.Integer()
     programme_title = fields.String()
     programme_item_id = fields.Integer()
@@ -215,20 +235,20 @@ class TodayItemSchema(Schema):
     rest_seconds = fields.Integer()
     times_per_day = fields.Integer()
     load = fields.String(allow_none=True)
-    side = fields.String(allow_none=True)
+    side = side(allow_none=True)
     notes = fields.String(allow_none=True)
     sessions_done = fields.Integer(metadata={"description": "Sessions logged for it that day"})
     done = fields.Boolean()
 
 
-class SafetyBannerSchema(Schema):
-    level = fields.String()
+class SafetyBannerSchema(ResponseSchema):
+    level = alert_level()
     headline = fields.String()
     what_to_do = fields.String()
     since = fields.DateTime()
 
 
-class TodaySchema(Schema):
+class TodaySchema(ResponseSchema):
     date = fields.Date()
     safety_banner = fields.Nested(SafetyBannerSchema, allow_none=True)
     items = fields.List(fields.Nested(TodayItemSchema))

@@ -5,22 +5,35 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from api.outcomes.schemas import OutcomeProgressSchema
+from api.schemas import (
+    ResponseSchema,
+    alert_level,
+    alert_status,
+    change_label,
+    code,
+    iso_date,
+    programme_status,
+)
+from api.sessions.models import NOTICE_KINDS
 
 
 class ProgressQuerySchema(Schema):
     from_ = fields.Date(
         data_key="from",
         load_default=None,
-        metadata={"description": "Default: 89 days before 'to' (90 days in all)"},
+        metadata={
+            "description": "Default: 89 days before 'to' (90 days in all); not after 'to', "
+            "and the range spans at most 366 days"
+        },
     )
     to = fields.Date(
         load_default=None,
-        metadata={"description": "Default: today in the patient's time zone; at most 366 days"},
+        metadata={"description": "Default: today in the patient's time zone"},
     )
 
 
-class PainPointSchema(Schema):
-    date = fields.String()
+class PainPointSchema(ResponseSchema):
+    date = iso_date()
     pain = fields.Integer()
     rolling_mean_7d = fields.Float(metadata={"description": "Mean pain of the 7 days ending here"})
     worst_pain = fields.Integer(allow_none=True)
@@ -28,38 +41,38 @@ class PainPointSchema(Schema):
     sleep_quality = fields.Integer(allow_none=True)
 
 
-class PainChangeSchema(Schema):
+class PainChangeSchema(ResponseSchema):
     baseline = fields.Float()
     latest = fields.Float()
     difference = fields.Float()
     percent_change = fields.Float(allow_none=True)
     check_ins_compared = fields.Integer()
-    label = fields.String(metadata={"description": "improved, unchanged or worse"})
+    label = change_label()
     source = fields.String()
 
 
-class PainSchema(Schema):
+class PainSchema(ResponseSchema):
     series = fields.List(fields.Nested(PainPointSchema))
     change = fields.Nested(PainChangeSchema, allow_none=True)
 
 
-class WeekSchema(Schema):
+class WeekSchema(ResponseSchema):
     week = fields.String(metadata={"description": "ISO week, e.g. 2025-W07"})
-    starts_on = fields.String()
+    starts_on = iso_date()
     prescribed = fields.Integer()
     completed = fields.Integer()
     rate = fields.Float(allow_none=True)
 
 
-class ProgrammeRefSchema(Schema):
+class ProgrammeRefSchema(ResponseSchema):
     id = fields.Integer()
     title = fields.String()
-    status = fields.String()
-    starts_on = fields.String()
-    ends_on = fields.String(allow_none=True)
+    status = programme_status()
+    starts_on = iso_date()
+    ends_on = iso_date(allow_none=True)
 
 
-class AdherenceSchema(Schema):
+class AdherenceSchema(ResponseSchema):
     prescribed = fields.Integer(metadata={"description": "Exercise slots due (not paused days)"})
     completed = fields.Integer()
     rate = fields.Float(allow_none=True)
@@ -68,33 +81,40 @@ class AdherenceSchema(Schema):
     programmes = fields.List(fields.Nested(ProgrammeRefSchema))
 
 
-class AlertRefSchema(Schema):
+class AlertRefSchema(ResponseSchema):
     id = fields.Integer()
-    level = fields.String()
+    level = alert_level()
     title = fields.String()
-    status = fields.String()
+    status = alert_status()
     created_at = fields.DateTime()
 
 
-class NoticeSchema(Schema):
+class NoticeSchema(ResponseSchema):
     id = fields.Integer()
     session_id = fields.Integer(allow_none=True)
-    kind = fields.String(metadata={"description": "regress, reduce_dose or progress"})
+    kind = code("NoticeKind", NOTICE_KINDS)
     exercise = fields.String()
     message = fields.String()
     created_at = fields.DateTime()
 
 
-class SessionDuringHoldSchema(Schema):
+class SessionDuringHoldSchema(ResponseSchema):
     session_id = fields.Integer()
     date = fields.Date()
-    level = fields.String(allow_none=True, metadata={"description": "The hold's level"})
+    level = alert_level(allow_none=True, metadata={"description": "The hold's level"})
     exercises = fields.List(fields.String())
     highest_pain_during = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 
 
-class ProgressSchema(Schema):
+class OutcomesProgressSchema(ResponseSchema):
+    """Per instrument, present when it has scores in the range."""
+
+    ndi = fields.Nested(OutcomeProgressSchema, metadata={"optional": True})
+    psfs = fields.Nested(OutcomeProgressSchema, metadata={"optional": True})
+
+
+class ProgressSchema(ResponseSchema):
     patient_id = fields.Integer()
     from_ = fields.Date(data_key="from", attribute="from")
     to = fields.Date()
@@ -113,9 +133,8 @@ class ProgressSchema(Schema):
             "newest first"
         },
     )
-    outcomes = fields.Dict(
-        keys=fields.String(),
-        values=fields.Nested(OutcomeProgressSchema),
+    outcomes = fields.Nested(
+        OutcomesProgressSchema,
         metadata={
             "description": "Per instrument: scores in range, each labelled against the "
             "first, and the change from first to latest"

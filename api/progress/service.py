@@ -57,9 +57,11 @@ def date_range(
     date_to = date_to or today
     date_from = date_from or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
     if date_from > date_to:
-        raise InvalidInput({"from": ["'from' must not be after 'to'."]})
+        raise InvalidInput({"from": ["'from' must not be after 'to'."]}, location="query")
     if (date_to - date_from).days + 1 > MAX_DAYS:
-        raise InvalidInput({"from": [f"The range can span at most {MAX_DAYS} days."]})
+        raise InvalidInput(
+            {"from": [f"The range can span at most {MAX_DAYS} days."]}, location="query"
+        )
     return date_from, date_to
 
 

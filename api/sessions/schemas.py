@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.schemas import ResponseSchema, alert_level, code, iso_datetime
 from api.sessions.models import HOLD_ADVICE_KIND, NOTICE_KINDS
 from api.validation import MAX_ID, id_field
+
+ADVICE_RULES = ("exercise_hold", "pain_during", "next_day_pain", "progression")
 
 
 def _bounded(low: int, high: int, description: str, **kwargs) -> fields.Integer:
@@ -65,7 +68,7 @@ class SessionCreateSchema(Schema):
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class EntrySchema(Schema):
+class EntrySchema(ResponseSchema):
     position = fields.Integer()
     exercise = fields.String(attribute="exercise_slug")
     programme_item = fields.Integer(attribute="programme_item_id", allow_none=True)
@@ -78,23 +81,21 @@ class EntrySchema(Schema):
     notes = fields.String(allow_none=True)
 
 
-class SuggestionSchema(Schema):
+class SuggestionSchema(ResponseSchema):
     slug = fields.String()
     name = fields.String()
 
 
-class AdviceSchema(Schema):
-    kind = fields.String(
-        metadata={
-            "description": ", ".join((HOLD_ADVICE_KIND, *NOTICE_KINDS))
-            + f" ({HOLD_ADVICE_KIND}: an exercise hold's safety advice, always first)"
-        }
+class AdviceSchema(ResponseSchema):
+    kind = code(
+        "AdviceKind",
+        (HOLD_ADVICE_KIND, *NOTICE_KINDS),
+        metadata={"description": f"{HOLD_ADVICE_KIND}: an exercise hold's safety advice, first"},
     )
-    rule = fields.String(
-        metadata={"description": "exercise_hold, pain_during, next_day_pain or progression"}
-    )
-    level = fields.String(
-        allow_none=True, metadata={"description": "hold only: urgent or emergency"}
+    rule = code("AdviceRule", ADVICE_RULES)
+    level = alert_level(
+        allow_none=True,
+        metadata={"optional": True, "description": "Hold advice only: urgent or emergency"},
     )
     exercise = fields.String(allow_none=True, metadata={"description": "null for a hold"})
     exercise_name = fields.String(allow_none=True)
@@ -103,16 +104,16 @@ class AdviceSchema(Schema):
     source = fields.String()
 
 
-class SafetySchema(Schema):
-    level = fields.String(metadata={"description": "urgent or emergency"})
+class SafetySchema(ResponseSchema):
+    level = alert_level(metadata={"description": "urgent or emergency"})
     headline = fields.String(metadata={"description": "As in the triage verdict"})
     advice = fields.String(metadata={"description": "As in the triage verdict"})
     emergency_number = fields.String(allow_none=True)
     rules = fields.List(fields.String(), metadata={"description": "Rules that fired"})
-    since = fields.String(metadata={"description": "When the hold was placed (ISO 8601)"})
+    since = iso_datetime(metadata={"description": "When the hold was placed"})
 
 
-class SessionSchema(Schema):
+class SessionSchema(ResponseSchema):
     id = fields.Integer()
     patient_id = fields.Integer()
     client_id = fields.String()
@@ -144,8 +145,12 @@ class SessionSchema(Schema):
 
 
 class SessionQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "The first local date to list; not after `to`"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
     patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )

@@ -414,7 +414,7 @@ def _exercise_facts(
 
 def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | None) -> Select:
     if date_from and date_to and date_from > date_to:
-        raise InvalidInput({"from": ["'from' must not be after 'to'."]})
+        raise InvalidInput({"from": ["'from' must not be after 'to'."]}, location="query")
     stmt = select(ExerciseSession).where(ExerciseSession.patient_id == patient_id)
     if date_from:
         stmt = stmt.where(ExerciseSession.local_date >= date_from)

@@ -108,6 +108,11 @@ MAX_GAP_DAYS = 14
 #: "Not improving" needs a first recorded pain at least this long before today.
 MIN_TREND_DAYS = 14
 
+#: Where an episode's start date came from (``Episode.source``).
+EPISODE_SOURCES = ("check_in", "history", "history_run", "this_check_in")
+#: The weak flags that ``weak_flags`` can report.
+WEAK_FLAGS = ("age", "health_history", "symptoms", "not_improving")
+
 
 # --------------------------------------------------------------------------- context
 

@@ -76,7 +76,8 @@ def test_emergency_answer_pauses_exercise_alerts_therapist(client, make, patient
     patients = client.get("/api/v1/patients", headers=make.headers(therapist)).get_json()
     assert patients[0]["open_alerts"] == 1
     assert patients[0]["highest_open_level"] == "emergency"
-    assert patients[0]["exercise_hold"] is True
+    # the same object as GET /me's exercise_hold
+    assert patients[0]["exercise_hold"] == me["exercise_hold"]
 
 
 def test_soon_level_alerts_but_does_not_pause(client, headers):

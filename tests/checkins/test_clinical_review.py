@@ -160,7 +160,9 @@ def test_old_verdicts_stay_as_they_were_with_their_version(app, client, make):
 
 def test_openapi_enums_list_the_new_codes_and_the_profile_answer(client):
     schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
-    enum = schemas["CheckInCreate"]["properties"]["symptoms"]["items"]["enum"]
+    items = schemas["CheckInCreate"]["properties"]["symptoms"]["items"]
+    assert items == {"$ref": "#/components/schemas/Symptom"}
+    enum = schemas["Symptom"]["enum"]
     assert enum == list(SYMPTOMS)
     assert {"worse_on_cough_sneeze_strain", "new_sexual_dysfunction"} <= set(enum)
     for name in ("Register", "Profile", "ProfileUpdate"):
