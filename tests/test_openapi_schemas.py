@@ -337,7 +337,7 @@ def _validate(spec, component: str, body: Any) -> None:
 
 
 def test_real_error_bodies_match_the_error_schema(spec, client, make):
-    from exercises.content import load_content
+    from exercises.load import load_content
 
     patient = make.patient(health_history=["osteoporosis"])
     therapist = make.therapist()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.export import exporter
 from api.accounts.models import Role, User
+from api.database import utcnow
 from api.notifications import texts
 from api.notifications.models import Kind, Notification, ReminderSchedule, ReminderSettings
 from api.notifications.schedule import (
@@ -340,4 +341,4 @@ def _missed_sessions(db_session: Session, user: User, day: dt.date, after_days: 
 def _export_reminders(db_session: Session, user: User) -> dict[str, Any] | None:
     if user.role != Role.patient:
         return None
-    return get_settings(db_session, user)
+    return reminders_view(db_session, user, now=utcnow())  # the shape GET /me/reminders gives
