@@ -13,7 +13,6 @@ from __future__ import annotations
 import email.utils
 import json
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,8 @@ import google.auth.exceptions
 import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
+
+from api.database import utcnow
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 TOKEN_GONE = frozenset({"UNREGISTERED", "INVALID_ARGUMENT"})
@@ -105,7 +106,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, when.timestamp() - (utcnow().timestamp() if now is None else now))
 
 
 def message(

@@ -167,11 +167,11 @@ def test_the_docs_page_allows_what_swagger_ui_needs_and_nothing_inline_by_defaul
     response = client.get("/docs")
     policy = _directives(response.headers["Content-Security-Policy"])
     scripts = policy["script-src"]
-    assert _inline_script_hashes(response.get_data()) <= set(scripts)
-    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    assert re.findall(rb"<script>", response.get_data()) == []  # no inline script at all
+    assert scripts == ["'self'"]
     assert "'self'" in scripts and "'self'" in policy["style-src"]
-    swagger_origin = "https://cdn.jsdelivr.net"  # the configured OPENAPI_SWAGGER_UI_URL
-    assert swagger_origin in scripts and swagger_origin in policy["style-src"]
+    sources = [*scripts, *policy["style-src"], *policy["img-src"]]
+    assert [s for s in sources if s.startswith(("http:", "https:", "*"))] == []  # self-hosted
     assert "'unsafe-inline'" in policy["style-src"]  # Swagger UI sets inline styles
     assert "data:" in policy["img-src"]  # and draws its icons as data: images
     assert policy["connect-src"] == ["'self'"]  # the spec and "Try it out" stay on this host
