@@ -22,7 +22,7 @@ blp = Blueprint(
 @blp.route("")
 class Sync(MethodView):
     @blp.doc(operationId="pullChanges")
-    @blp.login_required(Role.patient)
+    @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(PullQuerySchema, location="query")
     @blp.response(200, PullSchema, example=examples.PULL)
     @blp.alt_response(
@@ -36,9 +36,12 @@ class Sync(MethodView):
 
         `changes` holds, per collection, the records created or changed (each the body of its
         REST item answer plus `version` and `updated_at`) and the ids of the records deleted.
-        Pull again with the answered `cursor` while `has_more` is true. Every change committed
-        after a pull is in a later pull (a change may come twice, never skipped). A cursor older
-        than `SYNC_TOMBSTONE_DAYS` answers 410: take a fresh snapshot.
+        Patients pull their own records; therapists pull `patients` (the summaries of
+        `listPatients`) and `alerts` of their linked patients, and a patient whose link ends
+        comes back deleted. Pull again with the answered `cursor` while `has_more` is true.
+        Every change committed after a pull is in a later pull (a change may come twice, never
+        skipped). A cursor older than `SYNC_TOMBSTONE_DAYS` answers 410: take a fresh
+        snapshot.
         """
         session = get_session()
         body = service.pull(

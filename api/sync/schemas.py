@@ -46,13 +46,26 @@ class CollectionChangesSchema(Schema):
 
 
 class ChangesSchema(Schema):
-    profile = fields.Nested(CollectionChangesSchema, required=True)
-    care_links = fields.Nested(CollectionChangesSchema, required=True)
-    programmes = fields.Nested(CollectionChangesSchema, required=True)
-    check_ins = fields.Nested(CollectionChangesSchema, required=True)
-    sessions = fields.Nested(CollectionChangesSchema, required=True)
-    outcomes = fields.Nested(CollectionChangesSchema, required=True)
-    alerts = fields.Nested(CollectionChangesSchema, required=True)
+    """Patients pull the first seven collections, therapists ``patients`` and ``alerts``."""
+
+    profile = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    care_links = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    programmes = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    check_ins = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    sessions = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    outcomes = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
+    alerts = fields.Nested(
+        CollectionChangesSchema,
+        required=True,
+        metadata={"description": "A patient's own alerts, or a therapist's linked patients'"},
+    )
+    patients = fields.Nested(
+        CollectionChangesSchema,
+        metadata={
+            "description": "Therapists: the summaries of listPatients; a patient whose link "
+            "ended is deleted (with their alerts)"
+        },
+    )
 
 
 class PullSchema(Schema):

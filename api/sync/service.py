@@ -28,9 +28,15 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import UnprocessableEntity
 
 from api.accounts import service as accounts
-from api.accounts.models import CareLink, User
-from api.accounts.schemas import CareLinkSchema, ProfileSchema, ProfileUpdateSchema
-from api.accounts.summaries import profile_with_hold
+from api.accounts.care import linked_since
+from api.accounts.models import CareLink, Role, User
+from api.accounts.schemas import (
+    CareLinkSchema,
+    PatientSummarySchema,
+    ProfileSchema,
+    ProfileUpdateSchema,
+)
+from api.accounts.summaries import patient_summaries, profile_with_hold
 from api.alerts.models import Alert
 from api.alerts.schemas import AlertSchema
 from api.catalogue.models import CatalogueVersion
@@ -75,25 +81,29 @@ class Collection:
     name: str
     model: type
     schema: Schema
-    #: The REST item body of a loaded record (default: the record itself).
-    body: Callable[[Session, Any], Any] = lambda _session, record: record
+    #: The REST item body of a loaded record, as ``viewer`` sees it (default: the record).
+    body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
 
-    def ids_stmt(self, patient_id: int):
-        if self.model is User:
-            return select(User.id).where(User.id == patient_id)
-        return select(self.model.id).where(self.model.patient_id == patient_id)
+    @property
+    def owner(self):
+        """The column naming the patient a record belongs to."""
+        return User.id if self.model is User else self.model.patient_id
 
-    def load(self, session: Session, patient_id: int, ids: list[int]) -> dict[int, Any]:
-        stmt = select(self.model).where(self.model.id.in_(ids))
-        if self.model is not User:
-            stmt = stmt.where(self.model.patient_id == patient_id)
-        elif patient_id not in ids:
-            return {}
+    def ids_stmt(self, patient_ids: list[int]):
+        return select(self.model.id).where(self.owner.in_(patient_ids))
+
+    def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
+        stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
         return {record.id: record for record in session.scalars(stmt).unique()}
 
 
+def _patient_summary(session: Session, therapist: User, patient: User) -> dict[str, Any]:
+    since = linked_since(session, therapist_id=therapist.id, patient_id=patient.id)
+    return patient_summaries(session, [(patient, since)])[0]
+
+
 PATIENT_COLLECTIONS: tuple[Collection, ...] = (
-    Collection("profile", User, ProfileSchema(), profile_with_hold),
+    Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
     Collection("care_links", CareLink, CareLinkSchema()),
     Collection("programmes", Programme, ProgrammeSchema()),
     Collection("check_ins", CheckIn, CheckInSchema()),
@@ -101,7 +111,62 @@ PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("outcomes", OutcomeScore, OutcomeSchema()),
     Collection("alerts", Alert, AlertSchema()),
 )
-BY_NAME = {c.name: c for c in PATIENT_COLLECTIONS}
+THERAPIST_COLLECTIONS: tuple[Collection, ...] = (
+    Collection("patients", User, PatientSummarySchema(), _patient_summary),
+    Collection("alerts", Alert, AlertSchema()),
+)
+ALL_COLLECTIONS = {c.name for c in (*PATIENT_COLLECTIONS, *THERAPIST_COLLECTIONS)}
+
+
+@dataclass
+class Feed:
+    """What one user pulls: the collections, whose records, and which change rows."""
+
+    user: User
+    collections: tuple[Collection, ...]
+    visible: list[int]  # the patients whose records are visible now
+    watched: Any  # the patients whose change rows concern the user (a list or subquery)
+
+    def collection(self, name: str) -> Collection:
+        return next(c for c in self.collections if c.name == name)
+
+    def wanted(self, session: Session, rows) -> dict[str, list[int]]:
+        """The records a run of change rows touches, per collection of this feed."""
+        wanted: dict[str, list[int]] = {c.name: [] for c in self.collections}
+
+        def add(name: str, record_id: int) -> None:
+            if record_id not in wanted[name]:
+                wanted[name].append(record_id)
+
+        therapist = self.user.role == Role.therapist
+        for row in rows:
+            if not therapist:
+                if row.collection in wanted:
+                    add(row.collection, row.record_id)
+                continue
+            add("patients", row.patient_id)
+            if row.collection == "alerts":
+                add("alerts", row.record_id)
+            elif row.collection == "care_links":  # linked or unlinked: all their alerts
+                for alert_id in session.scalars(
+                    select(Alert.id).where(Alert.patient_id == row.patient_id)
+                ):
+                    add("alerts", alert_id)
+        return wanted
+
+
+def feed_of(session: Session, user: User) -> Feed:
+    if user.role == Role.therapist:
+        visible = list(
+            session.scalars(
+                select(CareLink.patient_id).where(
+                    CareLink.therapist_id == user.id, CareLink.ended_at.is_(None)
+                )
+            )
+        )
+        ever = select(CareLink.patient_id).where(CareLink.therapist_id == user.id)
+        return Feed(user, THERAPIST_COLLECTIONS, visible, ever.scalar_subquery())
+    return Feed(user, PATIENT_COLLECTIONS, [user.id], [user.id])
 
 
 # --- cursors ----------------------------------------------------------------------------
@@ -156,21 +221,24 @@ def current_cursor(session: Session, user: User) -> str:
 # --- pull -------------------------------------------------------------------------------
 
 
-def _empty_changes() -> dict[str, dict[str, list]]:
-    return {c.name: {"upserted": [], "deleted": []} for c in PATIENT_COLLECTIONS}
+def _empty_changes(feed: Feed) -> dict[str, dict[str, list]]:
+    return {c.name: {"upserted": [], "deleted": []} for c in feed.collections}
 
 
 def _versions(
-    session: Session, patient_id: int, collection: str, ids: list[int]
+    session: Session, collection: str, ids: list[int]
 ) -> dict[int, tuple[int, dt.datetime]]:
+    """The latest change (id, time) of each record; a patient summary changes with any of
+    the patient's records."""
+    if collection == "patients":
+        key, where = SyncChange.patient_id, SyncChange.patient_id.in_(ids)
+    else:
+        key = SyncChange.record_id
+        where = (SyncChange.collection == collection) & SyncChange.record_id.in_(ids)
     rows = session.execute(
-        select(SyncChange.record_id, func.max(SyncChange.id), func.max(SyncChange.created_at))
-        .where(
-            SyncChange.patient_id == patient_id,
-            SyncChange.collection == collection,
-            SyncChange.record_id.in_(ids),
-        )
-        .group_by(SyncChange.record_id)
+        select(key, func.max(SyncChange.id), func.max(SyncChange.created_at))
+        .where(where)
+        .group_by(key)
     )
     return {record_id: (version, at) for record_id, version, at in rows}
 
@@ -179,22 +247,20 @@ def _record_updated_at(record: Any) -> dt.datetime:
     return getattr(record, "updated_at", None) or record.created_at
 
 
-def _fill(
-    session: Session, patient_id: int, wanted: dict[str, list[int]], out: dict[str, dict]
-) -> None:
+def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[str, dict]):
     """Put the current REST body of each wanted record in ``out`` (or its id under deleted)."""
     for name, ids in wanted.items():
         if not ids:
             continue
-        collection = BY_NAME[name]
-        records = collection.load(session, patient_id, ids)
-        versions = _versions(session, patient_id, name, ids)
+        collection = feed.collection(name)
+        records = collection.load(session, feed.visible, ids)
+        versions = _versions(session, name, ids)
         for record_id in ids:
             record = records.get(record_id)
             if record is None:
                 out[name]["deleted"].append(record_id)
                 continue
-            body = collection.schema.dump(collection.body(session, record))
+            body = collection.schema.dump(collection.body(session, feed.user, record))
             version, at = versions.get(record_id, (0, None))
             body["version"] = version
             if "updated_at" not in body:  # the REST body's own updated_at wins
@@ -207,13 +273,14 @@ def catalogue_version(session: Session) -> str:
 
 
 def pull(*, db_session: Session, user: User, cursor: str | None, limit: int) -> dict[str, Any]:
-    """One page of changes for ``user`` (a patient) after ``cursor``, or of a snapshot."""
+    """One page of changes for ``user`` after ``cursor``, or of a snapshot without one."""
     position = decode_cursor(user.id, cursor) if cursor else None
-    out = _empty_changes()
+    feed = feed_of(db_session, user)
+    out = _empty_changes(feed)
     if position is None or "s" in position:
-        page, has_more = _snapshot_page(db_session, user, position, limit, out)
+        page, has_more = _snapshot_page(db_session, feed, position, limit, out)
     else:
-        page, has_more = _incremental_page(db_session, user, position, limit, out)
+        page, has_more = _incremental_page(db_session, feed, position, limit, out)
     return {
         "cursor": encode_cursor(user.id, page),
         "has_more": has_more,
@@ -222,39 +289,45 @@ def pull(*, db_session: Session, user: User, cursor: str | None, limit: int) -> 
     }
 
 
-def _snapshot_page(session, user, position, limit, out):
+def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
     if position is None:
         txid, change_id = _start_position(session)
         position = {"s": 0, "r": 0, "t": txid, "i": change_id}
     index, after = position["s"], position["r"]
     remaining = limit
-    while index < len(PATIENT_COLLECTIONS) and remaining > 0:
-        collection = PATIENT_COLLECTIONS[index]
+    while index < len(feed.collections) and remaining > 0:
+        collection = feed.collections[index]
         ids = list(
             session.scalars(
-                collection.ids_stmt(user.id)
+                collection.ids_stmt(feed.visible)
                 .where(collection.model.id > after)
                 .order_by(collection.model.id)
                 .limit(remaining)
             )
         )
-        _fill(session, user.id, {collection.name: ids}, out)
+        _fill(session, feed, {collection.name: ids}, out)
         remaining -= len(ids)
         if remaining > 0:
             index, after = index + 1, 0
         else:
             after = ids[-1]
-    if index >= len(PATIENT_COLLECTIONS):
+    if index >= len(feed.collections):
         return {"t": position["t"], "i": position["i"]}, False
     return {"s": index, "r": after, "t": position["t"], "i": position["i"]}, True
 
 
-def _incremental_page(session, user, position, limit, out):
+def _incremental_page(session: Session, feed: Feed, position, limit: int, out):
     start = (position["t"], position["i"])
     stmt = (
-        select(SyncChange.txid, SyncChange.id, SyncChange.collection, SyncChange.record_id)
+        select(
+            SyncChange.txid,
+            SyncChange.id,
+            SyncChange.patient_id,
+            SyncChange.collection,
+            SyncChange.record_id,
+        )
         .where(
-            SyncChange.patient_id == user.id,
+            SyncChange.patient_id.in_(feed.watched),
             tuple_(SyncChange.txid, SyncChange.id) > tuple_(*start),
         )
         .order_by(SyncChange.txid, SyncChange.id)
@@ -266,12 +339,7 @@ def _incremental_page(session, user, position, limit, out):
     rows = session.execute(stmt).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    wanted: dict[str, list[int]] = {}
-    for _txid, _id, collection, record_id in rows:
-        ids = wanted.setdefault(collection, [])
-        if record_id not in ids and collection in BY_NAME:
-            ids.append(record_id)
-    _fill(session, user.id, wanted, out)
+    _fill(session, feed, feed.wanted(session, rows), out)
     if has_more:
         return {"t": rows[-1].txid, "i": rows[-1].id}, True
     if fence is not None:
@@ -320,10 +388,11 @@ def _target(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     return target, rest
 
 
-def _record(session: Session, patient_id: int, collection: str, record_id: int):
+def _record(session: Session, user: User, collection: str, record_id: int):
     session.flush()
-    out = _empty_changes()
-    _fill(session, patient_id, {collection: [record_id]}, out)
+    feed = feed_of(session, user)
+    out = _empty_changes(feed)
+    _fill(session, feed, {collection: [record_id]}, out)
     upserted = out[collection]["upserted"]
     return upserted[0] if upserted else None
 
@@ -405,7 +474,7 @@ def _push_one(session: Session, user: User, mutation: dict[str, Any]) -> dict[st
         with session.begin_nested():
             status, collection, record_id, conflicting = _apply(session, user, mutation)
             result["status"] = status
-            record = _record(session, user.id, collection, record_id)
+            record = _record(session, user, collection, record_id)
             if record is not None:
                 result["record"] = record
             if conflicting:

@@ -184,9 +184,38 @@ def test_the_phone_cannot_change_programme_contents_but_may_pause(client, make):
     assert result.status_code == 422
 
 
-def test_therapists_are_refused_and_an_erased_patient_gets_401(client, make):
+URGENT = {"pain": 6, "symptoms": ["fever"]}
+
+
+def test_a_therapist_pulls_linked_patients_and_their_alerts_and_loses_an_unlinked_one(client, make):
     therapist = make.therapist()
-    assert client.get(SYNC, headers=make.headers(therapist)).status_code == 403
+    theirs, stranger = make.patient(), make.patient()
+    link = make.link(therapist, theirs)
+    t_headers = make.headers(therapist)
+    client.post("/api/v1/check-ins", json=URGENT, headers=make.headers(theirs))
+    client.post("/api/v1/check-ins", json=URGENT, headers=make.headers(stranger))
+    device: dict = {}
+    changes, cursor = pull_all(client, t_headers, limit=1)
+    apply(device, changes)
+    rest_patients = client.get("/api/v1/patients", headers=t_headers).get_json()
+    assert [strip(p, rest_patients[0]) for p in device["patients"].values()] == rest_patients
+    alert_ids = {a["id"] for a in client.get("/api/v1/alerts", headers=t_headers).get_json()}
+    assert set(device["alerts"]) == alert_ids and alert_ids
+    assert all(a["patient_id"] == theirs for a in device["alerts"].values())
+    renamed = client.patch("/api/v1/me", json={"display_name": "S"}, headers=make.headers(stranger))
+    assert renamed.status_code == 200
+    changes, cursor = pull_all(client, t_headers, cursor)
+    assert changes["patients"] == {"upserted": [], "deleted": []}
+    ended = client.delete(f"/api/v1/care-links/{link}", headers=make.headers(theirs))
+    assert ended.status_code == 200
+    changes, cursor = pull_all(client, t_headers, cursor)
+    apply(device, changes)
+    assert device["patients"] == {} and device["alerts"] == {}
+    assert theirs in changes["patients"]["deleted"]
+    assert client.post(SYNC, json={"mutations": []}, headers=t_headers).status_code == 403
+
+
+def test_an_erased_patient_gets_401(client, make):
     patient = make.patient()
     headers = make.headers(patient)
     _, cursor = pull_all(client, headers)
