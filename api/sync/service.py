@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import UnprocessableEntity
@@ -347,13 +347,15 @@ def _incremental_page(session: Session, feed: Feed, position, limit: int, out):
     return {"t": 0, "i": rows[-1].id if rows else start[1]}, False
 
 
-def prune(*, db_session: Session, days: int) -> int:
-    """Forget changes (and tombstones) older than ``days``, and the pushes as old."""
-    limit = utcnow() - dt.timedelta(days=days + 1)
-    removed = db_session.query(SyncChange).filter(SyncChange.created_at < limit).delete()
-    db_session.query(SyncMutation).filter(SyncMutation.created_at < limit).delete()
+def prune(*, db_session: Session, days: int, now: dt.datetime) -> int:
+    """Forget changes (tombstones too) and stored pushes older than ``days`` (and one day of
+    margin for transactions still open when a cursor was issued). A cursor that old already
+    answers 410, so no pull can miss what is forgotten."""
+    limit = now - dt.timedelta(days=days + 1)
+    removed = db_session.execute(delete(SyncChange).where(SyncChange.created_at < limit))
+    db_session.execute(delete(SyncMutation).where(SyncMutation.created_at < limit))
     db_session.flush()
-    return removed
+    return removed.rowcount
 
 
 # --- push -------------------------------------------------------------------------------

@@ -237,3 +237,14 @@ def test_push_bad_input(client, make):
         client, headers, {"id": "m-upd-00001", "type": "check_in.update", "data": {"id": "a"}}
     )
     assert result.get_json()["results"][0]["error"]["code"] == 422
+
+
+def test_the_periodic_round_forgets_changes_older_than_the_tombstone_days(client, make, app):
+    from tests.notifications.conftest import tick
+
+    headers = make.headers(make.patient())
+    client.post("/api/v1/check-ins", json={"pain": 3}, headers=headers)
+    days = app.config["SYNC_TOMBSTONE_DAYS"]
+    now = dt.datetime.now(dt.UTC)
+    assert tick(app, now + dt.timedelta(days=days - 1))["sync_pruned"] == 0
+    assert tick(app, now + dt.timedelta(days=days + 2))["sync_pruned"] >= 2
