@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import UnprocessableEntity
 
 from api.accounts import service as accounts
@@ -39,7 +39,6 @@ from api.accounts.schemas import (
 from api.accounts.summaries import patient_summaries, profile_with_hold
 from api.alerts.models import Alert
 from api.alerts.schemas import AlertSchema
-from api.catalogue.models import CatalogueVersion
 from api.checkins import service as checkins
 from api.checkins.models import CheckIn
 from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
@@ -94,6 +93,8 @@ class Collection:
 
     def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
         stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
+        if self.model is not User:  # entries, items, events: one query each, not one per record
+            stmt = stmt.options(selectinload("*"))
         return {record.id: record for record in session.scalars(stmt).unique()}
 
 
@@ -268,11 +269,9 @@ def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[
             out[name]["upserted"].append(body)
 
 
-def catalogue_version(session: Session) -> str:
-    return session.scalar(select(CatalogueVersion.digest).order_by(CatalogueVersion.id)) or ""
-
-
-def pull(*, db_session: Session, user: User, cursor: str | None, limit: int) -> dict[str, Any]:
+def pull(
+    *, db_session: Session, user: User, cursor: str | None, limit: int, catalogue_version: str
+) -> dict[str, Any]:
     """One page of changes for ``user`` after ``cursor``, or of a snapshot without one."""
     position = decode_cursor(user.id, cursor) if cursor else None
     feed = feed_of(db_session, user)
@@ -284,7 +283,7 @@ def pull(*, db_session: Session, user: User, cursor: str | None, limit: int) -> 
     return {
         "cursor": encode_cursor(user.id, page),
         "has_more": has_more,
-        "catalogue_version": catalogue_version(db_session),
+        "catalogue_version": catalogue_version,
         "changes": out,
     }
 
