@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
-from sqlalchemy import delete, func, select, text, tuple_
+from sqlalchemy import and_, delete, func, literal_column, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import UnprocessableEntity
@@ -195,15 +195,15 @@ def decode_cursor(user_id: int, cursor: str) -> dict[str, Any]:
     return position
 
 
+#: The horizon: every transaction with a lower id has finished (committed or rolled back).
+XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
 def _fence(session: Session) -> int | None:
     """The txid below which every transaction has finished (PostgreSQL); None on SQLite."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return int(
-        session.execute(
-            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        ).scalar_one()
-    )
+    return int(session.execute(text(f"SELECT {XMIN}")).scalar_one())
 
 
 def _start_position(session: Session) -> tuple[int, int]:
@@ -317,25 +317,31 @@ def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
 
 def _incremental_page(session: Session, feed: Feed, position, limit: int, out):
     start = (position["t"], position["i"])
-    stmt = (
-        select(
-            SyncChange.txid,
-            SyncChange.id,
-            SyncChange.patient_id,
-            SyncChange.collection,
-            SyncChange.record_id,
-        )
-        .where(
-            SyncChange.patient_id.in_(feed.watched),
-            tuple_(SyncChange.txid, SyncChange.id) > tuple_(*start),
-        )
-        .order_by(SyncChange.txid, SyncChange.id)
-        .limit(limit + 1)
+    columns = (
+        SyncChange.txid,
+        SyncChange.id,
+        SyncChange.patient_id,
+        SyncChange.collection,
+        SyncChange.record_id,
     )
-    fence = _fence(session)
-    if fence is not None:
-        stmt = stmt.where(SyncChange.txid < fence)
+    after = and_(
+        SyncChange.patient_id.in_(feed.watched),
+        tuple_(SyncChange.txid, SyncChange.id) > tuple_(*start),
+    )
+    fence = None
+    if session.get_bind().dialect.name == "postgresql":
+        # The fence and the rows below it in one statement: one row of NULLs when none.
+        horizon = select(literal_column(XMIN).label("fence")).cte("horizon")
+        stmt = select(horizon.c.fence, *columns).select_from(
+            horizon.outerjoin(SyncChange, and_(after, SyncChange.txid < horizon.c.fence))
+        )
+    else:
+        stmt = select(literal_column("NULL").label("fence"), *columns).where(after)
+    stmt = stmt.order_by(SyncChange.txid, SyncChange.id).limit(limit + 1)
     rows = session.execute(stmt).all()
+    if rows:
+        fence = rows[0].fence
+    rows = [row for row in rows if row.id is not None]
     has_more = len(rows) > limit
     rows = rows[:limit]
     _fill(session, feed, feed.wanted(session, rows), out)
