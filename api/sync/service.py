@@ -227,7 +227,7 @@ def _empty_changes(feed: Feed) -> dict[str, dict[str, list]]:
 
 
 def _versions(
-    session: Session, collection: str, ids: list[int]
+    session: Session, feed: Feed, collection: str, ids: list[int]
 ) -> dict[int, tuple[int, dt.datetime]]:
     """The latest change (id, time) of each record; a patient summary changes with any of
     the patient's records."""
@@ -235,7 +235,11 @@ def _versions(
         key, where = SyncChange.patient_id, SyncChange.patient_id.in_(ids)
     else:
         key = SyncChange.record_id
-        where = (SyncChange.collection == collection) & SyncChange.record_id.in_(ids)
+        where = (
+            SyncChange.patient_id.in_(feed.visible)  # the index's first column
+            & (SyncChange.collection == collection)
+            & SyncChange.record_id.in_(ids)
+        )
     rows = session.execute(
         select(key, func.max(SyncChange.id), func.max(SyncChange.created_at))
         .where(where)
@@ -255,7 +259,7 @@ def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[
             continue
         collection = feed.collection(name)
         records = collection.load(session, feed.visible, ids)
-        versions = _versions(session, name, ids)
+        versions = _versions(session, feed, name, ids)
         for record_id in ids:
             record = records.get(record_id)
             if record is None:
