@@ -202,6 +202,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "An `urgent` alert not acknowledged within this many minutes is escalated.",
     ),
+    Setting(
+        "SYNC_TOMBSTONE_DAYS",
+        90,
+        int,
+        "Days the sync change log (and its tombstones) is kept; an older sync cursor answers "
+        "410 and the app takes a fresh snapshot.",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -9,6 +9,7 @@ from api.notifications import models as notifications
 from api.outcomes import models as outcomes
 from api.programmes import models as programmes
 from api.sessions import models as sessions
+from api.sync import models as sync
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "outcomes",
     "programmes",
     "sessions",
+    "sync",
 ]

@@ -53,6 +53,10 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from api.notifications import routes as notifications
 
     api.register_blueprint(notifications.blp)
+
+    from api.sync import routes as sync
+
+    api.register_blueprint(sync.blp)
     notifications.init_app(app)
     dispatch.init_app(app)
     jobs_cli.init_app(app)

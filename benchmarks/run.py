@@ -192,6 +192,92 @@ def lua_sessions(patients: Sequence[dict[str, Any]], run_id: str) -> str:
     )
 
 
+def lua_get_pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    """GET ``(path, token)`` pairs in turn (each patient's own sync cursor)."""
+    rows = ", ".join(f"{{{_lua_string(path)}, {_lua_string(token)}}}" for path, token in pairs)
+    return (
+        f"local pairs = {{{rows}}}\n"
+        "function request()\n"
+        "  local pair = pairs[next_slot() % #pairs + 1]\n"
+        '  return wrk.format("GET", pair[1], {["Authorization"] = "Bearer " .. pair[2]})\n'
+        "end\n"
+    )
+
+
+SYNC_PUSH_SIZE = 30
+
+
+def sync_push_body(patient: dict[str, Any], started_at: str) -> str:
+    """A push of ``SYNC_PUSH_SIZE`` mutations (sessions and PSFS scores); ``@@`` in mutation
+    ids and client ids is replaced per request so that nothing is a replay."""
+    entries = [
+        {"exercise": item["exercise"], "programme_item": item["id"], "sets_done": 2}
+        for item in patient["items"]
+    ]
+    psfs = {
+        "instrument": "psfs",
+        "answers": {"activities": [{"activity": f"task {n}", "score": 5} for n in range(3)]},
+    }
+    mutations = []
+    for n in range(SYNC_PUSH_SIZE):
+        if n % 2 == 0:
+            data = {
+                "client_id": f"bench-@@-{n}",
+                "programme_id": patient["programme_id"],
+                "started_at": started_at,
+                "entries": entries,
+            }
+            mutations.append({"id": f"bench-@@-{n}", "type": "session.create", "data": data})
+        else:
+            mutations.append({"id": f"bench-@@-{n}", "type": "outcome.create", "data": psfs})
+    return json.dumps({"mutations": mutations})
+
+
+def lua_sync_push(patients: Sequence[dict[str, Any]], run_id: str) -> str:
+    """POST /sync with 30 new mutations each time."""
+    started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat(timespec="seconds")
+    rows = ", ".join(
+        f"{{{_lua_string(p['token'])}, {_lua_string(sync_push_body(p, started))}}}"
+        for p in patients
+    )
+    return (
+        f"local patients = {{{rows}}}\n"
+        "function request()\n"
+        "  local slot = next_slot()\n"
+        "  local patient = patients[slot % #patients + 1]\n"
+        f'  local unique = string.format("%s-%d-%d", {_lua_string(run_id)}, tid, n)\n'
+        '  local body = string.gsub(patient[2], "@@", unique)\n'
+        '  return wrk.format("POST", "/api/v1/sync", {["Authorization"] = "Bearer " '
+        '.. patient[1], ["Content-Type"] = "application/json"}, body)\n'
+        "end\n"
+    )
+
+
+def sync_cursors(database_url: str, secret: str, patient_ids: Sequence[int]) -> dict[int, str]:
+    """Each patient's cursor as a pull made now would answer it (nothing new after it)."""
+    from flask import Flask
+
+    from api.database import make_engine
+    from api.sync import service
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            from sqlalchemy.orm import Session
+
+            session = Session(connection)
+            txid, change_id = service._start_position(session)
+    finally:
+        engine.dispose()
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = secret
+    with app.app_context():
+        return {
+            patient_id: service.encode_cursor(patient_id, {"t": txid, "i": change_id})
+            for patient_id in patient_ids
+        }
+
+
 CATALOGUE_LIST = "/api/v1/exercises?category=strengthening&equipment=none"
 
 #: (name, what it is) in the order they are driven (reads before writes).
@@ -203,8 +289,11 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("progress_90d", "GET /api/v1/me/progress (90 days, patients rotate)"),
     ("therapist_patients", "GET /api/v1/patients (therapists rotate)"),
     ("therapist_alerts", "GET /api/v1/alerts (therapists rotate)"),
+    ("sync_pull_nothing_new", "GET /api/v1/sync?cursor=... with nothing new (patients rotate)"),
+    ("sync_snapshot", "GET /api/v1/sync?limit=1000: a snapshot page of a patient's year"),
     ("check_in_post", "POST /api/v1/check-ins (a new patient-day each, triaged)"),
     ("session_post", "POST /api/v1/sessions (a new client_id each, 3 entries)"),
+    ("sync_push_30", "POST /api/v1/sync with 30 new mutations (15 sessions, 15 PSFS)"),
 )
 
 
@@ -256,6 +345,16 @@ def evaluate_targets(
                     r >= 1.5,
                     f"{run['catalogue_304'].requests_per_second:.0f} vs "
                     f"{run['catalogue_list'].requests_per_second:.0f} req/s = {r:.2f}x",
+                )
+            )
+        if "sync_pull_nothing_new" in run:
+            r = ratio(run["sync_pull_nothing_new"].requests_per_second, base.requests_per_second)
+            targets.append(
+                Target(
+                    f"incremental sync pull, nothing new >= 1.0x baseline req/s ({size} patients)",
+                    (r or 0) >= 1.0,
+                    f"{run['sync_pull_nothing_new'].requests_per_second:.0f} vs "
+                    f"{base.requests_per_second:.0f} req/s = {r or 0:.2f}x",
                 )
             )
         for name, label in (("check_in_post", "POST /check-ins"), ("progress_90d", "progress")):
@@ -620,7 +719,13 @@ def measure_size(
             "therapist_alerts": lambda: lua_get("/api/v1/alerts", pools.therapist_tokens),
             "check_in_post": lambda: lua_check_ins(pools.patients),
             "session_post": lambda: lua_sessions(pools.patients, secrets.token_hex(3)),
+            "sync_pull_nothing_new": lambda: lua_get_pairs(
+                [(f"/api/v1/sync?cursor={cursors[p['id']]}", p["token"]) for p in pools.patients]
+            ),
+            "sync_snapshot": lambda: lua_get("/api/v1/sync?limit=1000", patient_tokens),
+            "sync_push_30": lambda: lua_sync_push(pools.patients, secrets.token_hex(3)),
         }
+        cursors = sync_cursors(database_url, secret, [p["id"] for p in pools.patients])
         run_wrk(wrk, base, lua_get(CATALOGUE_LIST), **{**drive, "duration": 2})
         for name, _ in ENDPOINTS:
             if name == "check_in_post":

@@ -382,6 +382,15 @@ ENTRIES: list[Entry] = [
     ),
     Entry("GET", "/api/v1/me/reminders", PATIENTS_ONLY_OWN),
     Entry("PUT", "/api/v1/me/reminders", PATIENTS_ONLY_OWN, body=lambda i: REMINDERS),
+    Entry("GET", "/api/v1/sync", (401, 200, 200, 200, 200, 403)),
+    Entry(
+        "POST",
+        "/api/v1/sync",
+        PATIENTS_ONLY_OWN,
+        body=lambda i: {
+            "mutations": [{"id": "matrix-0001", "type": "outcome.create", "data": _psfs()}]
+        },
+    ),
     Entry(
         "GET",
         "/api/v1/patients/<int:patient_id>/progress",

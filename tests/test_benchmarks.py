@@ -140,3 +140,19 @@ def test_seed_writes_consistent_rows(scratch_url, tmp_path):
     assert report.counts["users"] == 4
     assert out.exists()
     assert len(report.credentials["patients"]) + len(report.credentials["patients_on_hold"]) == 3
+
+
+def test_the_sync_push_benchmark_sends_30_new_valid_mutations():
+    import json
+
+    from api.sync.schemas import PushSchema
+    from benchmarks.run import SYNC_PUSH_SIZE, lua_sync_push, sync_push_body
+
+    patient = {"token": "t", "programme_id": 3, "items": [{"exercise": "chin-tuck", "id": 8}]}
+    template = sync_push_body(patient, "2026-11-23T07:00:00+00:00")
+    assert all("@@" in m["id"] for m in json.loads(template)["mutations"])
+    body = json.loads(template.replace("@@", "run1-0-7"))
+    assert PushSchema().validate(body) == {}
+    assert len(body["mutations"]) == SYNC_PUSH_SIZE == 30
+    assert len({m["id"] for m in body["mutations"]}) == 30
+    assert '"/api/v1/sync"' in lua_sync_push([patient], "run1")

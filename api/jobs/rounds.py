@@ -70,6 +70,12 @@ def run_round(app: Flask, *, now: dt.datetime) -> dict[str, Any]:
     with _session(app) as session:
         counts["pruned"] = delivery.prune(session, now=now)
         session.commit()
+    from api.sync import service as sync
+
+    with _session(app) as session:
+        days = config["SYNC_TOMBSTONE_DAYS"]
+        counts["sync_pruned"] = sync.prune(db_session=session, days=days, now=now)
+        session.commit()
     return counts
 
 

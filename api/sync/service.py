@@ -1,0 +1,534 @@
+"""Pull (snapshot or incremental, behind a fence) and push (idempotent mutations).
+
+The cursor fence. A change row carries the id of the transaction that wrote it. On
+PostgreSQL ids are handed out when transactions begin, not when they commit, so a plain
+sequence or ``updated_at`` cursor skips a transaction that began early and committed after a
+pull. A pull therefore serves only rows whose ``txid`` is below
+``pg_snapshot_xmin(pg_current_snapshot())``: every transaction below that horizon has
+finished (committed or rolled back), so no row can later appear below it. Rows are read in
+``(txid, id)`` order and the next cursor is either the last row served (a page was full) or
+``(xmin, 0)`` (everything below the horizon was served). A long-running transaction only
+delays changes; it never makes one skipped. On SQLite ``txid`` is 0 and the change id alone
+orders commits (see api/sync/changes.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from marshmallow import Schema, ValidationError
+from sqlalchemy import and_, delete, func, literal_column, select, text, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import UnprocessableEntity
+
+from api.accounts import service as accounts
+from api.accounts.care import linked_since
+from api.accounts.models import CareLink, Role, User
+from api.accounts.schemas import (
+    CareLinkSchema,
+    PatientSummarySchema,
+    ProfileSchema,
+    ProfileUpdateSchema,
+)
+from api.accounts.summaries import patient_summaries, profile_with_hold
+from api.alerts.models import Alert
+from api.alerts.schemas import AlertSchema
+from api.checkins import service as checkins
+from api.checkins.models import CheckIn
+from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
+from api.database import utcnow
+from api.errors import DomainError, InvalidInput, error_body
+from api.outcomes import service as outcomes
+from api.outcomes.models import OutcomeScore
+from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
+from api.programmes import service as programmes
+from api.programmes.models import Programme
+from api.programmes.schemas import ProgrammeSchema
+from api.sessions import service as sessions
+from api.sessions.models import ExerciseSession
+from api.sessions.schemas import SessionCreateSchema, SessionSchema
+from api.sync import changes as _changes  # noqa: F401  (registers the change-log listener)
+from api.sync.changes import PROFILE_FIELDS
+from api.sync.models import SyncChange, SyncMutation
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+MAX_MUTATIONS = 100
+
+
+class CursorExpired(DomainError):
+    status_code = 410
+    default_message = "This sync cursor is too old: take a fresh snapshot (pull without cursor)."
+
+    def __init__(self) -> None:
+        super().__init__(
+            errors={"cursor": ["Expired: pull without a cursor to take a fresh snapshot."]}
+        )
+
+
+# --- collections ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    model: type
+    schema: Schema
+    #: The REST item body of a loaded record, as ``viewer`` sees it (default: the record).
+    body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
+
+    @property
+    def owner(self):
+        """The column naming the patient a record belongs to."""
+        return User.id if self.model is User else self.model.patient_id
+
+    def ids_stmt(self, patient_ids: list[int]):
+        return select(self.model.id).where(self.owner.in_(patient_ids))
+
+    def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
+        stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
+        if self.model is not User:  # entries, items, events: one query each, not one per record
+            stmt = stmt.options(selectinload("*"))
+        return {record.id: record for record in session.scalars(stmt).unique()}
+
+
+def _patient_summary(session: Session, therapist: User, patient: User) -> dict[str, Any]:
+    since = linked_since(session, therapist_id=therapist.id, patient_id=patient.id)
+    return patient_summaries(session, [(patient, since)])[0]
+
+
+PATIENT_COLLECTIONS: tuple[Collection, ...] = (
+    Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
+    Collection("care_links", CareLink, CareLinkSchema()),
+    Collection("programmes", Programme, ProgrammeSchema()),
+    Collection("check_ins", CheckIn, CheckInSchema()),
+    Collection("sessions", ExerciseSession, SessionSchema()),
+    Collection("outcomes", OutcomeScore, OutcomeSchema()),
+    Collection("alerts", Alert, AlertSchema()),
+)
+THERAPIST_COLLECTIONS: tuple[Collection, ...] = (
+    Collection("patients", User, PatientSummarySchema(), _patient_summary),
+    Collection("alerts", Alert, AlertSchema()),
+)
+ALL_COLLECTIONS = {c.name for c in (*PATIENT_COLLECTIONS, *THERAPIST_COLLECTIONS)}
+
+
+@dataclass
+class Feed:
+    """What one user pulls: the collections, whose records, and which change rows."""
+
+    user: User
+    collections: tuple[Collection, ...]
+    visible: list[int]  # the patients whose records are visible now
+    watched: Any  # the patients whose change rows concern the user (a list or subquery)
+
+    def collection(self, name: str) -> Collection:
+        return next(c for c in self.collections if c.name == name)
+
+    def wanted(self, session: Session, rows) -> dict[str, list[int]]:
+        """The records a run of change rows touches, per collection of this feed."""
+        wanted: dict[str, list[int]] = {c.name: [] for c in self.collections}
+
+        def add(name: str, record_id: int) -> None:
+            if record_id not in wanted[name]:
+                wanted[name].append(record_id)
+
+        therapist = self.user.role == Role.therapist
+        for row in rows:
+            if not therapist:
+                if row.collection in wanted:
+                    add(row.collection, row.record_id)
+                continue
+            add("patients", row.patient_id)
+            if row.collection == "alerts":
+                add("alerts", row.record_id)
+            elif row.collection == "care_links":  # linked or unlinked: all their alerts
+                for alert_id in session.scalars(
+                    select(Alert.id).where(Alert.patient_id == row.patient_id)
+                ):
+                    add("alerts", alert_id)
+        return wanted
+
+
+def feed_of(session: Session, user: User) -> Feed:
+    if user.role == Role.therapist:
+        visible = list(
+            session.scalars(
+                select(CareLink.patient_id).where(
+                    CareLink.therapist_id == user.id, CareLink.ended_at.is_(None)
+                )
+            )
+        )
+        ever = select(CareLink.patient_id).where(CareLink.therapist_id == user.id)
+        return Feed(user, THERAPIST_COLLECTIONS, visible, ever.scalar_subquery())
+    return Feed(user, PATIENT_COLLECTIONS, [user.id], [user.id])
+
+
+# --- cursors ----------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="upright.sync-cursor")
+
+
+def encode_cursor(user_id: int, position: dict[str, Any]) -> str:
+    return _serializer().dumps({"u": user_id, "at": int(utcnow().timestamp()), **position})
+
+
+def decode_cursor(user_id: int, cursor: str) -> dict[str, Any]:
+    try:
+        position = _serializer().loads(cursor)
+    except BadSignature:
+        position = None
+    if not isinstance(position, dict) or position.get("u") != user_id:
+        raise InvalidInput({"cursor": ["Not a cursor given to you by this server."]})
+    days = current_app.config["SYNC_TOMBSTONE_DAYS"]
+    issued = dt.datetime.fromtimestamp(position["at"], dt.UTC)
+    if utcnow() - issued > dt.timedelta(days=days):
+        raise CursorExpired()
+    return position
+
+
+#: The horizon: every transaction with a lower id has finished (committed or rolled back).
+XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
+def _fence(session: Session) -> int | None:
+    """The txid below which every transaction has finished (PostgreSQL); None on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.execute(text(f"SELECT {XMIN}")).scalar_one())
+
+
+def _start_position(session: Session) -> tuple[int, int]:
+    """Where an incremental pull continues after a snapshot taken now."""
+    fence = _fence(session)
+    if fence is not None:
+        return fence, 0
+    return 0, session.scalar(select(func.coalesce(func.max(SyncChange.id), 0)))
+
+
+def current_cursor(session: Session, user: User) -> str:
+    txid, change_id = _start_position(session)
+    return encode_cursor(user.id, {"t": txid, "i": change_id})
+
+
+# --- pull -------------------------------------------------------------------------------
+
+
+def _empty_changes(feed: Feed) -> dict[str, dict[str, list]]:
+    return {c.name: {"upserted": [], "deleted": []} for c in feed.collections}
+
+
+def _versions(
+    session: Session, feed: Feed, collection: str, ids: list[int]
+) -> dict[int, tuple[int, dt.datetime]]:
+    """The latest change (id, time) of each record; a patient summary changes with any of
+    the patient's records."""
+    if collection == "patients":
+        key, where = SyncChange.patient_id, SyncChange.patient_id.in_(ids)
+    else:
+        key = SyncChange.record_id
+        where = (
+            SyncChange.patient_id.in_(feed.visible)  # the index's first column
+            & (SyncChange.collection == collection)
+            & SyncChange.record_id.in_(ids)
+        )
+    rows = session.execute(
+        select(key, func.max(SyncChange.id), func.max(SyncChange.created_at))
+        .where(where)
+        .group_by(key)
+    )
+    return {record_id: (version, at) for record_id, version, at in rows}
+
+
+def _record_updated_at(record: Any) -> dt.datetime:
+    return getattr(record, "updated_at", None) or record.created_at
+
+
+def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[str, dict]):
+    """Put the current REST body of each wanted record in ``out`` (or its id under deleted)."""
+    for name, ids in wanted.items():
+        if not ids:
+            continue
+        collection = feed.collection(name)
+        records = collection.load(session, feed.visible, ids)
+        versions = _versions(session, feed, name, ids)
+        for record_id in ids:
+            record = records.get(record_id)
+            if record is None:
+                out[name]["deleted"].append(record_id)
+                continue
+            body = collection.schema.dump(collection.body(session, feed.user, record))
+            version, at = versions.get(record_id, (0, None))
+            body["version"] = version
+            if "updated_at" not in body:  # the REST body's own updated_at wins
+                body["updated_at"] = (at or _record_updated_at(record)).isoformat()
+            out[name]["upserted"].append(body)
+
+
+def pull(
+    *, db_session: Session, user: User, cursor: str | None, limit: int, catalogue_version: str
+) -> dict[str, Any]:
+    """One page of changes for ``user`` after ``cursor``, or of a snapshot without one."""
+    position = decode_cursor(user.id, cursor) if cursor else None
+    feed = feed_of(db_session, user)
+    out = _empty_changes(feed)
+    if position is None or "s" in position:
+        page, has_more = _snapshot_page(db_session, feed, position, limit, out)
+    else:
+        page, has_more = _incremental_page(db_session, feed, position, limit, out)
+    return {
+        "cursor": encode_cursor(user.id, page),
+        "has_more": has_more,
+        "catalogue_version": catalogue_version,
+        "changes": out,
+    }
+
+
+def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
+    if position is None:
+        txid, change_id = _start_position(session)
+        position = {"s": 0, "r": 0, "t": txid, "i": change_id}
+    index, after = position["s"], position["r"]
+    remaining = limit
+    while index < len(feed.collections) and remaining > 0:
+        collection = feed.collections[index]
+        ids = list(
+            session.scalars(
+                collection.ids_stmt(feed.visible)
+                .where(collection.model.id > after)
+                .order_by(collection.model.id)
+                .limit(remaining)
+            )
+        )
+        _fill(session, feed, {collection.name: ids}, out)
+        remaining -= len(ids)
+        if remaining > 0:
+            index, after = index + 1, 0
+        else:
+            after = ids[-1]
+    if index >= len(feed.collections):
+        return {"t": position["t"], "i": position["i"]}, False
+    return {"s": index, "r": after, "t": position["t"], "i": position["i"]}, True
+
+
+def _incremental_page(session: Session, feed: Feed, position, limit: int, out):
+    start = (position["t"], position["i"])
+    columns = (
+        SyncChange.txid,
+        SyncChange.id,
+        SyncChange.patient_id,
+        SyncChange.collection,
+        SyncChange.record_id,
+    )
+    after = and_(
+        SyncChange.patient_id.in_(feed.watched),
+        tuple_(SyncChange.txid, SyncChange.id) > tuple_(*start),
+    )
+    fence = None
+    if session.get_bind().dialect.name == "postgresql":
+        # The fence and the rows below it in one statement: one row of NULLs when none.
+        horizon = select(literal_column(XMIN).label("fence")).cte("horizon")
+        stmt = select(horizon.c.fence, *columns).select_from(
+            horizon.outerjoin(SyncChange, and_(after, SyncChange.txid < horizon.c.fence))
+        )
+    else:
+        stmt = select(literal_column("NULL").label("fence"), *columns).where(after)
+    stmt = stmt.order_by(SyncChange.txid, SyncChange.id).limit(limit + 1)
+    rows = session.execute(stmt).all()
+    if rows:
+        fence = rows[0].fence
+    rows = [row for row in rows if row.id is not None]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    _fill(session, feed, feed.wanted(session, rows), out)
+    if has_more:
+        return {"t": rows[-1].txid, "i": rows[-1].id}, True
+    if fence is not None:
+        return {"t": max(fence, start[0]), "i": 0}, False
+    return {"t": 0, "i": rows[-1].id if rows else start[1]}, False
+
+
+def prune(*, db_session: Session, days: int, now: dt.datetime) -> int:
+    """Forget changes (tombstones too) and stored pushes older than ``days`` (and one day of
+    margin for transactions still open when a cursor was issued). A cursor that old already
+    answers 410, so no pull can miss what is forgotten."""
+    limit = now - dt.timedelta(days=days + 1)
+    removed = db_session.execute(delete(SyncChange).where(SyncChange.created_at < limit))
+    db_session.execute(delete(SyncMutation).where(SyncMutation.created_at < limit))
+    db_session.flush()
+    return removed.rowcount
+
+
+# --- push -------------------------------------------------------------------------------
+
+MUTATION_TYPES = (
+    "check_in.create",
+    "check_in.update",
+    "session.create",
+    "session.delete",
+    "outcome.create",
+    "profile.update",
+    "programme.pause",
+    "programme.resume",
+)
+RESULT_STATUSES = ("applied", "replayed", "conflict", "rejected")
+
+
+def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        # The body the REST endpoint's argument parser answers (api/errors.py).
+        raise InvalidInput(error.messages_dict, UnprocessableEntity.description) from error
+
+
+def _target(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The record a mutation names (``data.id``) and the rest of its data."""
+    rest = dict(data)
+    target = rest.pop("id", None)
+    if not isinstance(target, int) or isinstance(target, bool) or target < 1:
+        raise InvalidInput({"id": ["The id of the record to change (a positive integer)."]})
+    return target, rest
+
+
+def _record(session: Session, user: User, collection: str, record_id: int):
+    session.flush()
+    feed = feed_of(session, user)
+    out = _empty_changes(feed)
+    _fill(session, feed, {collection: [record_id]}, out)
+    upserted = out[collection]["upserted"]
+    return upserted[0] if upserted else None
+
+
+def _profile_update(session: Session, user: User, data: dict[str, Any], base: int | None):
+    changes = _load(ProfileUpdateSchema(), data)
+    conflicting: set[str] = set()
+    if base is not None:
+        rows = session.scalars(
+            select(SyncChange.fields).where(
+                SyncChange.patient_id == user.id,
+                SyncChange.collection == "profile",
+                SyncChange.id > base,
+            )
+        )
+        changed_since = {name for fields in rows for name in (fields or ())}
+        conflicting = set(changes) & changed_since & set(PROFILE_FIELDS)
+    accounts.update_profile(
+        db_session=session,
+        user=user,
+        changes={k: v for k, v in changes.items() if k not in conflicting},
+    )
+    status = "conflict" if conflicting else "applied"
+    return status, "profile", user.id, sorted(conflicting)
+
+
+def _apply(session: Session, user: User, mutation: dict[str, Any]):
+    """Apply one mutation through the domain services: (status, collection, record_id)."""
+    kind, data = mutation["type"], mutation["data"]
+    if kind == "check_in.create":
+        body = _load(CheckInCreateSchema(), data)
+        check_in, created = checkins.create(db_session=session, patient=user, data=body)
+        return ("applied" if created else "replayed"), "check_ins", check_in.id, None
+    if kind == "check_in.update":
+        target, rest = _target(data)
+        changes = _load(CheckInUpdateSchema(), rest)
+        checkins.update(db_session=session, patient=user, check_in_id=target, changes=changes)
+        return "applied", "check_ins", target, None
+    if kind == "session.create":
+        body = _load(SessionCreateSchema(), data)
+        exercise_session, created = sessions.create(db_session=session, patient=user, data=body)
+        return ("applied" if created else "replayed"), "sessions", exercise_session.id, None
+    if kind == "session.delete":
+        target, _rest = _target(data)
+        sessions.delete(db_session=session, patient=user, session_id=target)
+        return "applied", "sessions", target, None
+    if kind == "outcome.create":
+        body = _load(OutcomeCreateSchema(), data)
+        outcome = outcomes.create(db_session=session, patient=user, data=body)
+        return "applied", "outcomes", outcome.id, None
+    if kind == "profile.update":
+        return _profile_update(session, user, data, mutation.get("base_version"))
+    target, _rest = _target(data)  # programme.pause / programme.resume
+    status = "paused" if kind == "programme.pause" else "active"
+    programmes.update(
+        db_session=session, actor=user, programme_id=target, changes={"status": status}
+    )
+    return "applied", "programmes", target, None
+
+
+def _stored(session: Session, user: User, mutation_id: str) -> SyncMutation | None:
+    return session.scalar(
+        select(SyncMutation).where(
+            SyncMutation.user_id == user.id, SyncMutation.mutation_id == mutation_id
+        )
+    )
+
+
+def _replayed(stored: SyncMutation) -> dict[str, Any]:
+    return {**stored.result, "id": stored.mutation_id, "status": "replayed"}
+
+
+def _push_one(session: Session, user: User, mutation: dict[str, Any]) -> dict[str, Any]:
+    stored = _stored(session, user, mutation["id"])
+    if stored is not None:
+        return _replayed(stored)
+    result: dict[str, Any] = {"id": mutation["id"]}
+    try:
+        with session.begin_nested():
+            status, collection, record_id, conflicting = _apply(session, user, mutation)
+            result["status"] = status
+            record = _record(session, user, collection, record_id)
+            if record is not None:
+                result["record"] = record
+            if conflicting:
+                result["conflicts"] = conflicting
+            _store(session, user, mutation, result)
+        return result
+    except DomainError as error:
+        result = {
+            "id": mutation["id"],
+            "status": "rejected",
+            "error": error_body(error.status_code, error.message, error.errors, **error.extra),
+        }
+    except IntegrityError:
+        stored = _stored(session, user, mutation["id"])
+        if stored is not None:  # the same mutation, pushed at the same time
+            return _replayed(stored)
+        result = {
+            "id": mutation["id"],
+            "status": "rejected",
+            "error": error_body(409, "The request conflicts with existing data."),
+        }
+    with session.begin_nested():
+        _store(session, user, mutation, result)
+    return result
+
+
+def _store(session: Session, user: User, mutation: dict[str, Any], result: dict[str, Any]):
+    stored = {k: v for k, v in result.items() if k != "id"}
+    session.add(
+        SyncMutation(
+            user_id=user.id, mutation_id=mutation["id"], type=mutation["type"], result=stored
+        )
+    )
+    session.flush()
+
+
+def push(
+    *, db_session: Session, user: User, mutations: list[dict[str, Any]], cursor: str | None
+) -> dict[str, Any]:
+    """Apply ``mutations`` in order, each in its own savepoint; the same id replays."""
+    if cursor:
+        decode_cursor(user.id, cursor)
+    else:
+        cursor = current_cursor(db_session, user)  # just before this push's own changes
+    results = [_push_one(db_session, user, mutation) for mutation in mutations]
+    return {"results": results, "cursor": cursor}
