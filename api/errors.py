@@ -113,10 +113,14 @@ def error_body(
     return body
 
 
-def _domain_error(error: DomainError):
+def domain_error_body(error: DomainError) -> dict[str, Any]:
+    """The body a domain error answers with, over REST or inside a sync result."""
     message = UNPROCESSABLE if error.status_code == 422 else error.message
-    body = error_body(error.status_code, message, error.errors, **error.extra)
-    return body, error.status_code, error.headers
+    return error_body(error.status_code, message, error.errors, **error.extra)
+
+
+def _domain_error(error: DomainError):
+    return domain_error_body(error), error.status_code, error.headers
 
 
 def _integrity_error(_error: sa_exc.IntegrityError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.schemas import code
 from api.sync.service import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -19,6 +20,11 @@ _CURSOR = {
 }
 
 
+#: A record whose shape is that of its collection's REST item answer (named in the
+#: description): an object whose members that schema types.
+ANY_RECORD = {"additionalProperties": True}
+
+
 class PullQuerySchema(Schema):
     cursor = fields.String(validate=validate.Length(min=1, max=1000), metadata=_CURSOR)
     limit = fields.Integer(
@@ -31,7 +37,7 @@ class PullQuerySchema(Schema):
 
 class CollectionChangesSchema(Schema):
     upserted = fields.List(
-        fields.Dict(),
+        fields.Dict(metadata=ANY_RECORD),
         required=True,
         metadata={
             "description": "Records created or changed: each the body of the collection's REST "
@@ -88,12 +94,13 @@ class MutationSchema(Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9._:-]{8,64}$"),
         metadata={"description": "Idempotency key chosen by the app: the same id replays"},
     )
-    type = fields.String(required=True, validate=validate.OneOf(MUTATION_TYPES))
+    type = code("MutationType", MUTATION_TYPES, required=True)
     data = fields.Dict(
         required=True,
         metadata={
+            **ANY_RECORD,
             "description": "The REST request body of the operation; `id` names the record "
-            "for updates, deletes, pause and resume"
+            "for updates, deletes, pause and resume",
         },
     )
     base_version = fields.Integer(
@@ -119,14 +126,17 @@ class ErrorBodySchema(Schema):
     code = fields.Integer(required=True)
     status = fields.String(required=True)
     message = fields.String(required=True)
-    errors = fields.Dict()
+    errors = fields.Dict(metadata=ANY_RECORD)
 
 
 class MutationResultSchema(Schema):
     id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(RESULT_STATUSES))
+    status = code("MutationResultStatus", RESULT_STATUSES, required=True)
     record = fields.Dict(
-        metadata={"description": "The record after the mutation, as a pull would give it"}
+        metadata={
+            **ANY_RECORD,
+            "description": "The record after the mutation, as a pull would give it",
+        }
     )
     conflicts = fields.List(
         fields.String(),

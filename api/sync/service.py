@@ -25,7 +25,6 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import and_, delete, func, literal_column, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import UnprocessableEntity
 
 from api.accounts import service as accounts
 from api.accounts.care import linked_since
@@ -43,7 +42,7 @@ from api.checkins import service as checkins
 from api.checkins.models import CheckIn
 from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
 from api.database import utcnow
-from api.errors import DomainError, InvalidInput, error_body
+from api.errors import DomainError, InvalidInput, domain_error_body, error_body
 from api.outcomes import service as outcomes
 from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
@@ -387,7 +386,7 @@ def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as error:
         # The body the REST endpoint's argument parser answers (api/errors.py).
-        raise InvalidInput(error.messages_dict, UnprocessableEntity.description) from error
+        raise InvalidInput(error.messages_dict) from error
 
 
 def _target(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -496,7 +495,7 @@ def _push_one(session: Session, user: User, mutation: dict[str, Any]) -> dict[st
         result = {
             "id": mutation["id"],
             "status": "rejected",
-            "error": error_body(error.status_code, error.message, error.errors, **error.extra),
+            "error": domain_error_body(error),
         }
     except IntegrityError:
         stored = _stored(session, user, mutation["id"])
