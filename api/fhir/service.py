@@ -220,9 +220,10 @@ def _care_link(link: CareLink, patient: User) -> list[Item]:
 
 def dose_in_words(item: Any) -> str:
     """The full dose of a programme item in words (FHIR has no sets/reps structure)."""
-    parts = [f"{item.sets} set{'s' if item.sets != 1 else ''}"]
+    sets = f"{item.sets} set{'s' if item.sets != 1 else ''}"
     if item.reps is not None:
-        parts.append(f"of {item.reps} rep{'s' if item.reps != 1 else ''}")
+        sets += f" of {item.reps} rep{'s' if item.reps != 1 else ''}"
+    parts = [sets]
     if item.hold_seconds:
         parts.append(f"holding {item.hold_seconds} s")
     parts.append(f"rest {item.rest_seconds} s between sets")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -243,6 +244,10 @@ def test_care_plan_activities_provenance_and_override(client, world):
         assert set(repeat["dayOfWeek"]) <= {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
         assert "set" in detail["description"] and "a day" in detail["description"]
     assert slugs == ["chin-tuck", world["unsafe"]]
+    assert re.fullmatch(
+        r"\d+ sets? of \d+ reps?, .*rest \d+ s between sets, \d+ times? a day.*",
+        plan["activity"][0]["detail"]["description"],
+    )
     first = resources[f"Provenance/programme-{world['programme']}-v1"]
     second = resources[f"Provenance/programme-{world['programme']}-v2"]
     assert first["agent"][0]["who"]["reference"] == f"Practitioner/{world['therapist']}"
