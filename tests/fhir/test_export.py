@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -532,3 +534,12 @@ def test_a_year_costs_the_same_queries_as_a_month(client, app, make, world):
         event.remove(engine, "before_cursor_execute", count)
     assert counts["month"] == counts["year"], counts
     assert counts["world"] <= 20, statements
+
+
+def test_the_readme_sample_is_valid_r4():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### FHIR export", 1)[1]
+    sample = json.loads(re.search(r"```json\n(.*?)```", section, re.DOTALL).group(1))
+    validate_r4(sample)
+    for entry in sample["entry"]:
+        validate_r4(entry["resource"])
