@@ -436,11 +436,14 @@ def test_bad_parameters_are_422(client, world, query):
 
 
 def test_not_yours_is_404_in_the_error_format(client, make, world):
-    other = make.headers(make.patient())
-    for path in (f"Patient/{world['patient']}", f"Patient/{world['patient']}/$everything"):
-        response = client.get(f"{FHIR}/{path}", headers=other)
-        assert response.status_code == 404
-        assert response.get_json()["message"] == "Patient not found."
+    other_patient = make.headers(make.patient())
+    former_therapist = make.headers(world["former"])  # the care link has ended
+    for headers in (other_patient, former_therapist):
+        for path in (f"Patient/{world['patient']}", f"Patient/{world['patient']}/$everything"):
+            response = client.get(f"{FHIR}/{path}", headers=headers)
+            assert response.status_code == 404
+            assert response.mimetype == "application/json"
+            assert response.get_json()["message"] == "Patient not found."
 
 
 def test_metadata_is_a_public_capability_statement(client):
