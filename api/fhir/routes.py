@@ -63,7 +63,7 @@ class FhirPatient(MethodView):
         birth year (year precision) and country; never the e-mail address.
         """
         session = get_session()
-        patient = readable_patient(session, current_user(), patient_id, resource="fhir_patient")
+        patient = readable_patient(session, current_user(), patient_id, resource="fhir-patient")
         body = service.patient_resource(patient)
         session.commit()
         return fhir_json(body)
@@ -89,7 +89,7 @@ class FhirEverything(MethodView):
         recorded in their access log).
         """
         session = get_session()
-        patient = readable_patient(session, current_user(), patient_id, resource="fhir_everything")
+        patient = readable_patient(session, current_user(), patient_id, resource="fhir-everything")
         types = (
             {t.strip() for t in query["types"].split(",")} if query["types"] is not None else None
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, noload, selectinload
 
 from api.accounts.models import AccessLogEntry, CareLink, Role, User
 from api.alerts.models import Alert
@@ -635,7 +635,10 @@ def collect(*, db_session: Session, patient: User) -> list[Item]:
         .order_by(ExerciseSession.started_at, ExerciseSession.id)
     ).all()
     alerts = db_session.scalars(
-        select(Alert).where(Alert.patient_id == pid).order_by(Alert.created_at, Alert.id)
+        select(Alert)
+        .where(Alert.patient_id == pid)
+        .options(noload(Alert.events))  # the history is not exported: no query for it
+        .order_by(Alert.created_at, Alert.id)
     ).all()
     access = db_session.scalars(
         select(AccessLogEntry)
@@ -733,10 +736,11 @@ def capability_statement(*, now: dt.datetime) -> dict[str, Any]:
             f"`_count` (1-{MAX_COUNT}, default {DEFAULT_COUNT}) with `next` links."
         ),
     }
-    others = [{"type": kind, "interaction": []} for kind in RESOURCE_TYPES if kind != "Patient"]
-    for resource in others:
-        resource["documentation"] = "Exported through Patient/$everything only."
-        del resource["interaction"]
+    others = [
+        {"type": kind, "documentation": "Exported through Patient/$everything only."}
+        for kind in RESOURCE_TYPES
+        if kind != "Patient"
+    ]
     return {
         "resourceType": "CapabilityStatement",
         "id": "upright",
