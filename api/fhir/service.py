@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from api.accounts.models import AccessLogEntry, CareLink, Role, User
 from api.alerts.models import Alert
@@ -637,7 +637,7 @@ def collect(*, db_session: Session, patient: User) -> list[Item]:
     alerts = db_session.scalars(
         select(Alert)
         .where(Alert.patient_id == pid)
-        .options(noload(Alert.events))  # the history is not exported: no query for it
+        .options(lazyload(Alert.events))  # the history is not exported: never loaded
         .order_by(Alert.created_at, Alert.id)
     ).all()
     access = db_session.scalars(
