@@ -397,6 +397,19 @@ ENTRIES: list[Entry] = [
         OWNER_DATA_READ,
         lambda i: f"/api/v1/patients/{i['owner']}/progress",
     ),
+    Entry("GET", "/api/v1/fhir/metadata", PUBLIC),
+    Entry(
+        "GET",
+        "/api/v1/fhir/Patient/<int:patient_id>",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/fhir/Patient/{i['owner']}",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/fhir/Patient/<int:patient_id>/$everything",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/fhir/Patient/{i['owner']}/$everything",
+    ),
 ]
 
 

@@ -29,6 +29,7 @@ PUBLIC = {
     "listCauses",
     "getCause",
     "listLifestyleAdvice",
+    "getFhirMetadata",
 }
 #: Public, but signing in changes the answer (``safe_for_me``).
 OPTIONAL_SIGN_IN = {"listExercises", "getExercise"}

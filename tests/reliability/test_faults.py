@@ -30,7 +30,13 @@ from tests.factories import Factory
 from tests.run_all import ThrowawayPostgres, _pg_bin
 from tests.test_authorisation_matrix import ENTRIES, build_world
 
-NO_DATABASE_NEEDED = {"/health", "/docs", "/docs/assets/<name>", "/api/v1/openapi.json"}
+NO_DATABASE_NEEDED = {
+    "/health",
+    "/docs",
+    "/docs/assets/<name>",
+    "/api/v1/openapi.json",
+    "/api/v1/fhir/metadata",
+}
 
 
 @pytest.fixture
