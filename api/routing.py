@@ -43,6 +43,10 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(sessions.blp)
     api.register_blueprint(outcomes.blp)
     api.register_blueprint(progress.blp)
+
+    from api.reports import routes as reports
+
+    api.register_blueprint(reports.blp)
     from api import cli, docs
 
     cli.init_app(app)
