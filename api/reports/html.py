@@ -32,7 +32,7 @@ def _block(block: Any) -> dict[str, Any]:
             "kind": "chart",
             "title": block.title,
             "svg": Markup(charts.to_svg(block.drawing, block.title)),
-        }  # noqa: S704
+        }
     raise TypeError(type(block).__name__)
 
 

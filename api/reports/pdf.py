@@ -15,9 +15,9 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
+    TableStyle,
 )
 from reportlab.platypus import Table as PdfTable
-from reportlab.platypus import TableStyle
 
 from api.reports.content import Chart, Document, Facts, Table
 from api.reports.content import Paragraph as TextParagraph
