@@ -360,6 +360,7 @@ ENTRIES: list[Entry] = [
         lambda i: f"/api/v1/outcomes/{i['outcome']}",
     ),
     Entry("GET", "/api/v1/me/progress", PATIENTS_ONLY_OWN),
+    Entry("GET", "/api/v1/me/report", PATIENTS_ONLY_OWN),
     Entry(
         "POST",
         "/api/v1/me/devices",
@@ -387,6 +388,12 @@ ENTRIES: list[Entry] = [
         "/api/v1/patients/<int:patient_id>/progress",
         OWNER_DATA_READ,
         lambda i: f"/api/v1/patients/{i['owner']}/progress",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/patients/<int:patient_id>/report",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/patients/{i['owner']}/report",
     ),
 ]
 

@@ -302,6 +302,8 @@ BUSINESS_RULES_422 = {
     "listProgrammes": {"patient_id"},
     "getMyProgress": {"from", "to"},
     "getPatientProgress": {"from", "to"},
+    "getMyReport": {"from", "to"},
+    "getPatientReport": {"from", "to"},
     # at most 7 days late, at most 6 hours; items of that programme, same exercise
     "createSession": {"started_at", "ended_at", "entries", "programme_id"},
     # an invite code that exists, unused and unexpired

@@ -288,7 +288,7 @@ def _programme(data: dict[str, Any]) -> Section:
                 + (
                     "; ".join(
                         f"version {v['number']} on {v['created_on'].isoformat()} "
-                        f"({len(v['items'])} exercises)"
+                        f"({len(v['items'])} exercise{'s' if len(v['items']) != 1 else ''})"
                         for v in versions
                     )
                     or "none (unchanged)"
