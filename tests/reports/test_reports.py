@@ -150,8 +150,9 @@ def test_sixteen_days_of_data_are_marked(app, client, make):
     patient = make.patient()
     headers = make.headers(patient)
     for n in range(16):
-        client.post("/api/v1/check-ins", json={"date": ago(n).isoformat(), "pain": 3},
-                    headers=headers)
+        client.post(
+            "/api/v1/check-ins", json={"date": ago(n).isoformat(), "pain": 3}, headers=headers
+        )
     page = StrictHTML(get(client, "/api/v1/me/report", headers, HTML).get_data(True))
     assert f"{ago(29).isoformat()} to {today().isoformat()} 16 of 30 yes" in page.words
 
@@ -221,7 +222,10 @@ def test_bad_ranges_are_422(client, make, query, field):
 
 def test_a_366_day_report_is_allowed(client, make):
     response = get(
-        client, "/api/v1/me/report", make.headers(make.patient()), HTML,
+        client,
+        "/api/v1/me/report",
+        make.headers(make.patient()),
+        HTML,
         **{"from": "2025-01-01", "to": "2026-01-01"},
     )
     assert response.status_code == 200
