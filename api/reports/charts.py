@@ -161,7 +161,16 @@ def pain_chart(
                 strokeDashArray=[4, 2],
             )
         )
-        drawing.add(String(x + 2, frame.y0 + frame.h - 18, f"v{number}", fontName=FONT, fontSize=7))
+        drawing.add(
+            String(
+                x,
+                frame.y0 + frame.h + 4,
+                f"v{number}",
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="middle",
+            )
+        )
     worst = [(offset(p["date"]), p["worst_pain"]) for p in series if p["worst_pain"] is not None]
     if worst:
         points = [c for n, v in worst for c in (frame.x(n), frame.y(v))]
@@ -183,7 +192,19 @@ def pain_chart(
         for n, v in daily:
             _marker(drawing, "dot", frame.x(n), frame.y(v))
     for day in red_flag_days:
-        _marker(drawing, "triangle", frame.x(offset(day)), frame.y0 + frame.h - 4)
+        x = frame.x(offset(day))
+        drawing.add(
+            Line(
+                x,
+                frame.y0,
+                x,
+                frame.y0 + frame.h - 8,
+                strokeColor=BLACK,
+                strokeWidth=0.6,
+                strokeDashArray=[0.8, 2],
+            )
+        )
+        _marker(drawing, "triangle", x, frame.y0 + frame.h - 4)
     _legend(
         drawing,
         [

@@ -27,7 +27,7 @@ BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=9, leading=11
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
 HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 H1 = ParagraphStyle("h1", parent=_styles["Title"], fontSize=18, alignment=0, spaceAfter=2)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=12.5, spaceBefore=10)
+H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=12.5, spaceBefore=10, keepWithNext=1)
 NOTICE = ParagraphStyle(
     "notice",
     parent=BODY,
@@ -81,7 +81,7 @@ def _flowables(block: Any) -> list[Any]:
     if isinstance(block, Table):
         return [_table(block), Spacer(1, 4)]
     if isinstance(block, Chart):
-        return [KeepTogether([block.drawing, _text(block.title, CELL), Spacer(1, 4)])]
+        return [block.drawing, _text(block.title, CELL), Spacer(1, 4)]
     raise TypeError(type(block).__name__)
 
 
@@ -115,8 +115,11 @@ def render(document: Document) -> bytes:
     if document.notice:
         story.append(_text(document.notice, NOTICE))
     for section in document.sections:
-        story.append(_text(section.title, H2))
-        for block in section.blocks:
-            story += _flowables(block)
+        first, *rest = section.blocks
+        # a title never ends a page: it stays with the section's first block
+        story.append(KeepTogether([_text(section.title, H2), *_flowables(first)]))
+        for block in rest:
+            parts = _flowables(block)
+            story += [KeepTogether(parts)] if isinstance(block, Chart) else parts
     pdf.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
