@@ -248,7 +248,8 @@ def _red_flags(data: dict[str, Any]) -> Section:
 
 
 def _dose(item: dict[str, Any]) -> str:
-    parts = [f"{item['sets']} x {item['reps']} reps" if item["reps"] else f"{item['sets']} sets"]
+    sets = f"{item['sets']} set{'s' if item['sets'] != 1 else ''}"
+    parts = [f"{item['sets']} x {item['reps']} reps" if item["reps"] else sets]
     if item["hold_seconds"]:
         parts.append(f"hold {item['hold_seconds']} s")
     parts.append(f"rest {item['rest_seconds']} s")
@@ -315,7 +316,9 @@ def _monitoring(data: dict[str, Any]) -> Section:
                 [
                     f"{p['from'].isoformat()} to {p['to'].isoformat()}",
                     f"{p['days_with_data']} of {p['length']}",
-                    "yes" if p["threshold_met"] else "no",
+                    "yes"
+                    if p["threshold_met"]
+                    else ("no" if p["length"] == 30 else f"no ({p['length']}-day period)"),
                 ]
                 for p in data["monitoring"]
             ],
