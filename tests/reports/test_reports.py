@@ -4,7 +4,10 @@ content negotiation, ranges, access and the no-data report."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
+import pypdf
 import pytest
 
 from api.accounts.models import AccessLogEntry
@@ -113,6 +116,18 @@ def test_the_pdf_holds_the_figures_of_the_json_endpoints(client, world, tmp_path
         assert label in text, label
     assert "chin-tuck 2 x 10 reps, rest 30 s" in text
     assert poppler_text(response.data, tmp_path).count("Monitoring days") == 1
+
+
+def test_charts_are_vector_and_grey(client, world):
+    """No raster image in the PDF; every colour of the HTML's SVG charts is a grey."""
+    data = get(client, "/api/v1/me/report", world["headers"], PDF).data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert all("/XObject" not in page["/Resources"] for page in reader.pages)
+    page = get(client, "/api/v1/me/report", world["headers"], HTML).get_data(as_text=True)
+    found = re.findall(r"rgb\(([\d.]+)%,([\d.]+)%,([\d.]+)%\)", page)
+    assert len(found) > 10
+    assert all(red == green == blue for red, green, blue in found), set(found)
+    assert len(set(re.findall(r'id="([^"]+)"', page))) == len(re.findall(r'id="', page))
 
 
 def test_pdf_pages_render_to_png(client, world, tmp_path):
