@@ -31,9 +31,10 @@ def get(client, url, headers, accept=None, **query):
 
 
 @pytest.fixture
-def world(app, client, make):
+def world(app, client, make, awkward_moment):
     """A patient with 14 check-ins, a programme with sessions, two NDI scores and a
-    resolved red-flag alert, linked to a therapist."""
+    resolved red-flag alert, linked to a therapist; at each awkward moment of
+    tests/conftest.py (just after midnight UTC, both DST changes in London)."""
     patient = make.patient(birth_year=1968, display_name="Ada Lovelace")
     therapist = make.therapist(display_name="Dr Grace Hopper")
     make.link(therapist, patient)
