@@ -11,7 +11,6 @@ from pathlib import Path
 import pypdf
 
 VOID = {"meta", "br", "img", "hr", "link", "input", "col", "area", "base", "wbr", "source"}
-SVG_SELF_CLOSING_OK = True
 
 
 def words(text: str) -> str:
