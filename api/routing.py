@@ -47,6 +47,10 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from api.fhir import routes as fhir
 
     api.register_blueprint(fhir.blp)
+
+    from api.reports import routes as reports
+
+    api.register_blueprint(reports.blp)
     from api import cli, docs
 
     cli.init_app(app)

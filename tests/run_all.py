@@ -3,7 +3,8 @@
     python -m tests.run_all [pytest args...]
 
 PostgreSQL, redis-server (the job queue's broker, for the Celery worker tests,
-passed to pytest as ``TEST_REDIS_URL``) and Chromium (for the docs page test) are
+passed to pytest as ``TEST_REDIS_URL``), Chromium (for the docs page test) and
+Poppler's poppler-utils (pdftoppm and pdftotext, for the progress report tests) are
 installed from Debian's packages when missing (root, or sudo, is needed for that);
 the npm tools of the lint tests are installed once per run into a cache folder.
 A fresh PostgreSQL cluster is created in a temporary
@@ -76,6 +77,17 @@ def ensure_chromium() -> str:
         found = shutil.which("chromium")
     if found is None:
         raise SystemExit("chromium not found after installing the package.")
+    return found
+
+
+def ensure_poppler() -> str:
+    """Debian's poppler-utils (pdftoppm, pdftotext), for the progress report tests."""
+    found = shutil.which("pdftoppm")
+    if found is None:
+        _apt_install("poppler-utils")
+        found = shutil.which("pdftoppm")
+    if found is None:
+        raise SystemExit("pdftoppm not found after installing poppler-utils.")
     return found
 
 
@@ -266,6 +278,7 @@ def main(argv: list[str]) -> int:
     os.environ.pop("TEST_DATABASE_URL", None)
     pg_bin = ensure_postgres()  # also used by the fault tests of both runs
     ensure_chromium()  # the docs page test of both runs
+    ensure_poppler()  # the progress report tests render the PDF's pages
     ensure_node_tools()  # the OpenAPI lint tests of both runs
     server = ThrowawayPostgres(pg_bin)
     redis = ThrowawayRedis(ensure_redis())  # the job queue's broker, for the worker tests

@@ -360,6 +360,7 @@ ENTRIES: list[Entry] = [
         lambda i: f"/api/v1/outcomes/{i['outcome']}",
     ),
     Entry("GET", "/api/v1/me/progress", PATIENTS_ONLY_OWN),
+    Entry("GET", "/api/v1/me/report", PATIENTS_ONLY_OWN),
     Entry(
         "POST",
         "/api/v1/me/devices",
@@ -409,6 +410,12 @@ ENTRIES: list[Entry] = [
         "/api/v1/fhir/Patient/<int:patient_id>/$everything",
         OWNER_DATA_READ,
         lambda i: f"/api/v1/fhir/Patient/{i['owner']}/$everything",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/patients/<int:patient_id>/report",
+        OWNER_DATA_READ,
+        lambda i: f"/api/v1/patients/{i['owner']}/report",
     ),
 ]
 

@@ -302,6 +302,8 @@ BUSINESS_RULES_422 = {
     "listProgrammes": {"patient_id"},
     "getMyProgress": {"from", "to"},
     "getPatientProgress": {"from", "to"},
+    "getMyReport": {"from", "to"},
+    "getPatientReport": {"from", "to"},
     # at most 7 days late, at most 6 hours; items of that programme, same exercise
     "createSession": {"started_at", "ended_at", "entries", "programme_id"},
     # an invite code that exists, unused and unexpired
@@ -312,8 +314,9 @@ BUSINESS_RULES_422 = {
     "updateProgramme": {"items", "ends_on", "status"},
     "createProgrammeTemplate": {"items", "causes"},
     "updateProgrammeTemplate": {"items", "causes"},
-    # NDI: 3 or more unanswered items are refused (Vernon 2008)
-    "createOutcome": {"answers"},
+    # NDI: 3 or more unanswered items are refused (Vernon 2008); completed at most 365
+    # days back and not in the future
+    "createOutcome": {"answers", "completed_on"},
     # not on the list of common passwords; the right password to erase an account
     "registerPatient": {"password"},
     "createTherapist": {"password"},
