@@ -167,6 +167,15 @@ def make(app: Flask) -> factories.Factory:
 
 
 @pytest.fixture
+def care(make: factories.Factory) -> tuple[int, dict[str, str], int, dict[str, str]]:
+    """A patient linked to a therapist: (patient, their headers, therapist, their headers)."""
+    patient = make.patient()
+    therapist = make.therapist()
+    make.link(therapist, patient)
+    return patient, make.headers(patient), therapist, make.headers(therapist)
+
+
+@pytest.fixture
 def actors(make: factories.Factory) -> factories.Actors:
     """The six actors of the authorisation matrix, as request headers."""
     return make.actors()

@@ -10,7 +10,7 @@ from marshmallow_oneofschema import OneOfSchema
 from api.accounts import credentials
 from api.alerts.schemas import ACTIONS as ALERT_ACTIONS
 from api.alerts.schemas import AlertEvidenceSchema, alert_outcome
-from api.checkins.schemas import TriageSchema
+from api.checkins.schemas import CheckInSchema
 from api.notifications.schemas import (
     NotificationDataSchema,
     RemindersSchema,
@@ -31,15 +31,11 @@ from api.schemas import (
     day_of_week,
     health_history,
     instrument,
-    iso_date,
     iso_datetime,
-    pain_area,
-    pain_onset,
     programme_status,
     role,
-    symptom,
 )
-from api.sessions.schemas import AdviceSchema, SafetySchema
+from api.sessions.schemas import EntrySchema, SessionSchema
 from api.triage.vocabulary import HEALTH_HISTORY
 from api.validation import (
     BIRTH_YEAR,
@@ -251,34 +247,30 @@ class AccessLogEntrySchema(ResponseSchema):
 # --- GET /me/export: every record Upright holds about you, as kept ----------------------
 
 
-class ExportProfileSchema(ResponseSchema):
-    id = fields.Integer()
-    email = fields.String(metadata={"format": "email"})
-    role = role()
-    display_name = fields.String()
-    timezone = fields.String()
-    country = fields.String(allow_none=True)
-    birth_year = fields.Integer(allow_none=True)
-    health_history = fields.List(health_history())
-    spinal_surgery_year = fields.Integer(allow_none=True)
-    conditions = fields.List(cause())
-    pain_assessed_by_clinician = fields.Boolean(allow_none=True)
-    created_at = iso_datetime()
+class ExportProfileSchema(ProfileSchema):
+    """The profile as kept; the exercise hold is a section of its own (``exercise_holds``)."""
+
+    class Meta:
+        exclude = ("exercise_hold",)
 
 
-class ExportAccessSchema(ResponseSchema):
-    therapist_name = fields.String()
-    resource = fields.String()
-    resource_id = fields.Integer(allow_none=True)
-    accessed_at = iso_datetime()
+class ExportAccessSchema(AccessLogEntrySchema):
+    """The REST entry without the ids of the log row and the therapist."""
+
+    class Meta:
+        exclude = ("id", "therapist_id")
 
 
 class ExportAlertEventSchema(ResponseSchema):
     action = code("AlertAction", ALERT_ACTIONS)
-    by = fields.String(allow_none=True, metadata={"description": "Who acted; null: triage"})
+    by = fields.String(
+        attribute="actor_name",
+        allow_none=True,
+        metadata={"description": "Who acted; null: triage"},
+    )
     note = fields.String(allow_none=True)
     outcome = alert_outcome(allow_none=True)
-    at = iso_datetime()
+    at = fields.DateTime()
 
 
 class ExportAlertSchema(ResponseSchema):
@@ -291,45 +283,37 @@ class ExportAlertSchema(ResponseSchema):
     outcome = alert_outcome(allow_none=True)
     resolved_by = code("AlertResolvedBy", ("therapist", "patient"), allow_none=True)
     assessed_by = fields.String(allow_none=True)
-    assessed_on = iso_date(allow_none=True)
-    escalated_at = iso_datetime(allow_none=True)
+    assessed_on = fields.Date(allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
     evidence = fields.List(fields.Nested(AlertEvidenceSchema))
-    created_at = iso_datetime()
-    resolved_at = iso_datetime(allow_none=True)
-    history = fields.List(fields.Nested(ExportAlertEventSchema))
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    history = fields.List(fields.Nested(ExportAlertEventSchema), attribute="events")
 
 
 class ExportCareLinkSchema(ResponseSchema):
-    therapist = fields.String(metadata={"description": "The therapist's display name"})
-    patient = fields.String(metadata={"description": "The patient's display name"})
-    created_at = iso_datetime()
-    ended_at = iso_datetime(allow_none=True)
+    therapist = fields.String(
+        attribute="therapist.display_name", metadata={"description": "The therapist's display name"}
+    )
+    patient = fields.String(
+        attribute="patient.display_name", metadata={"description": "The patient's display name"}
+    )
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
 
 
-class ExportCheckInSchema(ResponseSchema):
-    date = iso_date()
-    client_id = fields.String(allow_none=True)
-    pain = fields.Integer()
-    worst_pain = fields.Integer(allow_none=True)
-    stiffness = fields.Integer(allow_none=True)
-    interference = fields.Integer(allow_none=True)
-    sleep_quality = fields.Integer(allow_none=True)
-    mood = fields.Integer(allow_none=True)
-    medication_taken = fields.Boolean(allow_none=True)
-    pain_areas = fields.List(pain_area())
-    symptoms = fields.List(symptom())
-    pain_onset = pain_onset(allow_none=True)
-    episode_started_on = iso_date(allow_none=True)
-    notes = fields.String(allow_none=True)
-    triage = fields.Nested(TriageSchema)
-    created_at = iso_datetime()
+class ExportCheckInSchema(CheckInSchema):
+    """The REST check-in without the ids (the export is about one person)."""
+
+    class Meta:
+        exclude = ("id", "patient_id", "updated_at")
 
 
 class ExportHoldSchema(ResponseSchema):
     level = alert_level()
     reason = fields.String()
-    placed_at = iso_datetime()
-    lifted_at = iso_datetime(allow_none=True)
+    placed_at = fields.DateTime()
+    lifted_at = fields.DateTime(allow_none=True)
 
 
 class _ExportOutcomeBase(ResponseSchema):
@@ -337,8 +321,8 @@ class _ExportOutcomeBase(ResponseSchema):
     score = fields.Float()
     percent = fields.Float(allow_none=True, metadata={"description": "NDI only"})
     band = code("NdiBand", NDI_BANDS, allow_none=True, metadata={"description": "NDI only"})
-    completed_on = iso_date()
-    created_at = iso_datetime()
+    completed_on = fields.Date()
+    created_at = fields.DateTime()
 
 
 class ExportNdiOutcomeSchema(_ExportOutcomeBase):
@@ -354,16 +338,12 @@ class ExportOutcomeSchema(OneOfSchema):
     type_field_remove = False
     type_schemas = {"ndi": ExportNdiOutcomeSchema, "psfs": ExportPsfsOutcomeSchema}
 
-    def get_obj_type(self, obj: dict[str, Any]) -> str:
-        return obj["instrument"]
-
-
-class ExportNoticeSchema(NoticeSchema):
-    created_at = iso_datetime()
+    def get_obj_type(self, obj: Any) -> str:
+        return str(obj.instrument)
 
 
 class ExportProgrammeItemSchema(ResponseSchema):
-    exercise = fields.String()
+    exercise = fields.String(attribute="exercise_slug")
     sets = fields.Integer()
     reps = fields.Integer(allow_none=True)
     hold_seconds = fields.Integer(allow_none=True)
@@ -378,7 +358,7 @@ class ExportProgrammeItemSchema(ResponseSchema):
 class ExportProgrammeVersionSchema(ResponseSchema):
     number = fields.Integer()
     days_of_week = fields.List(day_of_week())
-    created_at = iso_datetime()
+    created_at = fields.DateTime()
     items = fields.List(fields.Nested(ExportProgrammeItemSchema))
 
 
@@ -386,39 +366,24 @@ class ExportProgrammeSchema(ResponseSchema):
     id = fields.Integer()
     title = fields.String()
     status = programme_status()
-    template = fields.String(allow_none=True)
-    starts_on = iso_date()
-    ends_on = iso_date(allow_none=True)
+    template = fields.String(attribute="template_slug", allow_none=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
     versions = fields.List(fields.Nested(ExportProgrammeVersionSchema))
 
 
-class ExportSessionEntrySchema(ResponseSchema):
-    exercise = fields.String()
-    programme_item = fields.Integer(allow_none=True)
-    sets_done = fields.Integer()
-    reps_done = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    load = fields.String(allow_none=True)
-    pain_during = fields.Integer(allow_none=True)
-    effort = fields.Integer(allow_none=True)
-    notes = fields.String(allow_none=True)
+class ExportSessionEntrySchema(EntrySchema):
+    class Meta:
+        exclude = ("position",)
 
 
-class ExportSessionSchema(ResponseSchema):
-    client_id = fields.String()
-    programme_id = fields.Integer(allow_none=True)
-    programme_version = fields.Integer(allow_none=True)
-    started_at = iso_datetime()
-    ended_at = iso_datetime(allow_none=True)
-    date = iso_date()
-    pain_before = fields.Integer(allow_none=True)
-    pain_after = fields.Integer(allow_none=True)
-    notes = fields.String(allow_none=True)
+class ExportSessionSchema(SessionSchema):
+    """The REST session without the ids (the export is about one person)."""
+
+    class Meta:
+        exclude = ("id", "patient_id")
+
     entries = fields.List(fields.Nested(ExportSessionEntrySchema))
-    advice = fields.List(fields.Nested(AdviceSchema))
-    logged_during_hold = fields.Boolean()
-    safety = fields.Nested(SafetySchema, allow_none=True)
-    created_at = iso_datetime()
 
 
 class ExportDeviceSchema(ResponseSchema):
@@ -461,7 +426,7 @@ class ExportSectionsSchema(ResponseSchema):
     exercise_holds = fields.List(fields.Nested(ExportHoldSchema))
     notifications = fields.List(fields.Nested(ExportNotificationSchema))
     outcomes = fields.List(fields.Nested(ExportOutcomeSchema))
-    pain_notices = fields.List(fields.Nested(ExportNoticeSchema))
+    pain_notices = fields.List(fields.Nested(NoticeSchema))
     programmes = fields.List(fields.Nested(ExportProgrammeSchema))
     reminders = fields.Nested(
         RemindersSchema, allow_none=True, metadata={"description": "Patients only; else null"}

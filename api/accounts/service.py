@@ -270,59 +270,28 @@ def delete_account(*, db_session: Session, user: User, password: str) -> None:
 def export_account(*, db_session: Session, user: User) -> dict[str, Any]:
     return {
         "exported_at": utcnow(),
-        "profile": profile_dict(user),
+        "profile": user,
         "sections": export_sections(db_session, user),
     }
 
 
-def profile_dict(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": str(user.role),
-        "display_name": user.display_name,
-        "timezone": user.timezone,
-        "country": user.country,
-        "birth_year": user.birth_year,
-        "health_history": list(user.health_history or []),
-        "spinal_surgery_year": user.spinal_surgery_year,
-        "conditions": list(user.conditions or []),
-        "pain_assessed_by_clinician": user.pain_assessed_by_clinician,
-        "created_at": user.created_at.isoformat(),
-    }
-
-
 @exporter("access_log")
-def _export_access_log(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(AccessLogEntry)
-        .where(AccessLogEntry.patient_id == user.id)
-        .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
+def _export_access_log(db_session: Session, user: User) -> list[AccessLogEntry]:
+    return list(
+        db_session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.patient_id == user.id)
+            .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
+        )
     )
-    return [
-        {
-            "therapist_name": row.therapist_name,
-            "resource": row.resource,
-            "resource_id": row.resource_id,
-            "accessed_at": row.accessed_at.isoformat(),
-        }
-        for row in rows
-    ]
 
 
 @exporter("care_links")
-def _export_care_links(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(CareLink)
-        .where((CareLink.patient_id == user.id) | (CareLink.therapist_id == user.id))
-        .order_by(CareLink.id)
+def _export_care_links(db_session: Session, user: User) -> list[CareLink]:
+    return list(
+        db_session.scalars(
+            select(CareLink)
+            .where((CareLink.patient_id == user.id) | (CareLink.therapist_id == user.id))
+            .order_by(CareLink.id)
+        )
     )
-    return [
-        {
-            "therapist": row.therapist.display_name,
-            "patient": row.patient.display_name,
-            "created_at": row.created_at.isoformat(),
-            "ended_at": row.ended_at.isoformat() if row.ended_at else None,
-        }
-        for row in rows
-    ]

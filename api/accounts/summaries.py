@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.care import linked_since
 from api.accounts.models import User
-from api.accounts.service import profile_dict
+from api.accounts.schemas import ExportProfileSchema
 
 
 def hold_status(session: Session, user: User) -> dict[str, Any]:
@@ -26,8 +26,8 @@ def hold_dict(hold: Any) -> dict[str, Any]:
 
 
 def profile_with_hold(session: Session, user: User) -> dict[str, Any]:
-    body = profile_dict(user)
-    body["created_at"] = user.created_at
+    """The user's values for ``ProfileSchema``, which dumps them, with the exercise hold."""
+    body = {name: getattr(user, name) for name in ExportProfileSchema().fields}
     body["exercise_hold"] = hold_status(session, user)
     return body
 

@@ -492,52 +492,17 @@ def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -
 # --- data rights ----------------------------------------------------------------------
 
 
-def alert_dict(alert: Alert) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "rule_id": alert.rule_id,
-        "rule_version": alert.rule_version,
-        "level": alert.level,
-        "title": alert.title,
-        "status": alert.status,
-        "outcome": alert.outcome,
-        "resolved_by": alert.resolved_by,
-        "assessed_by": alert.assessed_by,
-        "assessed_on": alert.assessed_on.isoformat() if alert.assessed_on else None,
-        "evidence": alert.evidence,
-        "created_at": alert.created_at.isoformat(),
-        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
-        "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
-        "history": [
-            {
-                "action": e.action,
-                "by": e.actor_name,
-                "note": e.note,
-                "outcome": e.outcome,
-                "at": e.at.isoformat(),
-            }
-            for e in alert.events
-        ],
-    }
-
-
 @exporter("alerts")
-def _export_alerts(db_session: Session, user: User) -> list[dict[str, Any]]:
-    alerts = db_session.scalars(select(Alert).where(Alert.patient_id == user.id).order_by(Alert.id))
-    return [alert_dict(a) for a in alerts]
+def _export_alerts(db_session: Session, user: User) -> list[Alert]:
+    """Dumped by ``ExportAlertSchema``: each alert with its whole history."""
+    return list(
+        db_session.scalars(select(Alert).where(Alert.patient_id == user.id).order_by(Alert.id))
+    )
 
 
 @exporter("exercise_holds")
-def _export_holds(db_session: Session, user: User) -> list[dict[str, Any]]:
+def _export_holds(db_session: Session, user: User) -> list[ExerciseHold]:
     holds = db_session.scalars(
         select(ExerciseHold).where(ExerciseHold.patient_id == user.id).order_by(ExerciseHold.id)
     )
-    return [
-        {
-            "level": h.level,
-            "reason": h.reason,
-            "placed_at": h.placed_at.isoformat(),
-            "lifted_at": h.lifted_at.isoformat() if h.lifted_at else None,
-        }
-        for h in holds
-    ]
+    return list(holds)

@@ -188,32 +188,11 @@ def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | Non
     return stmt.order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
 
 
-def check_in_dict(check_in: CheckIn) -> dict[str, Any]:
-    return {
-        "date": check_in.local_date.isoformat(),
-        "client_id": check_in.client_id,
-        "pain": check_in.pain,
-        "worst_pain": check_in.worst_pain,
-        "stiffness": check_in.stiffness,
-        "interference": check_in.interference,
-        "sleep_quality": check_in.sleep_quality,
-        "mood": check_in.mood,
-        "medication_taken": check_in.medication_taken,
-        "pain_areas": check_in.pain_areas,
-        "symptoms": check_in.symptoms,
-        "pain_onset": check_in.pain_onset,
-        "episode_started_on": (
-            check_in.episode_started_on.isoformat() if check_in.episode_started_on else None
-        ),
-        "notes": check_in.notes,
-        "triage": check_in.triage,
-        "created_at": check_in.created_at.isoformat(),
-    }
-
-
 @exporter("check_ins")
-def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(CheckIn).where(CheckIn.patient_id == user.id).order_by(CheckIn.local_date)
+def _export(db_session: Session, user: User) -> list[CheckIn]:
+    """Dumped by ``ExportCheckInSchema``, the REST check-in without the ids."""
+    return list(
+        db_session.scalars(
+            select(CheckIn).where(CheckIn.patient_id == user.id).order_by(CheckIn.local_date)
+        )
     )
-    return [check_in_dict(c) for c in rows]

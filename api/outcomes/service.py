@@ -93,23 +93,13 @@ def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
     return result
 
 
-def outcome_dict(outcome: OutcomeScore) -> dict[str, Any]:
-    return {
-        "instrument": outcome.instrument,
-        "answers": outcome.answers,
-        "score": outcome.score,
-        "percent": outcome.percent,
-        "band": outcome.band,
-        "completed_on": outcome.completed_on.isoformat(),
-        "created_at": outcome.created_at.isoformat(),
-    }
-
-
 @exporter("outcomes")
-def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(OutcomeScore)
-        .where(OutcomeScore.patient_id == user.id)
-        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+def _export(db_session: Session, user: User) -> list[OutcomeScore]:
+    """Dumped by ``ExportOutcomeSchema``: answers and scores as kept, no interpretation."""
+    return list(
+        db_session.scalars(
+            select(OutcomeScore)
+            .where(OutcomeScore.patient_id == user.id)
+            .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+        )
     )
-    return [outcome_dict(o) for o in rows]

@@ -619,39 +619,14 @@ def today(
     return {"date": day, "safety_banner": None, "items": items}
 
 
-def programme_dict(programme: Programme) -> dict[str, Any]:
-    return {
-        "id": programme.id,
-        "title": programme.title,
-        "status": programme.status,
-        "template": programme.template_slug,
-        "starts_on": programme.starts_on.isoformat(),
-        "ends_on": programme.ends_on.isoformat() if programme.ends_on else None,
-        "versions": [
-            {
-                "number": v.number,
-                "days_of_week": v.days_of_week,
-                "created_at": v.created_at.isoformat(),
-                "items": [
-                    {
-                        "exercise": i.exercise_slug,
-                        **{f: getattr(i, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
-                        "days_of_week": i.days_of_week,
-                    }
-                    for i in v.items
-                ],
-            }
-            for v in programme.versions
-        ],
-    }
-
-
 @exporter("programmes")
-def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)
+def _export(db_session: Session, user: User) -> list[Programme]:
+    """Dumped by ``ExportProgrammeSchema``: every version with its items, as kept."""
+    return list(
+        db_session.scalars(
+            select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)
+        )
     )
-    return [programme_dict(p) for p in rows]
 
 
 def is_therapist_of(session: Session, actor: User, patient_id: int) -> bool:

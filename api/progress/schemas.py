@@ -93,7 +93,7 @@ class NoticeSchema(ResponseSchema):
     id = fields.Integer()
     session_id = fields.Integer(allow_none=True)
     kind = code("NoticeKind", NOTICE_KINDS)
-    exercise = fields.String()
+    exercise = fields.String(attribute="exercise_slug")
     message = fields.String()
     created_at = fields.DateTime()
 

@@ -408,17 +408,7 @@ def progress(
             }
             for a in alerts
         ],
-        "pain_notices": [
-            {
-                "id": n.id,
-                "session_id": n.session_id,
-                "kind": n.kind,
-                "exercise": n.exercise_slug,
-                "message": n.message,
-                "created_at": n.created_at,
-            }
-            for n in notices
-        ],
+        "pain_notices": list(notices),
         "sessions_during_hold": [_during_hold(row) for row in during_hold],
         "outcomes": outcomes.summary(list(scores)),
     }

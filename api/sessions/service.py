@@ -461,58 +461,25 @@ def done_counts(
 # --- data rights -------------------------------------------------------------------------
 
 
-def session_dict(exercise_session: ExerciseSession) -> dict[str, Any]:
-    return {
-        "client_id": exercise_session.client_id,
-        "programme_id": exercise_session.programme_id,
-        "programme_version": exercise_session.programme_version,
-        "started_at": exercise_session.started_at.isoformat(),
-        "ended_at": exercise_session.ended_at.isoformat() if exercise_session.ended_at else None,
-        "date": exercise_session.local_date.isoformat(),
-        "pain_before": exercise_session.pain_before,
-        "pain_after": exercise_session.pain_after,
-        "notes": exercise_session.notes,
-        "entries": [
-            {
-                "exercise": entry.exercise_slug,
-                "programme_item": entry.programme_item_id,
-                **{field: getattr(entry, field) for field in ENTRY_FIELDS},
-            }
-            for entry in exercise_session.entries
-        ],
-        "advice": exercise_session.advice,
-        "logged_during_hold": exercise_session.logged_during_hold,
-        "safety": exercise_session.safety,
-        "created_at": exercise_session.created_at.isoformat(),
-    }
-
-
 @exporter("sessions")
-def _export_sessions(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(ExerciseSession)
-        .where(ExerciseSession.patient_id == user.id)
-        .order_by(ExerciseSession.started_at, ExerciseSession.id)
+def _export_sessions(db_session: Session, user: User) -> list[ExerciseSession]:
+    """Dumped by ``ExportSessionSchema``, the REST session without the ids."""
+    return list(
+        db_session.scalars(
+            select(ExerciseSession)
+            .where(ExerciseSession.patient_id == user.id)
+            .order_by(ExerciseSession.started_at, ExerciseSession.id)
+        )
     )
-    return [session_dict(s) for s in rows]
-
-
-def notice_dict(notice: PainNotice) -> dict[str, Any]:
-    return {
-        "id": notice.id,
-        "session_id": notice.session_id,
-        "kind": notice.kind,
-        "exercise": notice.exercise_slug,
-        "message": notice.message,
-        "created_at": notice.created_at.isoformat(),
-    }
 
 
 @exporter("pain_notices")
-def _export_notices(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(PainNotice)
-        .where(PainNotice.patient_id == user.id)
-        .order_by(PainNotice.created_at, PainNotice.id)
+def _export_notices(db_session: Session, user: User) -> list[PainNotice]:
+    """Dumped by ``NoticeSchema``, as ``GET /progress`` gives them."""
+    return list(
+        db_session.scalars(
+            select(PainNotice)
+            .where(PainNotice.patient_id == user.id)
+            .order_by(PainNotice.created_at, PainNotice.id)
+        )
     )
-    return [notice_dict(n) for n in rows]

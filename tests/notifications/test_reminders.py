@@ -237,6 +237,9 @@ def test_switching_a_reminder_off_stops_it(app, client, make, clock):
     assert inbox(app, patient) == []
 
 
+MISSED_AFTER_2 = {"enabled": True, "after_days": 2}
+
+
 def _programme_world(app, client, make, clock, *, starts_days_before: int, **reminders):
     """A patient (UTC) with a daily programme; returns (patient, headers, day D)."""
     day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
@@ -296,12 +299,7 @@ def test_no_exercise_reminder_when_nothing_is_due_or_all_is_done(app, client, ma
 
 def test_no_exercise_nudges_while_an_exercise_hold_stands(app, client, make, clock):
     patient, headers, day, _ = _programme_world(
-        app,
-        client,
-        make,
-        clock,
-        starts_days_before=3,
-        missed_sessions={"enabled": True, "after_days": 2},
+        app, client, make, clock, starts_days_before=3, missed_sessions=MISSED_AFTER_2
     )
     emergency = {"pain": 6, "symptoms": ["saddle_numbness", "bladder_change"]}
     assert client.post("/api/v1/check-ins", json=emergency, headers=headers).status_code == 201
@@ -319,7 +317,7 @@ def test_a_missed_sessions_nudge_after_n_days_at_most_every_n_days(app, client, 
         clock,
         starts_days_before=3,
         exercise={"enabled": False, "times": ["08:00"]},
-        missed_sessions={"enabled": True, "after_days": 2},
+        missed_sessions=MISSED_AFTER_2,
     )
     for offset in range(4):
         tick(app, f"{day + dt.timedelta(days=offset)}T10:00Z")
@@ -334,12 +332,7 @@ def test_no_missed_sessions_nudge_after_a_logged_session(app, client, make, cloc
     from tests.sessions.helpers import insert_session
 
     patient, _, day, _ = _programme_world(
-        app,
-        client,
-        make,
-        clock,
-        starts_days_before=3,
-        missed_sessions={"enabled": True, "after_days": 2},
+        app, client, make, clock, starts_days_before=3, missed_sessions=MISSED_AFTER_2
     )
     insert_session(app, patient, day - dt.timedelta(days=1), [{"exercise": "chin-tuck"}])
     tick(app, f"{day}T10:00Z")
@@ -348,13 +341,8 @@ def test_no_missed_sessions_nudge_after_a_logged_session(app, client, make, cloc
 
 def test_no_missed_sessions_nudge_when_a_day_had_nothing_due(app, client, make, clock):
     patient, _, day, _ = _programme_world(
-        app,
-        client,
-        make,
-        clock,
-        starts_days_before=1,  # the programme began yesterday: only one day was due
-        missed_sessions={"enabled": True, "after_days": 2},
-    )
+        app, client, make, clock, starts_days_before=1, missed_sessions=MISSED_AFTER_2
+    )  # the programme began yesterday: only one day was due
     tick(app, f"{day}T10:00Z")
     assert inbox(app, patient, "missed_sessions") == []
 

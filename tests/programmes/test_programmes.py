@@ -35,14 +35,6 @@ def osteoporosis_unsafe() -> str:
     )
 
 
-@pytest.fixture
-def care(make):
-    patient = make.patient()
-    therapist = make.therapist()
-    make.link(therapist, patient)
-    return patient, make.headers(patient), therapist, make.headers(therapist)
-
-
 def assign(client, headers, **body):
     body.setdefault("starts_on", today().isoformat())
     return client.post("/api/v1/programmes", json=body, headers=headers)

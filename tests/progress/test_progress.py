@@ -82,6 +82,18 @@ def report(client, headers, **query):
     return response.get_json()
 
 
+def record_psfs(client, headers) -> None:
+    """A PSFS with three activities scored 5."""
+    client.post(
+        "/api/v1/outcomes",
+        json={
+            "instrument": "psfs",
+            "answers": {"activities": [{"activity": f"a{n}", "score": 5} for n in range(3)]},
+        },
+        headers=headers,
+    )
+
+
 def midnight(day: dt.date, tz: str | None = None, hour: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), ZoneInfo(tz or factories.PATIENT_TIMEZONE))
 
@@ -285,14 +297,7 @@ def test_a_fixed_number_of_queries_whatever_the_range(app, client, make):
     patient = make.patient()
     headers = make.headers(patient)
     _year_of_data(app, patient)
-    client.post(
-        "/api/v1/outcomes",
-        json={
-            "instrument": "psfs",
-            "answers": {"activities": [{"activity": f"a{n}", "score": 5} for n in range(3)]},
-        },
-        headers=headers,
-    )
+    record_psfs(client, headers)
     engine = state(app).engine
     statements: list[str] = []
 
@@ -328,14 +333,7 @@ def test_delete_me_erases_sessions_outcomes_and_notices(app, client, make):
     patient = make.patient()
     headers = make.headers(patient)
     log(client, headers, entry("bird-dog", pain_during=8))
-    client.post(
-        "/api/v1/outcomes",
-        json={
-            "instrument": "psfs",
-            "answers": {"activities": [{"activity": f"a{n}", "score": 5} for n in range(3)]},
-        },
-        headers=headers,
-    )
+    record_psfs(client, headers)
 
     def rows():
         with app.app_context():

@@ -22,14 +22,6 @@ from tests.sessions.helpers import (
 )
 
 
-@pytest.fixture
-def care(make):
-    patient = make.patient()
-    therapist = make.therapist()
-    make.link(therapist, patient)
-    return patient, make.headers(patient), therapist, make.headers(therapist)
-
-
 def assign(client, therapist_headers, patient, items, **body):
     body = {
         "patient_id": patient,

@@ -20,7 +20,7 @@ from api.triage import (
     evaluate,
 )
 from api.triage.rules import meaningfully_improved
-from tests.triage.test_rules import TODAY, ci, days_ago, pf
+from tests.triage.helpers import TODAY, ci, days_ago, pf
 
 # --------------------------------------------------------------------------- levels pinned
 

@@ -10,7 +10,19 @@ import pytest
 from api.triage import LEVELS, RULES_BY_ID, CheckInFacts, PastCheckIn, evaluate, messages
 from api.triage.rules import Rule, current_run
 from api.triage.table import rules_table_markdown
-from tests.triage.test_rules import AGE_UNKNOWN, FIRING, TODAY, ci, days_ago, pf
+from tests.triage.helpers import AGE_UNKNOWN, TODAY, ci, days_ago, pf
+from tests.triage.test_rules import FIRING
+
+# RF-DUR-02 on the stalled history of tests/triage/test_rules.py, alone or with a weak flag.
+STALLED = {
+    "pain_onset": "new_episode",
+    "pain": 5,
+    "first_pain_in_episode": 6,
+    "first_pain_recorded_on": "2025-05-16",
+    "episode_started_on": "2025-05-16",
+    "episode_days": 30,
+    "episode_start_from": "history_run",
+}
 
 EVIDENCE = {
     "RF-CES-01-bladder": {"symptoms": ["bladder_change"]},
@@ -148,15 +160,7 @@ EVIDENCE = {
         "pain_onset": "new_episode",
         "weak_flags": ["age", "not_improving"],
         "age": 55,
-        "not_improving": {
-            "pain_onset": "new_episode",
-            "pain": 5,
-            "first_pain_in_episode": 6,
-            "first_pain_recorded_on": "2025-05-16",
-            "episode_started_on": "2025-05-16",
-            "episode_days": 30,
-            "episode_start_from": "history_run",
-        },
+        "not_improving": STALLED,
     },
     "RF-INF-03-immuno-new": {"health_history": ["immunosuppressed"], "pain_onset": "new_episode"},
     "RF-INF-03-ivdu-first": {"health_history": ["iv_drug_use"], "pain_onset": "first_ever"},
@@ -204,15 +208,7 @@ EVIDENCE = {
         "episode_days": 31,
         "episode_start_from": "history",
     },
-    "RF-DUR-02-stalled": {
-        "pain_onset": "new_episode",
-        "pain": 5,
-        "first_pain_in_episode": 6,
-        "first_pain_recorded_on": "2025-05-16",
-        "episode_started_on": "2025-05-16",
-        "episode_days": 30,
-        "episode_start_from": "history_run",
-    },
+    "RF-DUR-02-stalled": STALLED,
     "RF-DUR-02-worse": {
         "pain_onset": "changed",
         "pain": 7,

@@ -16,44 +16,9 @@ from api.triage import (
     evaluate,
 )
 from api.triage.emergency import emergency_number
-
-TODAY = datetime.date(2025, 6, 15)
-AGE_UNKNOWN = object()
-
-
-def ci(*symptoms: str, onset: str | None = "usual", pain: int = 4, **kwargs) -> CheckInFacts:
-    return CheckInFacts(
-        date=kwargs.pop("date", TODAY),
-        pain=pain,
-        symptoms=frozenset(symptoms),
-        pain_onset=onset,
-        **kwargs,
-    )
-
-
-def pf(
-    *history: str,
-    age=45,
-    country: str | None = "GB",
-    assessed: bool | None = None,
-    linked: bool | None = None,
-) -> ProfileFacts:
-    """``linked=None`` (the caller did not say) keeps RF-ASSESS-01 out of other cases."""
-    birth_year = None if age is AGE_UNKNOWN else TODAY.year - age
-    return ProfileFacts(
-        birth_year=birth_year,
-        health_history=frozenset(history),
-        country=country,
-        pain_assessed_by_clinician=assessed,
-        therapist_linked=linked,
-    )
-
+from tests.triage.helpers import AGE_UNKNOWN, TODAY, ci, days_ago, pf
 
 SELF_GUIDED = {"linked": False}  # no active therapist link
-
-
-def days_ago(n: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=n)
 
 
 def case(rule_id: str, name: str, check_in: CheckInFacts, profile=None, history=()):

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from tests.alerts.helpers import alerts, checkin
 from tests.sessions.helpers import today
-
-
-def checkin(client, headers, days_back=0, **body):
-    body.setdefault("pain", 3)
-    body["date"] = (today() - dt.timedelta(days=days_back)).isoformat()
-    response = client.post("/api/v1/check-ins", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 @pytest.fixture
@@ -23,10 +14,6 @@ def care(make):
     therapist = make.therapist(display_name="Dr Ives")
     make.link(therapist, patient)
     return make.headers(patient), make.headers(therapist), patient
-
-
-def alerts(client, headers, query=""):
-    return client.get(f"/api/v1/alerts{query}", headers=headers).get_json()
 
 
 def test_most_severe_then_oldest_first(client, care):

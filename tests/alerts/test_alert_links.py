@@ -9,20 +9,11 @@ import pytest
 
 from api.alerts.service import LINK_ENDED_DAYS
 from api.timeutil import utcnow
+from tests.alerts.helpers import EMERGENCY, SOON, URGENT, alerts, checkin
 from tests.sessions.helpers import today
 
-URGENT = ["night_pain"]  # RF-MAL-02, urgent
-EMERGENCY = ["chest_pain"]  # RF-CARD-01, emergency
-SOON = ["arm_numbness"]  # RF-ROOT-01, soon
 ASSESSMENT = {"assessed_by": "Dr Rao, GP at Hill Street surgery", "outcome": "not_a_concern"}
 LINK_ENDED_KEYS = {"kind", "care_link_id", "patient_id", "patient_name", "ended_at", "alert_open"}
-
-
-def checkin(client, headers, symptoms, days_back=0):
-    body = {"pain": 3, "symptoms": symptoms}
-    body["date"] = (today() - dt.timedelta(days=days_back)).isoformat()
-    response = client.post("/api/v1/check-ins", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
 
 
 @pytest.fixture
@@ -31,12 +22,6 @@ def care(make):
     therapist = make.therapist(display_name="Dr Ives")
     make.link(therapist, patient)
     return make.headers(patient), make.headers(therapist), patient, therapist
-
-
-def alerts(client, headers, query=""):
-    response = client.get(f"/api/v1/alerts{query}", headers=headers)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def end_link(client, headers):
@@ -57,8 +42,8 @@ def hold_active(client, headers) -> bool:
 
 def test_ending_a_link_with_an_open_alert_is_in_the_alert_history(client, care):
     patient_h, _, _, _ = care
-    checkin(client, patient_h, EMERGENCY)
-    checkin(client, patient_h, SOON, days_back=1)
+    checkin(client, patient_h, symptoms=EMERGENCY)
+    checkin(client, patient_h, days_back=1, symptoms=SOON)
     end_link(client, patient_h)
     for alert in alerts(client, patient_h):
         last = alert["events"][-1]
@@ -69,7 +54,7 @@ def test_ending_a_link_with_an_open_alert_is_in_the_alert_history(client, care):
 
 def test_a_link_ended_with_no_open_alert_leaves_the_history_alone(client, care):
     patient_h, therapist_h, _, _ = care
-    checkin(client, patient_h, URGENT)
+    checkin(client, patient_h, symptoms=URGENT)
     [alert] = alerts(client, therapist_h)
     assert resolve(client, therapist_h, alert["id"]).status_code == 200
     end_link(client, patient_h)
@@ -81,7 +66,7 @@ def test_a_link_ended_with_no_open_alert_leaves_the_history_alone(client, care):
 @pytest.mark.parametrize("symptoms", [URGENT, EMERGENCY])
 def test_self_resolving_an_urgent_alert_states_who_assessed_and_when(client, care, symptoms):
     patient_h, _, _, _ = care
-    checkin(client, patient_h, symptoms, days_back=2)
+    checkin(client, patient_h, days_back=2, symptoms=symptoms)
     end_link(client, patient_h)
     [alert] = alerts(client, patient_h)
     confirmed = {"assessed_by_clinician": True}
@@ -114,7 +99,7 @@ def test_self_resolving_an_urgent_alert_states_who_assessed_and_when(client, car
 
 def test_a_soon_alert_may_be_self_resolved_without_naming_the_assessor(client, make):
     headers = make.headers(make.patient())
-    checkin(client, headers, SOON)
+    checkin(client, headers, symptoms=SOON)
     [alert] = alerts(client, headers)
     response = resolve(client, headers, alert["id"], assessed_by_clinician=True)
     assert response.status_code == 200, response.get_json()
@@ -124,8 +109,8 @@ def test_a_soon_alert_may_be_self_resolved_without_naming_the_assessor(client, m
 
 def test_resolved_by_is_in_the_item_the_list_and_the_export(client, care, make):
     patient_h, therapist_h, _, _ = care
-    checkin(client, patient_h, URGENT, days_back=1)
-    checkin(client, patient_h, SOON)
+    checkin(client, patient_h, days_back=1, symptoms=URGENT)
+    checkin(client, patient_h, symptoms=SOON)
     by_therapist, soon = alerts(client, therapist_h)
     assert resolve(client, therapist_h, by_therapist["id"]).status_code == 200
     end_link(client, patient_h)
@@ -154,7 +139,7 @@ def test_resolved_by_is_in_the_item_the_list_and_the_export(client, care, make):
 
 def test_unresolved_alerts_have_no_resolver(client, care):
     patient_h, _, _, _ = care
-    checkin(client, patient_h, URGENT)
+    checkin(client, patient_h, symptoms=URGENT)
     [alert] = alerts(client, patient_h)
     assert alert["kind"] == "alert"
     assert (alert["resolved_by"], alert["assessed_by"], alert["assessed_on"]) == (None,) * 3
@@ -162,7 +147,7 @@ def test_unresolved_alerts_have_no_resolver(client, care):
 
 def test_a_therapist_linked_later_sees_the_self_resolution_and_the_ended_link(client, care, make):
     patient_h, _, patient, _ = care
-    checkin(client, patient_h, EMERGENCY)
+    checkin(client, patient_h, symptoms=EMERGENCY)
     end_link(client, patient_h)
     [alert] = alerts(client, patient_h)
     resolved = resolve(
@@ -186,7 +171,7 @@ def test_a_therapist_linked_later_sees_the_self_resolution_and_the_ended_link(cl
 
 def test_the_former_therapist_is_told_the_link_ended_without_health_details(client, care):
     patient_h, therapist_h, patient, _ = care
-    checkin(client, patient_h, EMERGENCY)
+    checkin(client, patient_h, symptoms=EMERGENCY)
     link_id = end_link(client, patient_h)
     renamed = client.patch("/api/v1/me", json={"display_name": "A. N. Other"}, headers=patient_h)
     assert renamed.status_code == 200  # after the link ended: the therapist keeps the old name
@@ -206,7 +191,7 @@ def test_the_former_therapist_is_told_the_link_ended_without_health_details(clie
 
 def test_the_former_therapist_still_knows_after_the_patient_self_resolves(client, care):
     patient_h, therapist_h, _, _ = care
-    checkin(client, patient_h, URGENT)
+    checkin(client, patient_h, symptoms=URGENT)
     end_link(client, patient_h)
     [alert] = alerts(client, patient_h)
     resolve(
@@ -225,11 +210,11 @@ def test_the_link_ended_entry_comes_first_and_lasts_30_days(client, care, make, 
     patient_h, therapist_h, _, therapist = care
     other = make.patient()
     make.link(make.therapist(), other)  # someone else's patient: never listed
-    checkin(client, make.headers(other), EMERGENCY)
+    checkin(client, make.headers(other), symptoms=EMERGENCY)
     still_linked = make.patient()
     make.link(therapist, still_linked)
-    checkin(client, make.headers(still_linked), EMERGENCY)
-    checkin(client, patient_h, URGENT)
+    checkin(client, make.headers(still_linked), symptoms=EMERGENCY)
+    checkin(client, patient_h, symptoms=URGENT)
     end_link(client, patient_h)
     assert [e["kind"] for e in alerts(client, therapist_h)] == ["link_ended", "alert"]
     listed = client.get("/api/v1/alerts?page_size=1&page=2", headers=therapist_h)
@@ -240,7 +225,7 @@ def test_the_link_ended_entry_comes_first_and_lasts_30_days(client, care, make, 
 
 def test_a_link_the_therapist_ends_is_in_the_history_but_not_listed_to_them(client, care):
     patient_h, therapist_h, _, _ = care
-    checkin(client, patient_h, URGENT)
+    checkin(client, patient_h, symptoms=URGENT)
     end_link(client, therapist_h)
     [alert] = alerts(client, patient_h)
     assert alert["events"][-1]["action"] == "link_ended"
@@ -250,7 +235,7 @@ def test_a_link_the_therapist_ends_is_in_the_history_but_not_listed_to_them(clie
 
 def test_relinking_replaces_the_link_ended_entry_with_the_alerts(client, care, make):
     patient_h, therapist_h, patient, therapist = care
-    checkin(client, patient_h, URGENT)
+    checkin(client, patient_h, symptoms=URGENT)
     end_link(client, patient_h)
     make.link(therapist, patient)
     [alert] = alerts(client, therapist_h)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checkins.test_alert_links import URGENT, checkin
+from tests.alerts.helpers import URGENT, checkin
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def access_log(client, headers) -> list[tuple[str, int | None]]:
 @pytest.mark.parametrize("asker", ["therapist", "other_patient"])
 @pytest.mark.parametrize("whose", ["stranger", "unknown", "absurd"])
 def test_alerts_of_a_patient_not_yours_are_404_like_every_other_list(client, world, asker, whose):
-    checkin(client, world["headers"][world["stranger"]], URGENT)
+    checkin(client, world["headers"][world["stranger"]], symptoms=URGENT)
     patient_id = {"stranger": world["stranger"], "unknown": 2_000_000_000, "absurd": "x"}[whose]
     headers = world["therapist"] if asker == "therapist" else world["headers"][world["ann"]]
     response = client.get(f"/api/v1/alerts?patient_id={patient_id}", headers=headers)
@@ -43,15 +43,15 @@ def test_alerts_of_a_patient_not_yours_are_404_like_every_other_list(client, wor
 
 def test_patients_may_name_themselves(client, world):
     headers = world["headers"][world["ann"]]
-    checkin(client, headers, URGENT)
+    checkin(client, headers, symptoms=URGENT)
     response = client.get(f"/api/v1/alerts?patient_id={world['ann']}", headers=headers)
     assert response.status_code == 200 and len(response.get_json()) == 1
 
 
 def test_the_therapists_list_logs_one_read_per_patient_on_the_page(client, world):
     ann, bo, quiet = world["ann"], world["bo"], world["quiet"]
-    checkin(client, world["headers"][ann], URGENT)
-    checkin(client, world["headers"][bo], URGENT)
+    checkin(client, world["headers"][ann], symptoms=URGENT)
+    checkin(client, world["headers"][bo], symptoms=URGENT)
     listed = client.get("/api/v1/alerts?page_size=1", headers=world["therapist"]).get_json()
     [shown] = [a["patient_id"] for a in listed]
     hidden = bo if shown == ann else ann
@@ -64,7 +64,7 @@ def test_the_therapists_list_logs_one_read_per_patient_on_the_page(client, world
 
 def test_reading_acknowledging_and_resolving_are_logged(client, world):
     ann = world["ann"]
-    checkin(client, world["headers"][ann], URGENT)
+    checkin(client, world["headers"][ann], symptoms=URGENT)
     alert_id = client.get("/api/v1/alerts", headers=world["headers"][ann]).get_json()[0]["id"]
     therapist = world["therapist"]
     assert client.get(f"/api/v1/alerts/{alert_id}", headers=therapist).status_code == 200
@@ -82,7 +82,7 @@ def test_reading_acknowledging_and_resolving_are_logged(client, world):
 
 def test_a_patients_own_reads_are_not_logged(client, world):
     headers = world["headers"][world["ann"]]
-    checkin(client, headers, URGENT)
+    checkin(client, headers, symptoms=URGENT)
     alert_id = client.get("/api/v1/alerts", headers=headers).get_json()[0]["id"]
     client.get(f"/api/v1/alerts/{alert_id}", headers=headers)
     assert access_log(client, headers) == []
