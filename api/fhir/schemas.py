@@ -7,6 +7,7 @@ import datetime as dt
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates
 
 from api.fhir.service import DEFAULT_COUNT, MAX_COUNT, RESOURCE_TYPES
+from api.schemas import code
 
 
 class FhirResourceSchema(Schema):
@@ -24,10 +25,26 @@ class BundleLinkSchema(Schema):
     url = fields.String(required=True)
 
 
+class BundleSearchSchema(Schema):
+    mode = code("FhirSearchMode", ("match",), required=True)
+
+
+class BundleMetaSchema(Schema):
+    lastUpdated = fields.String(
+        required=True, metadata={"description": "When the Bundle was made (FHIR instant)"}
+    )
+
+
 class BundleEntrySchema(Schema):
     fullUrl = fields.String(required=True)
-    resource = fields.Dict(required=True, metadata={"description": "A FHIR R4 resource"})
-    search = fields.Dict(required=True, metadata={"description": '{"mode": "match"}'})
+    resource = fields.Dict(
+        required=True,
+        metadata={
+            "description": "A FHIR R4 resource (its shape is FHIR's, by `resourceType`)",
+            "additionalProperties": True,
+        },
+    )
+    search = fields.Nested(BundleSearchSchema, required=True)
 
 
 class BundleSchema(Schema):
@@ -35,7 +52,7 @@ class BundleSchema(Schema):
 
     resourceType = fields.String(required=True, metadata={"description": "Bundle"})
     type = fields.String(required=True, metadata={"description": "searchset"})
-    meta = fields.Dict(required=True)
+    meta = fields.Nested(BundleMetaSchema, required=True)
     timestamp = fields.String(required=True)
     total = fields.Integer(required=True, metadata={"description": "Matches on every page"})
     link = fields.List(fields.Nested(BundleLinkSchema), required=True)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from api.accounts import care
 from api.accounts.models import User
+from api.accounts.schemas import ExportAlertSchema, ExportProgrammeSchema
 from api.alerts.models import Alert
-from api.alerts.service import alert_dict
 from api.checkins import service as checkins
 from api.checkins.models import CheckIn
 from api.database import utcnow
@@ -65,11 +65,14 @@ def _alerts(db_session: Session, patient: User, start: dt.datetime, end: dt.date
     )
     found = []
     for alert in rows:
-        entry = alert_dict(alert)
+        entry = _ALERT.dump(alert)  # the export's shape: with its history
         acknowledged = [e["at"] for e in entry["history"] if e["action"] == "acknowledged"]
         entry["acknowledged_at"] = acknowledged[0] if acknowledged else None
         found.append(entry)
     return found
+
+
+_ALERT, _PROGRAMME = ExportAlertSchema(), ExportProgrammeSchema()
 
 
 def _programmes(
@@ -84,7 +87,7 @@ def _programmes(
     ).all()
     found = []
     for programme in sorted(rows, key=lambda p: (p.starts_on, p.id)):
-        body = programmes.programme_dict(programme)
+        body = _PROGRAMME.dump(programme)  # the export's shape: with every version
         for version in body["versions"]:
             created = dt.datetime.fromisoformat(version["created_at"]).astimezone(tz).date()
             version["created_on"] = created
