@@ -224,6 +224,20 @@ def delivery_dict(delivery: Delivery) -> dict[str, Any]:
     }
 
 
+def notification_view(notification: Notification) -> dict[str, Any]:
+    """The values of an inbox item (``NotificationSchema`` dumps them)."""
+    return {
+        "id": notification.id,
+        "kind": str(notification.kind),
+        "title": notification.title,
+        "body": notification.body,
+        "data": notification.data,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+        "deliveries": [delivery_dict(d) for d in notification.deliveries],
+    }
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 

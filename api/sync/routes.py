@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask.views import MethodView
 
 from api.accounts.models import Role
@@ -53,7 +54,9 @@ class Sync(MethodView):
             catalogue_version=catalogue_digest(fresh=False),
         )
         session.commit()
-        return body
+        # The records are already their REST bodies (dumped once, by their own schemas):
+        # PullSchema documents them and is not run over them a second time.
+        return jsonify(body)
 
     @blp.doc(operationId="pushChanges")
     @blp.login_required(Role.patient)

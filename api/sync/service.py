@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
-from sqlalchemy import and_, delete, func, literal_column, select, text, tuple_
+from sqlalchemy import and_, delete, func, literal, literal_column, select, text, tuple_, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -43,9 +43,14 @@ from api.checkins.models import CheckIn
 from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
 from api.database import utcnow
 from api.errors import DomainError, InvalidInput, domain_error_body, error_body
+from api.notifications import reminders
+from api.notifications import service as notifications
+from api.notifications.models import Notification
+from api.notifications.schemas import NotificationSchema, RemindersSchema, RemindersUpdateSchema
 from api.outcomes import service as outcomes
 from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
+from api.policy import record_access
 from api.programmes import service as programmes
 from api.programmes.models import Programme
 from api.programmes.schemas import ProgrammeSchema
@@ -53,7 +58,7 @@ from api.sessions import service as sessions
 from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionSchema
 from api.sync import changes as _changes  # noqa: F401  (registers the change-log listener)
-from api.sync.changes import PROFILE_FIELDS
+from api.sync.changes import PROFILE_FIELDS, REMINDER_PARTS
 from api.sync.models import SyncChange, SyncMutation
 
 DEFAULT_LIMIT = 500
@@ -81,11 +86,17 @@ class Collection:
     schema: Schema
     #: The REST item body of a loaded record, as ``viewer`` sees it (default: the record).
     body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
+    #: The viewer's own records (their inbox), not those of the patients they see.
+    own: bool = False
 
     @property
     def owner(self):
-        """The column naming the patient a record belongs to."""
-        return User.id if self.model is User else self.model.patient_id
+        """The column naming the user a record belongs to."""
+        if self.model is User:
+            return User.id
+        if self.model is Notification:
+            return Notification.recipient_id
+        return self.model.patient_id
 
     def ids_stmt(self, patient_ids: list[int]):
         return select(self.model.id).where(self.owner.in_(patient_ids))
@@ -102,6 +113,18 @@ def _patient_summary(session: Session, therapist: User, patient: User) -> dict[s
     return patient_summaries(session, [(patient, since)])[0]
 
 
+def _reminders(session: Session, _viewer: User, patient: User) -> dict[str, Any]:
+    """``GET /me/reminders``: the settings, and the next times as of this pull."""
+    return reminders.reminders_view(session, patient, now=utcnow())
+
+
+def _notification(_session: Session, _viewer: User, notification: Notification):
+    return notifications.notification_view(notification)
+
+
+NOTIFICATIONS = Collection(
+    "notifications", Notification, NotificationSchema(), _notification, own=True
+)
 PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
     Collection("care_links", CareLink, CareLinkSchema()),
@@ -110,11 +133,16 @@ PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("sessions", ExerciseSession, SessionSchema()),
     Collection("outcomes", OutcomeScore, OutcomeSchema()),
     Collection("alerts", Alert, AlertSchema()),
+    Collection("reminders", User, RemindersSchema(), _reminders),
+    NOTIFICATIONS,
 )
 THERAPIST_COLLECTIONS: tuple[Collection, ...] = (
     Collection("patients", User, PatientSummarySchema(), _patient_summary),
     Collection("alerts", Alert, AlertSchema()),
+    NOTIFICATIONS,
 )
+#: Change rows of a patient that never change what their therapists pull.
+_NOT_FOR_THERAPISTS = {"reminders", "notifications"}
 ALL_COLLECTIONS = {c.name for c in (*PATIENT_COLLECTIONS, *THERAPIST_COLLECTIONS)}
 
 
@@ -130,6 +158,10 @@ class Feed:
     def collection(self, name: str) -> Collection:
         return next(c for c in self.collections if c.name == name)
 
+    def scope(self, collection: Collection) -> list[int]:
+        """The owners whose records of ``collection`` this user pulls."""
+        return [self.user.id] if collection.own else self.visible
+
     def wanted(self, session: Session, rows) -> dict[str, list[int]]:
         """The records a run of change rows touches, per collection of this feed."""
         wanted: dict[str, list[int]] = {c.name: [] for c in self.collections}
@@ -143,6 +175,12 @@ class Feed:
             if not therapist:
                 if row.collection in wanted:
                     add(row.collection, row.record_id)
+                continue
+            if row.patient_id == self.user.id:  # the therapist's own inbox
+                if row.collection == "notifications":
+                    add("notifications", row.record_id)
+                continue
+            if row.collection in _NOT_FOR_THERAPISTS:
                 continue
             add("patients", row.patient_id)
             if row.collection == "alerts":
@@ -165,7 +203,8 @@ def feed_of(session: Session, user: User) -> Feed:
             )
         )
         ever = select(CareLink.patient_id).where(CareLink.therapist_id == user.id)
-        return Feed(user, THERAPIST_COLLECTIONS, visible, ever.scalar_subquery())
+        watched = union(ever, select(literal(user.id))).scalar_subquery()
+        return Feed(user, THERAPIST_COLLECTIONS, visible, watched)
     return Feed(user, PATIENT_COLLECTIONS, [user.id], [user.id])
 
 
@@ -235,7 +274,7 @@ def _versions(
     else:
         key = SyncChange.record_id
         where = (
-            SyncChange.patient_id.in_(feed.visible)  # the index's first column
+            SyncChange.patient_id.in_(feed.scope(feed.collection(collection)))  # indexed first
             & (SyncChange.collection == collection)
             & SyncChange.record_id.in_(ids)
         )
@@ -257,7 +296,7 @@ def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[
         if not ids:
             continue
         collection = feed.collection(name)
-        records = collection.load(session, feed.visible, ids)
+        records = collection.load(session, feed.scope(collection), ids)
         versions = _versions(session, feed, name, ids)
         for record_id in ids:
             record = records.get(record_id)
@@ -283,12 +322,23 @@ def pull(
         page, has_more = _snapshot_page(db_session, feed, position, limit, out)
     else:
         page, has_more = _incremental_page(db_session, feed, position, limit, out)
+    if user.role == Role.therapist:
+        _log_reads(db_session, user, out)
     return {
         "cursor": encode_cursor(user.id, page),
         "has_more": has_more,
         "catalogue_version": catalogue_version,
         "changes": out,
     }
+
+
+def _log_reads(session: Session, therapist: User, out: dict[str, dict]) -> None:
+    """As the REST alert list does: one access-log row per patient whose alerts were sent.
+
+    The patient summaries are logged as ``GET /patients`` logs them: not at all (they are
+    the therapist's list of patients, not a read of one patient's record)."""
+    for patient_id in sorted({alert["patient_id"] for alert in out["alerts"]["upserted"]}):
+        record_access(session, therapist, patient_id, resource="alerts")
 
 
 def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
@@ -301,7 +351,7 @@ def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
         collection = feed.collections[index]
         ids = list(
             session.scalars(
-                collection.ids_stmt(feed.visible)
+                collection.ids_stmt(feed.scope(collection))
                 .where(collection.model.id > after)
                 .order_by(collection.model.id)
                 .limit(remaining)
@@ -377,6 +427,8 @@ MUTATION_TYPES = (
     "profile.update",
     "programme.pause",
     "programme.resume",
+    "reminders.update",
+    "notification.read",
 )
 RESULT_STATUSES = ("applied", "replayed", "conflict", "rejected")
 
@@ -411,14 +463,7 @@ def _profile_update(session: Session, user: User, data: dict[str, Any], base: in
     changes = _load(ProfileUpdateSchema(), data)
     conflicting: set[str] = set()
     if base is not None:
-        rows = session.scalars(
-            select(SyncChange.fields).where(
-                SyncChange.patient_id == user.id,
-                SyncChange.collection == "profile",
-                SyncChange.id > base,
-            )
-        )
-        changed_since = {name for fields in rows for name in (fields or ())}
+        changed_since = _changed_since(session, user, "profile", base)
         conflicting = set(changes) & changed_since & set(PROFILE_FIELDS)
     accounts.update_profile(
         db_session=session,
@@ -427,6 +472,33 @@ def _profile_update(session: Session, user: User, data: dict[str, Any], base: in
     )
     status = "conflict" if conflicting else "applied"
     return status, "profile", user.id, sorted(conflicting)
+
+
+def _changed_since(session: Session, user: User, collection: str, base: int) -> set[str]:
+    """The fields (or parts) of the user's ``collection`` record changed after ``base``."""
+    rows = session.scalars(
+        select(SyncChange.fields).where(
+            SyncChange.patient_id == user.id,
+            SyncChange.collection == collection,
+            SyncChange.id > base,
+        )
+    )
+    return {name for fields in rows for name in (fields or ())}
+
+
+def _reminders_update(session: Session, user: User, data: dict[str, Any], base: int | None):
+    """``PUT /me/reminders``; with ``base_version``, a part (check_in, exercise,
+    missed_sessions, quiet_hours) changed on the server since is kept, the others applied."""
+    settings = _load(RemindersUpdateSchema(), data)
+    conflicting: set[str] = set()
+    if base is not None:
+        conflicting = _changed_since(session, user, "reminders", base) & set(REMINDER_PARTS)
+        if conflicting:
+            server = reminders.get_settings(session, user)
+            settings = {**settings, **{part: server[part] for part in conflicting}}
+    reminders.put_settings(db_session=session, user=user, data=settings, now=utcnow())
+    status = "conflict" if conflicting else "applied"
+    return status, "reminders", user.id, sorted(conflicting)
 
 
 def _apply(session: Session, user: User, mutation: dict[str, Any]):
@@ -455,6 +527,12 @@ def _apply(session: Session, user: User, mutation: dict[str, Any]):
         return "applied", "outcomes", outcome.id, None
     if kind == "profile.update":
         return _profile_update(session, user, data, mutation.get("base_version"))
+    if kind == "reminders.update":
+        return _reminders_update(session, user, data, mutation.get("base_version"))
+    if kind == "notification.read":
+        target, _rest = _target(data)
+        notifications.mark_read(db_session=session, user=user, notification_id=target, now=utcnow())
+        return "applied", "notifications", target, None
     target, _rest = _target(data)  # programme.pause / programme.resume
     status = "paused" if kind == "programme.pause" else "active"
     programmes.update(
