@@ -176,9 +176,9 @@ class Feed:
                 if row.collection in wanted:
                     add(row.collection, row.record_id)
                 continue
-            if row.patient_id == self.user.id:  # the therapist's own inbox
-                if row.collection == "notifications":
-                    add("notifications", row.record_id)
+            if row.patient_id == self.user.id:  # their inbox, and tombstones of erasures
+                if row.collection in wanted:
+                    add(row.collection, row.record_id)
                 continue
             if row.collection in _NOT_FOR_THERAPISTS:
                 continue
