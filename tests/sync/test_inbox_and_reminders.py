@@ -233,3 +233,29 @@ def test_deliveries_recorded_by_the_push_worker_and_a_removed_device_reach_the_i
     [pulled] = changes["notifications"]["upserted"]
     assert pulled["deliveries"][0]["device_id"] is None
     assert strip(pulled) == _inbox(client, headers)[notification]
+
+
+def test_an_up_to_date_pull_reads_the_caller_and_one_probe_of_the_change_log(app, client, make):
+    from sqlalchemy import event
+
+    from api.database import state
+
+    therapist, patient = make.therapist(), make.patient()
+    make.link(therapist, patient)
+    for user in (patient, therapist):
+        headers = make.headers(user)
+        _, cursor = pull_all(client, headers)
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args, into=statements):
+            into.append(statement.split()[0].upper())
+
+        event.listen(state(app).engine, "before_cursor_execute", seen)
+        try:
+            response = client.get(f"/api/v1/sync?cursor={cursor}", headers=headers)
+        finally:
+            event.remove(state(app).engine, "before_cursor_execute", seen)
+        assert response.status_code == 200
+        assert all(c == {"upserted": [], "deleted": []} for c in response.json["changes"].values())
+        assert statements.count("SELECT") == 2, statements  # the caller, then the probe
+        assert "INSERT" not in statements
