@@ -166,7 +166,8 @@ def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> 
     """What the database changes on its own (ON DELETE) and so no flush reports. Erasing
     a patient removes them, their alerts and the notifications about them from their
     therapists' pulls (their own change rows and care links go with them, so these
-    tombstones are written to the therapists' own feeds); removing a device empties
+    tombstones are written to the therapists' own feeds); erasing a therapist removes
+    their care links from their patients' pulls; removing a device empties
     ``device_id`` in the deliveries to it."""
     erased = [o.id for o in session.deleted if isinstance(o, User) and o.id is not None]
     devices = [o.id for o in session.deleted if isinstance(o, Device) and o.id is not None]
@@ -183,14 +184,19 @@ def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> 
         for recipient_id, notification_id in rows:
             _merge(seen, (recipient_id, "notifications", notification_id, True, None))
         links = connection.execute(
-            select(CareLink.therapist_id, CareLink.patient_id)
-            .where(CareLink.patient_id.in_(erased), CareLink.therapist_id.not_in(erased))
-            .distinct()
+            select(CareLink.id, CareLink.therapist_id, CareLink.patient_id).where(
+                CareLink.patient_id.in_(erased) | CareLink.therapist_id.in_(erased)
+            )
         ).all()
         alerts = connection.execute(
             select(Alert.patient_id, Alert.id).where(Alert.patient_id.in_(erased))
         ).all()
-        for therapist_id, patient_id in links:
+        for link_id, therapist_id, patient_id in links:
+            if patient_id not in erased:  # an erased therapist: the patient's link goes
+                _merge(seen, (patient_id, "care_links", link_id, True, None))
+                continue
+            if therapist_id in erased:
+                continue
             _merge(seen, (therapist_id, "patients", patient_id, True, None))
             for owner_id, alert_id in alerts:
                 if owner_id == patient_id:

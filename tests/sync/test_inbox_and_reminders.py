@@ -259,3 +259,22 @@ def test_an_up_to_date_pull_reads_the_caller_and_one_probe_of_the_change_log(app
         assert all(c == {"upserted": [], "deleted": []} for c in response.json["changes"].values())
         assert statements.count("SELECT") == 2, statements  # the caller, then the probe
         assert "INSERT" not in statements
+
+
+def test_a_therapist_who_erases_their_account_leaves_the_patients_care_links(client, make):
+    therapist, patient = make.therapist(), make.patient()
+    link = make.link(therapist, patient)
+    headers = make.headers(patient)
+    device: dict = {}
+    changes, cursor = pull_all(client, headers)
+    apply(device, changes)
+    assert set(device["care_links"]) == {link}
+    erased = client.delete(
+        "/api/v1/me", json={"password": PASSWORD}, headers=make.headers(therapist)
+    )
+    assert erased.status_code == 204
+    changes, _ = pull_all(client, headers, cursor)
+    apply(device, changes)
+    assert changes["care_links"]["deleted"] == [link]
+    assert device["care_links"] == {}
+    assert client.get("/api/v1/care-links", headers=headers).get_json() == []
