@@ -46,7 +46,6 @@ from api.database import utcnow
 from api.errors import DomainError, InvalidInput, domain_error_body, error_body
 from api.notifications import reminders
 from api.notifications import service as notifications
-from api.notifications.models import Notification
 from api.notifications.schemas import NotificationSchema, RemindersSchema, RemindersUpdateSchema
 from api.outcomes import service as outcomes
 from api.outcomes.models import OutcomeScore
@@ -89,20 +88,31 @@ class Collection:
     body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
     #: The viewer's own records (their inbox), not those of the patients they see.
     own: bool = False
+    #: The domain's own reads, when it offers them: (session, owner ids, after id, limit)
+    #: -> the next ids in order, and (session, owner ids, ids) -> {id: record}.
+    page_ids_of: Callable[[Session, list[int], int, int], list[int]] | None = None
+    load_of: Callable[[Session, list[int], list[int]], dict[int, Any]] | None = None
 
     @property
     def owner(self):
         """The column naming the user a record belongs to."""
-        if self.model is User:
-            return User.id
-        if self.model is Notification:
-            return Notification.recipient_id
-        return self.model.patient_id
+        return User.id if self.model is User else self.model.patient_id
 
-    def ids_stmt(self, patient_ids: list[int]):
-        return select(self.model.id).where(self.owner.in_(patient_ids))
+    def page_ids(self, session: Session, patient_ids: list[int], after: int, limit: int):
+        """The ids of the owners' records after ``after``, in id order (a snapshot page)."""
+        if self.page_ids_of is not None:
+            return self.page_ids_of(session, patient_ids, after, limit)
+        stmt = (
+            select(self.model.id)
+            .where(self.owner.in_(patient_ids), self.model.id > after)
+            .order_by(self.model.id)
+            .limit(limit)
+        )
+        return list(session.scalars(stmt))
 
     def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
+        if self.load_of is not None:
+            return self.load_of(session, patient_ids, ids)
         stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
         if self.model is not User:  # entries, items, events: one query each, not one per record
             stmt = stmt.options(selectinload("*"))
@@ -119,12 +129,20 @@ def _reminders(session: Session, _viewer: User, patient: User) -> dict[str, Any]
     return reminders.reminders_view(session, patient, now=utcnow())
 
 
-def _notification(_session: Session, _viewer: User, notification: Notification):
+def _notification(_session: Session, _viewer: User, notification: Any) -> dict[str, Any]:
     return notifications.notification_view(notification)
 
 
 NOTIFICATIONS = Collection(
-    "notifications", Notification, NotificationSchema(), _notification, own=True
+    "notifications",
+    object,  # read through the notifications domain (page_ids_of, load_of)
+    NotificationSchema(),
+    _notification,
+    own=True,
+    page_ids_of=lambda s, owners, after, limit: notifications.inbox_ids(
+        s, recipient_ids=owners, after_id=after, limit=limit
+    ),
+    load_of=lambda s, owners, ids: notifications.inbox_items(s, recipient_ids=owners, ids=ids),
 )
 PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
@@ -406,14 +424,7 @@ def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
     remaining = limit
     while index < len(feed.collections) and remaining > 0:
         collection = feed.collections[index]
-        ids = list(
-            session.scalars(
-                collection.ids_stmt(feed.scope(collection))
-                .where(collection.model.id > after)
-                .order_by(collection.model.id)
-                .limit(remaining)
-            )
-        )
+        ids = collection.page_ids(session, feed.scope(collection), after, remaining)
         _fill(session, feed, {collection.name: ids}, out)
         remaining -= len(ids)
         if remaining > 0:
