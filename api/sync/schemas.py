@@ -180,7 +180,7 @@ class MutationSchema(Schema):
         metadata={
             **ANY_RECORD,
             "description": "The REST request body of the operation; `id` names the record "
-            "for updates, deletes, pause and resume",
+            "for updates, deletes, pause, resume and notification.read",
         },
     )
     base_version = fields.Integer(
