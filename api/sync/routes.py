@@ -42,7 +42,8 @@ class Sync(MethodView):
         `getReminders`) and their `notifications` (the inbox); therapists pull `patients`
         (the summaries of `listPatients`) and `alerts` of their linked patients, and their
         own `notifications`; a patient whose link ends comes back deleted. A therapist's
-        pull writes the access log as `listAlerts` does. Pull again with the answered `cursor` while `has_more` is true.
+        pull writes the access log as `listAlerts` does. Pull again with the answered
+        `cursor` while `has_more` is true.
         Every change committed after a pull is in a later pull (a change may come twice, never
         skipped). A cursor older than `SYNC_TOMBSTONE_DAYS` answers 410: take a fresh
         snapshot.
@@ -76,8 +77,9 @@ class Sync(MethodView):
         Each mutation runs in its own savepoint through the same rules as its REST endpoint and
         answers `applied`, `replayed` (its `id` was pushed before: the stored result, no new
         row), `conflict` (profile fields, or reminder parts, changed on the server since
-        `base_version`: the others are applied and `record` is the server's) or `rejected` (with the REST error
-        body). A late check-in is triaged on arrival and its `record` carries the triage.
+        `base_version`: the others are applied and `record` is the server's) or `rejected`
+        (with the REST error body). A late check-in is triaged on arrival and its `record`
+        carries the triage.
         """
         session = get_session()
         result = service.push(
