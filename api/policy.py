@@ -86,25 +86,54 @@ def readable_record(
 
 
 def patient_in_scope(
-    session: Session, actor: User, patient_id: int | None, *, resource: str
+    session: Session,
+    actor: User,
+    patient_id: int | None,
+    *,
+    resource: str,
+    missing: str = "Therapists must name a linked patient.",
 ) -> int:
     """Which patient a list request is about: a patient's own, or a therapist's linked one.
 
     Patients may omit ``patient_id`` (or give their own); therapists must name a
-    linked patient. Anything else is 404.
+    linked patient (``missing`` says so). Anything else is 404.
     """
+    return scoped_patient(session, actor, patient_id, resource=resource, missing=missing).id
+
+
+def scoped_patient(
+    session: Session,
+    actor: User,
+    patient_id: int | None,
+    *,
+    resource: str,
+    missing: str = "Therapists must name a linked patient.",
+) -> User:
+    """The patient of ``patient_in_scope``, as the row."""
     if actor.role == Role.patient:
         if patient_id not in (None, actor.id):
             raise NotFound("Patient not found.")
-        return actor.id
+        return actor
     if patient_id is None:
-        raise InvalidInput({"patient_id": ["Therapists must name a linked patient."]})
-    return readable_patient(session, actor, patient_id, resource=resource).id
+        raise InvalidInput({"patient_id": [missing]})
+    return readable_patient(session, actor, patient_id, resource=resource)
 
 
-def may_act_for_patient(session: Session, actor: User, patient_id: int) -> bool:
-    """Changing a patient's care data: the patient, or a linked therapist."""
-    return can_read_patient(session, actor, patient_id)
+def own_record(
+    session: Session,
+    actor: User,
+    model: type,
+    record_id: int,
+    *,
+    label: str,
+    owners: tuple[str, ...] = ("patient_id",),
+):
+    """A row that belongs to ``actor`` (one of its ``owners`` columns is the actor's id),
+    or NotFound: changing your own data, where nobody else may act for you."""
+    record = session.get(model, record_id)
+    if record is None or actor.id not in {getattr(record, owner) for owner in owners}:
+        raise NotFound(f"{label} not found.")
+    return record
 
 
 def record_access(

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from api.accounts import credentials
 from api.accounts.models import CareInvite, CareLink, Role, User
 from api.database import utcnow
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput
+from api.policy import own_record
 
 INVITE_DAYS = 7
 _link_ended: list[Callable[..., None]] = []
@@ -87,9 +88,14 @@ def links_stmt(user: User, active: bool | None) -> Select:
 
 
 def end_link(*, db_session: Session, user: User, link_id: int) -> CareLink:
-    link = db_session.get(CareLink, link_id)
-    if link is None or user.id not in (link.patient_id, link.therapist_id):
-        raise NotFound("Care link not found.")
+    link = own_record(
+        db_session,
+        user,
+        CareLink,
+        link_id,
+        label="Care link",
+        owners=("patient_id", "therapist_id"),
+    )
     if link.ended_at is None:
         link.ended_at = utcnow()
         link.ended_by_id = user.id

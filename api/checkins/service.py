@@ -14,7 +14,8 @@ from api.accounts.export import exporter
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput
+from api.policy import own_record
 from api.timeutil import local_today
 from api.triage import CheckInFacts, PastCheckIn, ProfileFacts, TriageResult, evaluate
 
@@ -91,9 +92,7 @@ def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple
 
 
 def update(*, db_session: Session, patient: User, check_in_id: int, changes: dict) -> CheckIn:
-    check_in = db_session.get(CheckIn, check_in_id)
-    if check_in is None or check_in.patient_id != patient.id:
-        raise NotFound("Check-in not found.")
+    check_in = own_record(db_session, patient, CheckIn, check_in_id, label="Check-in")
     if check_in.local_date != local_today(patient.timezone):
         raise Conflict("A check-in can be amended only on its own day.")
     _check_episode(

@@ -19,7 +19,7 @@ from api.catalogue import service as catalogue
 from api.catalogue.models import Exercise, ProgrammeTemplate
 from api.database import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.policy import is_linked, may_act_for_patient, readable_patient, record_access
+from api.policy import readable_record, scoped_patient
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.timeutil import local_today
 from exercises.vocabulary import DAYS_OF_WEEK
@@ -303,7 +303,13 @@ def _override(actor: User, data: dict[str, Any]) -> str | None:
 
 
 def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Programme:
-    patient = _patient_for_new_programme(db_session, actor, data.get("patient_id"))
+    patient = scoped_patient(
+        db_session,
+        actor,
+        data.get("patient_id"),
+        resource="programmes",
+        missing="Name the linked patient this programme is for.",
+    )
     template = None
     if data.get("template"):
         template = get_template(db_session, actor, data["template"])
@@ -366,28 +372,13 @@ def _check_dates(starts_on: dt.date, ends_on: dt.date | None, today: dt.date) ->
         raise InvalidInput({"ends_on": ["A programme lasts at most a year; assign a new one."]})
 
 
-def _patient_for_new_programme(session: Session, actor: User, patient_id: int | None) -> User:
-    if actor.role == Role.patient:
-        if patient_id not in (None, actor.id):
-            raise NotFound("Patient not found.")
-        return actor
-    if patient_id is None:
-        raise InvalidInput({"patient_id": ["Name the linked patient this programme is for."]})
-    return readable_patient(session, actor, patient_id, resource="programmes")
-
-
 # --- reading and changing -------------------------------------------------------------
 
 
 def visible_programme(session: Session, actor: User, programme_id: int) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None or not may_act_for_patient(session, actor, programme.patient_id):
-        raise NotFound("Programme not found.")
-    if actor.role == Role.therapist:
-        record_access(
-            session, actor, programme.patient_id, resource="programme", resource_id=programme.id
-        )
-    return programme
+    return readable_record(
+        session, actor, Programme, programme_id, resource="programme", label="Programme"
+    )
 
 
 def list_stmt(patient_id: int, status: str | None) -> Select:
@@ -652,9 +643,3 @@ def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
         select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)
     )
     return [programme_dict(p) for p in rows]
-
-
-def is_therapist_of(session: Session, actor: User, patient_id: int) -> bool:
-    return actor.role == Role.therapist and is_linked(
-        session, therapist_id=actor.id, patient_id=patient_id
-    )

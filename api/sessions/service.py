@@ -41,6 +41,7 @@ from api.catalogue.models import Exercise
 from api.checkins.models import CheckIn
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
+from api.policy import own_record
 from api.programmes.models import Programme, ProgrammeItem, ProgrammeVersion
 from api.sessions.models import HOLD_ADVICE_KIND, ExerciseSession, PainNotice, SessionEntry
 
@@ -532,9 +533,7 @@ def delete(
     *, db_session: Session, patient: User, session_id: int, now: dt.datetime | None = None
 ) -> None:
     """Delete your own session within 24 hours of logging it (its notices go too)."""
-    exercise_session = db_session.get(ExerciseSession, session_id)
-    if exercise_session is None or exercise_session.patient_id != patient.id:
-        raise NotFound("Session not found.")
+    exercise_session = own_record(db_session, patient, ExerciseSession, session_id, label="Session")
     if (now or utcnow()) - exercise_session.created_at > DELETE_WINDOW:
         raise Conflict(
             "A session can be deleted only within 24 hours of logging it; "
