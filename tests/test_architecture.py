@@ -3,6 +3,7 @@ ARCHITECTURE.md) are checked as part of the suite."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -21,3 +22,72 @@ def test_import_contracts_are_kept():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+_REGISTRATIONS = """
+import importlib, json, pkgutil, sys
+import api
+from api.accounts import care, export
+from api.alerts import hooks
+
+def registered():
+    return {
+        "exports": export.section_names(),
+        "hooks": [
+            [f.__module__ + "." + f.__name__ for f in listeners]
+            for listeners in (
+                hooks._placed, hooks._lifted, hooks._alerts_raised, hooks._alert_escalated,
+                care._link_ended,
+            )
+        ],
+    }
+
+for module in pkgutil.walk_packages(api.__path__, "api."):
+    if module.name not in ("api.jobs.worker", "api.gunicorn_conf", "api.gunicorn_worker"):
+        importlib.import_module(module.name)
+print(json.dumps(registered()))
+api.create_app({"UPRIGHT_ENV": "testing", "DATABASE_URL": sys.argv[1],
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"})
+api.create_app({"UPRIGHT_ENV": "testing", "DATABASE_URL": sys.argv[1],
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"})
+print(json.dumps(registered()))
+"""
+
+
+def test_hooks_and_export_sections_register_at_start_up_not_on_import(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", _REGISTRATIONS, f"sqlite:///{tmp_path / 'db.sqlite3'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    on_import, at_start_up = (json.loads(line) for line in result.stdout.splitlines()[-2:])
+    assert on_import == {"exports": [], "hooks": [[], [], [], [], []]}
+    assert at_start_up["exports"] == [
+        "access_log",
+        "alerts",
+        "care_links",
+        "check_ins",
+        "devices",
+        "exercise_holds",
+        "notifications",
+        "outcomes",
+        "pain_notices",
+        "programmes",
+        "reminders",
+        "sessions",
+    ]
+    placed, lifted, raised, escalated, link_ended = at_start_up["hooks"]  # two apps: once each
+    assert placed == ["api.programmes.service._pause_for_hold"]
+    assert lifted == [
+        "api.programmes.service._resume_after_hold",
+        "api.notifications.alerting.notify_hold_lifted",
+    ]
+    assert raised == ["api.notifications.alerting.notify_therapists_of_alerts"]
+    assert escalated == ["api.notifications.alerting.notify_escalation"]
+    assert link_ended == [
+        "api.alerts.service._record_link_ended",
+        "api.notifications.alerting.notify_link_ended_with_open_alert",
+    ]

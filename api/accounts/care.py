@@ -21,8 +21,10 @@ _link_ended: list[Callable[..., None]] = []
 
 
 def on_link_ended(listener: Callable[..., None]) -> Callable[..., None]:
-    """Call ``listener(db_session=, link=, ended_by=)`` when a care link ends (alerts keep it)."""
-    _link_ended.append(listener)
+    """Call ``listener(db_session=, link=, ended_by=)`` when a care link ends (alerts keep
+    it). Added by a domain's ``register()`` at start-up; adding one twice keeps one."""
+    if listener not in _link_ended:
+        _link_ended.append(listener)
     return listener
 
 

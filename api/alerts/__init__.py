@@ -1,0 +1,13 @@
+"""Alerts from triage, their life cycle, exercise holds and escalation."""
+
+
+def register() -> None:
+    """Plug this domain into the others at start-up: alerts keep a care link's end in
+    their history, and their data-export sections."""
+    from api.accounts import care
+    from api.accounts.export import register_exporter
+    from api.alerts import service
+
+    care.on_link_ended(service._record_link_ended)
+    register_exporter("alerts", service._export_alerts)
+    register_exporter("exercise_holds", service._export_holds)

@@ -1,5 +1,9 @@
 """What other domains do when a hold is placed or lifted (programmes pause/resume),
-and when alerts are raised or escalated (notifications)."""
+and when alerts are raised or escalated (notifications).
+
+Listeners are added by each domain's ``register()`` at start-up (api/routing.py), in
+that order; adding one twice (an app built twice in a process) keeps one.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,18 @@ _placed: list[HoldListener] = []
 _lifted: list[HoldListener] = []
 
 
-def on_hold_placed(listener: HoldListener) -> HoldListener:
-    _placed.append(listener)
+def _add(listeners: list[HoldListener], listener: HoldListener) -> HoldListener:
+    if listener not in listeners:
+        listeners.append(listener)
     return listener
+
+
+def on_hold_placed(listener: HoldListener) -> HoldListener:
+    return _add(_placed, listener)
 
 
 def on_hold_lifted(listener: HoldListener) -> HoldListener:
-    _lifted.append(listener)
-    return listener
+    return _add(_lifted, listener)
 
 
 def hold_placed(*, db_session: Session, patient_id: int) -> None:
@@ -37,13 +45,11 @@ _alert_escalated: list[HoldListener] = []
 
 
 def on_alerts_raised(listener: HoldListener) -> HoldListener:
-    _alerts_raised.append(listener)
-    return listener
+    return _add(_alerts_raised, listener)
 
 
 def on_alert_escalated(listener: HoldListener) -> HoldListener:
-    _alert_escalated.append(listener)
-    return listener
+    return _add(_alert_escalated, listener)
 
 
 def alerts_raised(*, db_session: Session, patient_id: int, check_in_id: int, alerts: list) -> None:

@@ -24,9 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from api.accounts import care
-from api.accounts.export import exporter
 from api.accounts.models import CareLink, Role, User
+from api.alerts import hooks
 from api.alerts.models import OPEN_STATUSES, Alert, AlertEvent, ExerciseHold
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput
@@ -98,8 +97,6 @@ def raise_alerts(
                 _raise_level(alert, rule, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
-    from api.alerts import hooks
-
     hooks.alerts_raised(
         db_session=db_session, patient_id=patient.id, check_in_id=check_in_id, alerts=alerts
     )
@@ -159,8 +156,6 @@ def place_hold(
             db_session.flush()
     except IntegrityError:
         hold = active_hold(db_session, patient.id)
-    from api.alerts import hooks
-
     hooks.hold_placed(db_session=db_session, patient_id=patient.id)
     return hold
 
@@ -179,8 +174,6 @@ def _lift_hold_if_clear(db_session: Session, patient_id: int, actor: User) -> No
     if still_open == 0 and hold is not None:
         hold.lifted_at = utcnow()
         hold.lifted_by_id = actor.id
-        from api.alerts import hooks
-
         hooks.hold_lifted(db_session=db_session, patient_id=patient_id)
 
 
@@ -468,7 +461,6 @@ def _first_evidence_date(alert: Alert, timezone: str) -> dt.date:
     return min(dates, default=local_today(timezone, alert.created_at))
 
 
-@care.on_link_ended
 def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -> None:
     """Every alert open when a care link ends keeps that in its history (and the former
     therapist's list shows that the link ended: see ``_link_ended_rows``)."""
@@ -521,13 +513,11 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
     }
 
 
-@exporter("alerts")
 def _export_alerts(db_session: Session, user: User) -> list[dict[str, Any]]:
     alerts = db_session.scalars(select(Alert).where(Alert.patient_id == user.id).order_by(Alert.id))
     return [alert_dict(a) for a in alerts]
 
 
-@exporter("exercise_holds")
 def _export_holds(db_session: Session, user: User) -> list[dict[str, Any]]:
     holds = db_session.scalars(
         select(ExerciseHold).where(ExerciseHold.patient_id == user.id).order_by(ExerciseHold.id)

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.care import has_active_therapist
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
@@ -210,7 +209,6 @@ def check_in_dict(check_in: CheckIn) -> dict[str, Any]:
     }
 
 
-@exporter("check_ins")
 def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(CheckIn).where(CheckIn.patient_id == user.id).order_by(CheckIn.local_date)

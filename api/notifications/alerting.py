@@ -17,9 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.accounts import care
 from api.accounts.models import CareLink, User
-from api.alerts import hooks
 from api.alerts.models import Alert, ExerciseHold
 from api.database import utcnow
 from api.notifications import texts
@@ -65,7 +63,6 @@ def _alert_data(alert: Alert) -> dict[str, object]:
     return {"alert_id": alert.id, "patient_id": alert.patient_id, "path": f"/alerts/{alert.id}"}
 
 
-@hooks.on_alerts_raised
 @_never_fails_the_caller
 def notify_therapists_of_alerts(
     *, db_session: Session, patient_id: int, check_in_id: int, alerts: list[Alert]
@@ -115,7 +112,6 @@ def _notified_recently(db_session: Session, therapist_id: int, alert: Alert, now
     return last is not None and now - last < EVIDENCE_REPEAT
 
 
-@hooks.on_alert_escalated
 def notify_escalation(*, db_session: Session, alert: Alert, now: dt.datetime) -> None:
     """Every linked therapist is told; the patient is asked whether they got help."""
     for therapist_id in linked_therapist_ids(db_session, alert.patient_id):
@@ -145,7 +141,6 @@ def notify_escalation(*, db_session: Session, alert: Alert, now: dt.datetime) ->
     )
 
 
-@hooks.on_hold_lifted
 @_never_fails_the_caller
 def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
     hold_id = db_session.scalar(
@@ -167,7 +162,6 @@ def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
     )
 
 
-@care.on_link_ended
 @_never_fails_the_caller
 def notify_link_ended_with_open_alert(
     *, db_session: Session, link: CareLink, ended_by: User

@@ -18,7 +18,6 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import Role, User
 from api.notifications import texts
 from api.notifications.models import Kind, Notification, ReminderSchedule, ReminderSettings
@@ -336,7 +335,6 @@ def _missed_sessions(db_session: Session, user: User, day: dt.date, after_days: 
     return texts.missed_sessions(after_days), {"path": "/me/today"}
 
 
-@exporter("reminders")
 def _export_reminders(db_session: Session, user: User) -> dict[str, Any] | None:
     if user.role != Role.patient:
         return None

@@ -18,7 +18,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.errors import Conflict
 from api.notifications.models import (
@@ -235,7 +234,6 @@ def _iso(value: dt.datetime | None) -> str | None:
 # --- data rights -----------------------------------------------------------------------
 
 
-@exporter("devices")
 def _export_devices(db_session: Session, user: User) -> list[dict[str, Any]]:
     return [
         {
@@ -250,7 +248,6 @@ def _export_devices(db_session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
-@exporter("notifications")
 def _export_notifications(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(Notification)

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.errors import InvalidInput
 from api.outcomes import scoring
@@ -105,7 +104,6 @@ def outcome_dict(outcome: OutcomeScore) -> dict[str, Any]:
     }
 
 
-@exporter("outcomes")
 def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(OutcomeScore)

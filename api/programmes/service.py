@@ -11,9 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import Role, User
-from api.alerts import hooks
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
 from api.catalogue.models import Exercise, ProgrammeTemplate
@@ -504,7 +502,6 @@ def _close_pauses(session: Session, programme_ids: list[int]) -> None:
         )
 
 
-@hooks.on_hold_placed
 def _pause_for_hold(*, db_session: Session, patient_id: int) -> None:
     active = db_session.scalars(
         select(Programme).where(Programme.patient_id == patient_id, Programme.status == "active")
@@ -516,7 +513,6 @@ def _pause_for_hold(*, db_session: Session, patient_id: int) -> None:
     db_session.flush()
 
 
-@hooks.on_hold_lifted
 def _resume_after_hold(*, db_session: Session, patient_id: int) -> None:
     paused = db_session.scalars(
         select(Programme).where(
@@ -637,7 +633,6 @@ def programme_dict(programme: Programme) -> dict[str, Any]:
     }
 
 
-@exporter("programmes")
 def _export(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)

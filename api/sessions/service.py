@@ -32,7 +32,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.alerts.models import ExerciseHold
 from api.alerts.service import active_hold
@@ -591,7 +590,6 @@ def session_dict(exercise_session: ExerciseSession) -> dict[str, Any]:
     }
 
 
-@exporter("sessions")
 def _export_sessions(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(ExerciseSession)
@@ -612,7 +610,6 @@ def notice_dict(notice: PainNotice) -> dict[str, Any]:
     }
 
 
-@exporter("pain_notices")
 def _export_notices(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(PainNotice)
