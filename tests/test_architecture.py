@@ -3,6 +3,7 @@ ARCHITECTURE.md) are checked as part of the suite."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -91,3 +92,21 @@ def test_hooks_and_export_sections_register_at_start_up_not_on_import(tmp_path):
         "api.alerts.service._record_link_ended",
         "api.notifications.alerting.notify_link_ended_with_open_alert",
     ]
+
+
+def test_other_domains_take_only_the_person_from_the_accounts_tables():
+    """Everyone may know who is acting (``User``, ``Role``); care links, invites, tokens
+    and the access log are read through ``api.accounts`` and ``api.policy`` only."""
+    shared = {"User", "Role"}
+    owners = ("api/accounts/", "api/policy.py", "api/models.py")
+    taken = {}
+    for path in sorted((ROOT / "api").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(owners):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "api.accounts.models":
+                names = {alias.name for alias in node.names} - shared
+                if names:
+                    taken[relative] = sorted(names)
+    assert taken == {}
