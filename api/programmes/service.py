@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 from sqlalchemy import update as sql_update
@@ -14,13 +13,18 @@ from sqlalchemy.orm import Session
 from api.accounts.models import Role, User
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
-from api.catalogue.models import Exercise, ProgrammeTemplate
+from api.catalogue import templates
+from api.catalogue.service import BlockingCause, CatalogueExercise
+from api.catalogue.templates import TemplatePlan
 from api.database import utcnow
-from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.errors import Conflict, Forbidden, InvalidInput
 from api.policy import readable_record, scoped_patient
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.timeutil import local_today
 from exercises.vocabulary import DAYS_OF_WEEK
+
+if TYPE_CHECKING:
+    from api.catalogue.models import ProgrammeTemplate
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "times_per_day")
 MAX_ALTERNATIVES = 3
@@ -28,31 +32,19 @@ MAX_ALTERNATIVES = 3
 
 @dataclass(frozen=True)
 class PlannedItem:
-    exercise: Exercise
+    exercise: CatalogueExercise
     values: dict[str, Any]
 
 
-# --- templates -------------------------------------------------------------------------
+# --- templates (kept by the catalogue; their items are checked here) -------------------
 
 
 def visible_templates_stmt(actor: User | None) -> Select:
-    owners = ProgrammeTemplate.owner_id.is_(None)
-    if actor is not None and actor.role == Role.therapist:
-        owners = owners | (ProgrammeTemplate.owner_id == actor.id)
-    return (
-        select(ProgrammeTemplate)
-        .where(owners, ProgrammeTemplate.retired_at.is_(None))
-        .order_by(
-            ProgrammeTemplate.owner_id.is_not(None), ProgrammeTemplate.name, ProgrammeTemplate.id
-        )
-    )
+    return templates.visible_stmt(actor)
 
 
 def get_template(session: Session, actor: User | None, slug: str) -> ProgrammeTemplate:
-    template = session.scalar(visible_templates_stmt(actor).where(ProgrammeTemplate.slug == slug))
-    if template is None:
-        raise NotFound(f"No programme template '{slug}'.")
-    return template
+    return templates.get(session, actor, slug)
 
 
 def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
@@ -62,11 +54,6 @@ def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
         "owner_id": template.owner_id,
         "built_in": template.owner_id is None,
     }
-
-
-def _slugify(name: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name.lower())
-    return "-".join(part for part in cleaned.split("-") if part)[:60] or "template"
 
 
 def _template_items(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -91,64 +78,29 @@ def create_template(
         "items": _template_items(db_session, data["items"]),
         "source": "Therapist's own template",
     }
-    slug = f"{_slugify(data['name'])}-{secrets.token_hex(3)}"
-    template = ProgrammeTemplate(
-        slug=slug,
-        name=data["name"],
-        owner_id=therapist.id,
-        data={**body, "slug": slug},
-        content_hash="therapist",
-    )
-    db_session.add(template)
-    db_session.flush()
-    return template
-
-
-def _own_template(db_session: Session, therapist: User, slug: str) -> ProgrammeTemplate:
-    template = db_session.scalar(
-        select(ProgrammeTemplate).where(
-            ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id == therapist.id
-        )
-    )
-    if template is None:
-        builtin = db_session.scalar(
-            select(ProgrammeTemplate.id).where(
-                ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id.is_(None)
-            )
-        )
-        if builtin is not None:
-            raise Forbidden("Built-in templates cannot be changed; copy it into your own.")
-        raise NotFound(f"No programme template '{slug}'.")
-    return template
+    return templates.create(db_session=db_session, owner=therapist, body=body)
 
 
 def update_template(
     *, db_session: Session, therapist: User, slug: str, changes: dict[str, Any]
 ) -> ProgrammeTemplate:
-    template = _own_template(db_session, therapist, slug)
-    data = dict(template.data)
+    template = templates.own(db_session, therapist, slug)
     if "items" in changes:
         changes = {**changes, "items": _template_items(db_session, changes["items"])}
-    data.update(changes)
-    template.data = data
-    template.name = data["name"]
-    template.updated_at = utcnow()
-    db_session.flush()
-    return template
+    return templates.update(db_session=db_session, template=template, changes=changes)
 
 
 def delete_template(*, db_session: Session, therapist: User, slug: str) -> None:
-    db_session.delete(_own_template(db_session, therapist, slug))
-    db_session.flush()
+    templates.delete(db_session=db_session, owner=therapist, slug=slug)
 
 
 # --- creating --------------------------------------------------------------------------
 
 
-def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, Exercise]:
+def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, CatalogueExercise]:
     slugs = {item["exercise"] for item in items}
     found = catalogue.exercises_by_slug(session, slugs)
-    unknown = sorted(s for s in slugs if s not in found or found[s].retired_at is not None)
+    unknown = sorted(s for s in slugs if s not in found or found[s].retired)
     if unknown:
         raise InvalidInput(
             {"items": [f"Unknown or retired exercise: {', '.join(unknown)}."]},
@@ -157,10 +109,9 @@ def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, Exerc
     return found
 
 
-def _dose(exercise: Exercise, item: dict[str, Any], index: int) -> dict[str, Any]:
+def _dose(exercise: CatalogueExercise, item: dict[str, Any], index: int) -> dict[str, Any]:
     """The item's dose: what was sent, else the exercise's default dose."""
-    default = exercise.data["dose"]
-    values = {field: item.get(field, default.get(field)) for field in DOSE_FIELDS}
+    values = {field: item.get(field, getattr(exercise.dose, field)) for field in DOSE_FIELDS}
     if "reps" in item or "hold_seconds" in item:  # an explicit choice replaces the default pair
         values["reps"] = item.get("reps")
         values["hold_seconds"] = item.get("hold_seconds")
@@ -181,25 +132,17 @@ def _plan(session: Session, items: list[dict[str, Any]]) -> list[PlannedItem]:
     ]
 
 
-def _alternatives(session: Session, exercise: Exercise, codes: set[str]) -> list[dict[str, Any]]:
+def _alternatives(
+    session: Session, exercise: CatalogueExercise, codes: set[str]
+) -> list[dict[str, Any]]:
     """Safer options: the exercise's safe regressions first (past any the patient's codes
     rule out), then the catalogue's."""
     excluded = catalogue.contraindicated_ids(session, codes)
     options = list(catalogue.safe_ladders(session, [exercise], codes)[exercise.slug]["regressions"])
-    causes = {link["cause"] for link in exercise.data["causes"]}
-    same_kind = session.scalars(
-        select(Exercise)
-        .where(
-            Exercise.category == exercise.category,
-            Exercise.retired_at.is_(None),
-            Exercise.id != exercise.id,
-        )
-        .order_by(Exercise.difficulty, Exercise.name)
-    )
-    options += [e for e in same_kind if causes & {link["cause"] for link in e.data["causes"]}]
+    options += catalogue.related_exercises(session, exercise)
     safe, seen = [], set()
     for option in options:
-        if option.id in excluded or option.id in seen or option.retired_at is not None:
+        if option.id in excluded or option.id in seen or option.retired:
             continue
         seen.add(option.id)
         safe.append({"slug": option.slug, "name": option.name})
@@ -215,8 +158,7 @@ def _check_contraindications(
     refusals = []
     warnings = []
     for n, planned in enumerate(plan):
-        data = planned.exercise.data
-        reasons = sorted(codes & set(data["contraindications"]))
+        reasons = sorted(codes & planned.exercise.contraindications)
         reasons += [slug for slug in sorted(blocking) if slug not in reasons]
         if reasons:
             refusals.append(
@@ -231,8 +173,8 @@ def _check_contraindications(
                     else _alternatives(session, planned.exercise, codes),
                 }
             )
-        for precaution in catalogue.precautions_for(data, codes):
-            warnings.append({"exercise": planned.exercise.slug, **precaution})
+        for precaution in catalogue.precautions_of(planned.exercise, codes):
+            warnings.append({"exercise": planned.exercise.slug, **asdict(precaution)})
     if refusals and override_reason is None:
         error = InvalidInput(
             {"items": {str(r["item"]): [r["message"]] for r in refusals}},
@@ -245,11 +187,13 @@ def _check_contraindications(
     return refusals, warnings
 
 
-def _refusal_text(exercise: Exercise, reasons: list[str], blocking: dict[str, Any]) -> str:
+def _refusal_text(
+    exercise: CatalogueExercise, reasons: list[str], blocking: dict[str, BlockingCause]
+) -> str:
     parts = [f"{exercise.name} is contraindicated for: {', '.join(reasons)}."]
     for slug in reasons:
-        if slug in blocking and blocking[slug].data.get("see_doctor_first"):
-            parts.append(blocking[slug].data["see_doctor_first"])
+        if slug in blocking and blocking[slug].see_doctor_first:
+            parts.append(blocking[slug].see_doctor_first)
     return " ".join(parts)
 
 
@@ -308,25 +252,11 @@ def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Program
         resource="programmes",
         missing="Name the linked patient this programme is for.",
     )
-    template = None
-    if data.get("template"):
-        template = get_template(db_session, actor, data["template"])
-    elif actor.role == Role.patient:
-        raise InvalidInput({"template": ["Choose a template: patients start programmes from one."]})
-    if actor.role == Role.patient and data.get("items"):
-        raise InvalidInput({"items": ["Patients cannot change a template's exercises."]})
-    items = data.get("items") or (template.data["items"] if template else [])
-    if not items:
-        raise InvalidInput({"items": ["A programme needs at least one exercise."]})
-    days = data.get("days_of_week") or (template.data["days_of_week"] if template else None)
-    days = days or list(DAYS_OF_WEEK)
-    starts_on = data["starts_on"]
-    ends_on = data.get("ends_on")
-    if ends_on is None and template is not None:
-        ends_on = starts_on + dt.timedelta(weeks=template.data["duration_weeks"], days=-1)
-    _check_dates(starts_on, ends_on, local_today(patient.timezone))
+    template = _starting_template(db_session, actor, data)
+    schedule = _schedule(data, template)
+    _check_dates(schedule.starts_on, schedule.ends_on, local_today(patient.timezone))
     override_reason = _override(actor, data)
-    plan = _plan(db_session, items)
+    plan = _plan(db_session, schedule.items)
     overridden, warnings = _check_contraindications(
         db_session, patient, plan, override_reason=override_reason
     )
@@ -336,14 +266,14 @@ def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Program
         template_slug=template.slug if template else None,
         title=data.get("title") or (template.name if template else "Exercise programme"),
         status="active",
-        starts_on=starts_on,
-        ends_on=ends_on,
+        starts_on=schedule.starts_on,
+        ends_on=schedule.ends_on,
         current_version=1,
     )
     _new_version(
         programme,
         number=1,
-        days_of_week=days,
+        days_of_week=schedule.days_of_week,
         plan=plan,
         actor=actor,
         warnings=warnings,
@@ -352,11 +282,53 @@ def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Program
     )
     db_session.add(programme)
     db_session.flush()
-    if active_hold(db_session, patient.id) is not None:
+    _pause_if_on_hold(db_session, programme)
+    return programme
+
+
+def _starting_template(
+    db_session: Session, actor: User, data: dict[str, Any]
+) -> TemplatePlan | None:
+    """The template a new programme starts from: patients must choose one and take its
+    exercises as they are; therapists may start from one or from nothing."""
+    template = None
+    if data.get("template"):
+        template = templates.plan_of(get_template(db_session, actor, data["template"]))
+    elif actor.role == Role.patient:
+        raise InvalidInput({"template": ["Choose a template: patients start programmes from one."]})
+    if actor.role == Role.patient and data.get("items"):
+        raise InvalidInput({"items": ["Patients cannot change a template's exercises."]})
+    return template
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    items: list[dict[str, Any]]
+    days_of_week: list[str]
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+
+def _schedule(data: dict[str, Any], template: TemplatePlan | None) -> _Schedule:
+    """Items, days and end date: what was sent, else the template's; every day by
+    default, and a template's duration sets the end."""
+    items = data.get("items") or (list(template.items) if template else [])
+    if not items:
+        raise InvalidInput({"items": ["A programme needs at least one exercise."]})
+    days = data.get("days_of_week") or (list(template.days_of_week) if template else None)
+    starts_on = data["starts_on"]
+    ends_on = data.get("ends_on")
+    if ends_on is None and template is not None:
+        ends_on = starts_on + dt.timedelta(weeks=template.duration_weeks, days=-1)
+    return _Schedule(items, days or list(DAYS_OF_WEEK), starts_on, ends_on)
+
+
+def _pause_if_on_hold(db_session: Session, programme: Programme) -> None:
+    """A programme assigned while an exercise hold stands starts paused by triage."""
+    if active_hold(db_session, programme.patient_id) is not None:
         programme.status, programme.paused_by = "paused", "triage"
         _open_pause(db_session, programme.id, "triage")
         db_session.flush()
-    return programme
 
 
 def _check_dates(starts_on: dt.date, ends_on: dt.date | None, today: dt.date) -> None:
@@ -580,14 +552,7 @@ def today(
         return {"date": day, "safety_banner": banner, "items": []}
     due = due_on(db_session, patient, day)
     done = done_counts(db_session, patient, day, [item.id for _, item in due])
-    names = {
-        row.id: row.name
-        for row in db_session.execute(
-            select(Exercise.id, Exercise.name).where(
-                Exercise.id.in_({item.exercise_id for _, item in due})
-            )
-        )
-    }
+    names = catalogue.exercise_names(db_session, {item.exercise_id for _, item in due})
     items = []
     for programme, item in due:
         completed = done.get(item.id, 0)

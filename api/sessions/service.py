@@ -36,7 +36,7 @@ from api.accounts.models import User
 from api.alerts.models import ExerciseHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
-from api.catalogue.models import Exercise
+from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
 from api.checkins.models import CheckIn
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
