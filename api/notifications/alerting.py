@@ -29,6 +29,7 @@ from api.notifications.models import Kind, Notification
 from api.notifications.schedule import local_instant, parse_time
 from api.notifications.service import dedup_key, notify
 from api.policy import linked_patient_ids_stmt
+from api.programmes import service as programmes
 
 log = logging.getLogger("upright.notifications")
 NOTIFYING_LEVELS = ("urgent", "emergency")
@@ -227,13 +228,10 @@ _NEW_VERSIONS = "upright.notifications.new_programme_versions"
 
 
 def _collect_new_versions(session: Session, _flush_context) -> None:
-    from api.programmes.models import ProgrammeVersion
-
-    for obj in session.new:
-        if isinstance(obj, ProgrammeVersion):
-            session.info.setdefault(_NEW_VERSIONS, []).append(
-                (obj.programme_id, obj.number, obj.created_by_id)
-            )
+    for version in programmes.new_versions(session):
+        session.info.setdefault(_NEW_VERSIONS, []).append(
+            (version.programme_id, version.number, version.created_by_id)
+        )
 
 
 def _notify_new_versions(session: Session) -> None:
@@ -252,13 +250,9 @@ def _notify_new_versions(session: Session) -> None:
 
 
 def _notify_versions(session: Session, versions: list[tuple[int, int, int | None]]) -> None:
-    from api.programmes.models import Programme
-
     now = utcnow()
     for programme_id, number, created_by_id in versions:
-        patient_id = session.scalar(
-            select(Programme.patient_id).where(Programme.id == programme_id)
-        )
+        patient_id = programmes.patient_of(session, programme_id)
         if patient_id is None or created_by_id in (None, patient_id):
             continue
         notify(

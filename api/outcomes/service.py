@@ -92,6 +92,22 @@ def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
     return result
 
 
+def progress_summary(
+    db_session: Session, patient_id: int, first: dt.date, last: dt.date
+) -> dict[str, Any]:
+    """``summary`` of the scores completed from ``first`` to ``last`` (for progress)."""
+    scores = db_session.scalars(
+        select(OutcomeScore)
+        .where(
+            OutcomeScore.patient_id == patient_id,
+            OutcomeScore.completed_on >= first,
+            OutcomeScore.completed_on <= last,
+        )
+        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+    ).all()
+    return summary(list(scores))
+
+
 def outcome_dict(outcome: OutcomeScore) -> dict[str, Any]:
     return {
         "instrument": outcome.instrument,

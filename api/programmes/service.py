@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from api.catalogue.service import BlockingCause, CatalogueExercise
 from api.catalogue.templates import TemplatePlan
 from api.database import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput
-from api.policy import readable_record, scoped_patient
+from api.policy import own_record, readable_record, scoped_patient
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.timeutil import local_today
 from exercises.vocabulary import DAYS_OF_WEEK
@@ -502,8 +504,82 @@ def _resume_after_hold(*, db_session: Session, patient_id: int) -> None:
 
 # --- today -----------------------------------------------------------------------------
 
+#: How many logged sessions on a day include each programme item: the sessions domain
+#: registers its ``done_counts`` at start-up (``sessions.register()``), since sessions
+#: sit above programmes.
+DoneCounter = Callable[[Session, User, dt.date, list[int]], dict[int, int]]
+_done_counter: list[DoneCounter] = []
 
-def due_on(session: Session, patient: User, day: dt.date) -> list[tuple[Programme, ProgrammeItem]]:
+
+def register_done_counter(counter: DoneCounter) -> None:
+    _done_counter[:] = [counter]
+
+
+def _done_counts(session: Session, patient: User, day: dt.date, item_ids: list[int]):
+    if not _done_counter:
+        raise RuntimeError("No done counter: create_app() registers the sessions domain's.")
+    return _done_counter[0](session, patient, day, item_ids)
+
+
+def today(*, db_session: Session, patient: User, day: dt.date | None) -> dict[str, Any]:
+    day = day or local_today(patient.timezone)
+    hold = active_hold(db_session, patient.id)
+    banner = None
+    if hold is not None:
+        banner = {
+            "level": hold.level,
+            "headline": hold.reason,
+            "what_to_do": (
+                "Your exercises are paused after your check-in answers. Follow the advice you "
+                "were given; they resume once a clinician has reviewed the alert."
+            ),
+            "since": hold.placed_at,
+        }
+        return {"date": day, "safety_banner": banner, "items": []}
+    due = due_on(db_session, patient, day)
+    done = _done_counts(db_session, patient, day, [item.item_id for item in due])
+    names = catalogue.exercise_names(db_session, {item.exercise_id for item in due})
+    items = []
+    for item in due:
+        completed = done.get(item.item_id, 0)
+        items.append(
+            {
+                "programme_id": item.programme_id,
+                "programme_title": item.programme_title,
+                "programme_item_id": item.item_id,
+                "exercise": item.exercise_slug,
+                "exercise_name": names.get(item.exercise_id, item.exercise_slug),
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+                "sessions_done": completed,
+                "done": completed >= item.times_per_day,
+            }
+        )
+    return {"date": day, "safety_banner": None, "items": items}
+
+
+# --- read API for other domains -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A programme item due on a day."""
+
+    programme_id: int
+    programme_title: str
+    item_id: int
+    exercise_id: int
+    exercise_slug: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    times_per_day: int
+    load: str | None
+    side: str | None
+    notes: str | None
+
+
+def due_on(session: Session, patient: User, day: dt.date) -> list[DueItem]:
     """Items due on the patient's local ``day`` across their active programmes."""
     weekday = DAYS_OF_WEEK[day.weekday()]
     programmes = session.scalars(
@@ -529,46 +605,138 @@ def due_on(session: Session, patient: User, day: dt.date) -> list[tuple[Programm
     due = []
     for programme in programmes:
         version = versions[(programme.id, programme.current_version)]
-        due += [(programme, item) for item in version.items if weekday in item.days_of_week]
+        due += [
+            DueItem(
+                programme_id=programme.id,
+                programme_title=programme.title,
+                item_id=item.id,
+                exercise_id=item.exercise_id,
+                exercise_slug=item.exercise_slug,
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+            )
+            for item in version.items
+            if weekday in item.days_of_week
+        ]
     return due
 
 
-def today(
-    *, db_session: Session, patient: User, day: dt.date | None, done_counts: Any
-) -> dict[str, Any]:
-    day = day or local_today(patient.timezone)
-    hold = active_hold(db_session, patient.id)
-    banner = None
-    if hold is not None:
-        banner = {
-            "level": hold.level,
-            "headline": hold.reason,
-            "what_to_do": (
-                "Your exercises are paused after your check-in answers. Follow the advice you "
-                "were given; they resume once a clinician has reviewed the alert."
-            ),
-            "since": hold.placed_at,
-        }
-        return {"date": day, "safety_banner": banner, "items": []}
-    due = due_on(db_session, patient, day)
-    done = done_counts(db_session, patient, day, [item.id for _, item in due])
-    names = catalogue.exercise_names(db_session, {item.exercise_id for _, item in due})
-    items = []
-    for programme, item in due:
-        completed = done.get(item.id, 0)
-        items.append(
-            {
-                "programme_id": programme.id,
-                "programme_title": programme.title,
-                "programme_item_id": item.id,
-                "exercise": item.exercise_slug,
-                "exercise_name": names.get(item.exercise_id, item.exercise_slug),
-                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
-                "sessions_done": completed,
-                "done": completed >= item.times_per_day,
-            }
+@dataclass(frozen=True)
+class ProgrammeRef:
+    id: int
+    current_version: int
+
+
+def own_programme(session: Session, patient: User, programme_id: int) -> ProgrammeRef:
+    """One of the patient's own programmes (a session names it), or NotFound."""
+    programme = own_record(session, patient, Programme, programme_id, label="Programme")
+    return ProgrammeRef(programme.id, programme.current_version)
+
+
+def item_exercises(session: Session, programme_id: int, item_ids: set[int]) -> dict[int, str]:
+    """Of these item ids, those that are items of the programme (any version), with the
+    slug of each one's exercise."""
+    rows = session.execute(
+        select(ProgrammeItem.id, ProgrammeItem.exercise_slug)
+        .join(ProgrammeVersion, ProgrammeItem.version_id == ProgrammeVersion.id)
+        .where(ProgrammeItem.id.in_(item_ids), ProgrammeVersion.programme_id == programme_id)
+    )
+    return {row.id: row.exercise_slug for row in rows}
+
+
+@dataclass(frozen=True)
+class ScheduledItem:
+    id: int
+    days_of_week: tuple[str, ...]
+    times_per_day: int
+
+
+@dataclass(frozen=True)
+class VersionSchedule:
+    number: int
+    created_at: dt.datetime
+    items: tuple[ScheduledItem, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeHistory:
+    """A programme with every version's schedule and the periods it was paused."""
+
+    id: int
+    title: str
+    status: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    updated_at: dt.datetime
+    versions: tuple[VersionSchedule, ...]
+    pauses: tuple[tuple[dt.datetime, dt.datetime | None], ...]
+
+
+def histories(
+    session: Session, patient_id: int, start: dt.date, end: dt.date
+) -> list[ProgrammeHistory]:
+    """The patient's programmes that overlap ``start``..``end``, by start date: three
+    queries (and the items' one) however many programmes."""
+    programmes = session.scalars(
+        select(Programme)
+        .where(
+            Programme.patient_id == patient_id,
+            Programme.starts_on <= end,
+            or_(Programme.ends_on.is_(None), Programme.ends_on >= start),
         )
-    return {"date": day, "safety_banner": None, "items": items}
+        .order_by(Programme.starts_on, Programme.id)
+    ).all()
+    if not programmes:
+        return []
+    ids = [p.id for p in programmes]
+    versions: dict[int, list[VersionSchedule]] = defaultdict(list)
+    for version in session.scalars(
+        select(ProgrammeVersion).where(ProgrammeVersion.programme_id.in_(ids))
+    ):
+        items = tuple(
+            ScheduledItem(item.id, tuple(item.days_of_week), item.times_per_day)
+            for item in version.items
+        )
+        versions[version.programme_id].append(
+            VersionSchedule(version.number, version.created_at, items)
+        )
+    pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for pause in session.scalars(
+        select(ProgrammePause).where(ProgrammePause.programme_id.in_(ids))
+    ):
+        pauses[pause.programme_id].append((pause.started_at, pause.ended_at))
+    return [
+        ProgrammeHistory(
+            id=p.id,
+            title=p.title,
+            status=p.status,
+            starts_on=p.starts_on,
+            ends_on=p.ends_on,
+            updated_at=p.updated_at,
+            versions=tuple(versions[p.id]),
+            pauses=tuple(pauses[p.id]),
+        )
+        for p in programmes
+    ]
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    programme_id: int
+    number: int
+    created_by_id: int | None
+
+
+def new_versions(session: Session) -> list[NewVersion]:
+    """The programme versions about to be written by this flush (``session.new``)."""
+    return [
+        NewVersion(obj.programme_id, obj.number, obj.created_by_id)
+        for obj in session.new
+        if isinstance(obj, ProgrammeVersion)
+    ]
+
+
+def patient_of(session: Session, programme_id: int) -> int | None:
+    return session.scalar(select(Programme.patient_id).where(Programme.id == programme_id))
 
 
 def programme_dict(programme: Programme) -> dict[str, Any]:
