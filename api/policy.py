@@ -101,6 +101,22 @@ def patient_in_scope(
     return scoped_patient(session, actor, patient_id, resource=resource, missing=missing).id
 
 
+def patient_filter(session: Session, actor: User, column, patient_id: int | None, *, resource: str):
+    """The WHERE clause on ``column`` (a patient id column) of a list that may span
+    patients: a patient's own rows, a named patient in scope (``patient_in_scope``), or,
+    for a therapist naming none, every actively linked patient's."""
+    if actor.role != Role.patient and patient_id is None:
+        return column.in_(linked_patient_ids_stmt(actor.id))
+    return column == patient_in_scope(session, actor, patient_id, resource=resource)
+
+
+def log_reads(session: Session, actor: User, patient_ids: list[int], *, resource: str) -> None:
+    """A therapist's read of several patients' data: one access-log row per patient."""
+    if actor.role == Role.therapist:
+        for patient_id in sorted(set(patient_ids)):
+            record_access(session, actor, patient_id, resource=resource)
+
+
 def scoped_patient(
     session: Session,
     actor: User,

@@ -36,7 +36,7 @@ from api.alerts.hooks import AlertNews
 from api.alerts.models import OPEN_STATUSES, Alert, AlertEvent, ExerciseHold
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput
-from api.policy import linked_patient_ids_stmt, patient_in_scope, readable_record, record_access
+from api.policy import log_reads, patient_filter, readable_record
 from api.timeutil import local_today
 from api.triage import LEVEL_RANK, LEVELS, TriageResult
 
@@ -237,11 +237,7 @@ def alerts_stmt(
     A patient sees their own alerts; a therapist names a linked patient or gets all their
     linked patients' alerts. A patient named who is not in scope is a 404 (and a therapist
     naming a linked one is written to the access log)."""
-    if actor.role == Role.patient or patient_id is not None:
-        in_scope = patient_in_scope(db_session, actor, patient_id, resource="alerts")
-        scope = Alert.patient_id == in_scope
-    else:
-        scope = Alert.patient_id.in_(linked_patient_ids_stmt(actor.id))
+    scope = patient_filter(db_session, actor, Alert.patient_id, patient_id, resource="alerts")
     group = case((Alert.status == "resolved", _number(2)), else_=_number(1))
     rows = select(
         group.label("grp"),
@@ -321,9 +317,9 @@ def alert_entries(
             row.id: LinkEnded(row.id, row.patient_id, row.patient_name, row.ended_at)
             for row in found
         }
-    if actor.role == Role.therapist and named_patient is None:
-        for patient_id in sorted({alert.patient_id for alert in alerts.values()}):
-            record_access(db_session, actor, patient_id, resource="alerts")
+    if named_patient is None:
+        patient_ids = [alert.patient_id for alert in alerts.values()]
+        log_reads(db_session, actor, patient_ids, resource="alerts")
     return [
         alerts[row.alert_id] if row.alert_id is not None else notices[row.care_link_id]
         for row in rows
