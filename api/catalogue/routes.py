@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, make_response, request
 from flask.views import MethodView
 
 from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
+from api.catalogue.cache import catalogue_version
 from api.catalogue.schemas import (
     CauseDetailSchema,
     CauseSummarySchema,
@@ -45,23 +45,6 @@ def _wants_personal() -> bool:
     return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
 
 
-#: How long a revalidation (If-None-Match) may rely on the catalogue digest this
-#: process read last, instead of reading it again. A new catalogue load is seen by
-#: revalidations within this many seconds, and by every full answer at once.
-DIGEST_MAX_AGE = 5.0
-_clock = time.monotonic
-
-
-def _digest(*, fresh: bool) -> str:
-    state = current_app.extensions.setdefault("upright.catalogue_digest", {})
-    now = _clock()
-    if not fresh and "value" in state and now - state["read_at"] < DIGEST_MAX_AGE:
-        return state["value"]
-    value = service.catalogue_digest(get_session())
-    state.update(value=value, read_at=now)
-    return value
-
-
 def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     """ETag from the catalogue version, the URL and (for safe_for_me) the caller's codes.
 
@@ -84,9 +67,9 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
             key = f"{digest}|{request.full_path}|{personal}"
             return hashlib.sha256(key.encode()).hexdigest()[:32]
 
-        etag = etag_for(_digest(fresh=False)) if request.if_none_match else ""
+        etag = etag_for(catalogue_version(fresh=False)) if request.if_none_match else ""
         if not etag or etag not in request.if_none_match:
-            etag = etag_for(_digest(fresh=True))
+            etag = etag_for(catalogue_version(fresh=True))
         rendered = None if personal else _rendered.get(etag)
         if etag in request.if_none_match:
             response = Response(status=304)
