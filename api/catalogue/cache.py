@@ -1,11 +1,14 @@
-"""The catalogue version as this process last read it: what the catalogue's ETags and
-a sync pull's ``catalogue_version`` are made of, without a query on every request."""
+"""The catalogue's caches, kept on the app: the catalogue version as this process last
+read it (what the catalogue's ETags and a sync pull's ``catalogue_version`` are made
+of, without a query on every request) and the rendered public answers by ETag."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 
-from flask import current_app
+from flask import Response, current_app
 
 from api.catalogue import service
 from api.database import get_session
@@ -27,3 +30,30 @@ def catalogue_version(*, fresh: bool = False) -> str:
     value = service.catalogue_digest(get_session())
     state.update(value=value, read_at=now)
     return value
+
+
+class RenderedAnswers:
+    """Rendered public answers by ETag. The ETag covers the catalogue version and the
+    URL, so a new catalogue load simply makes new keys; old ones age out."""
+
+    def __init__(self, limit: int = 512) -> None:
+        self._answers: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, int, dict[str, str]] | None:
+        return self._answers.get(etag)
+
+    def remember(self, etag: str, response: Response) -> None:
+        headers = {
+            k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")
+        }
+        with self._lock:
+            self._answers[etag] = (response.get_data(), response.status_code, headers)
+            while len(self._answers) > self._limit:
+                self._answers.popitem(last=False)
+
+
+def rendered_answers() -> RenderedAnswers:
+    """This app's rendered public answers."""
+    return current_app.extensions.setdefault("upright.catalogue_rendered", RenderedAnswers())

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -15,7 +13,7 @@ from flask.views import MethodView
 from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
-from api.catalogue.cache import catalogue_version
+from api.catalogue.cache import catalogue_version, rendered_answers
 from api.catalogue.schemas import (
     CauseDetailSchema,
     CauseSummarySchema,
@@ -70,7 +68,7 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         etag = etag_for(catalogue_version(fresh=False)) if request.if_none_match else ""
         if not etag or etag not in request.if_none_match:
             etag = etag_for(catalogue_version(fresh=True))
-        rendered = None if personal else _rendered.get(etag)
+        rendered = None if personal else rendered_answers().get(etag)
         if etag in request.if_none_match:
             response = Response(status=304)
         elif rendered is not None:
@@ -79,28 +77,13 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         else:
             response = make_response(view(*args, **kwargs))
             if not personal and response.status_code == 200:
-                _remember(etag, response)
+                rendered_answers().remember(etag, response)
         response.set_etag(etag)
         response.headers["Cache-Control"] = cache_control
         response.vary.add("Authorization")
         return response
 
     return wrapper
-
-
-#: Rendered public answers by ETag. The ETag covers the catalogue version and the
-#: URL, so a new catalogue load simply makes new keys; old ones age out.
-_rendered: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
-_RENDERED_MAX = 512
-_rendered_lock = threading.Lock()
-
-
-def _remember(etag: str, response: Response) -> None:
-    headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")}
-    with _rendered_lock:
-        _rendered[etag] = (response.get_data(), response.status_code, headers)
-        while len(_rendered) > _RENDERED_MAX:
-            _rendered.popitem(last=False)
 
 
 def _caller_codes(query: dict[str, Any]) -> set[str] | None:
