@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, make_response, request
 from flask.views import MethodView
 
 from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
+from api.catalogue.cache import catalogue_version, rendered_answers
 from api.catalogue.schemas import (
     CauseDetailSchema,
     CauseSummarySchema,
@@ -45,23 +43,6 @@ def _wants_personal() -> bool:
     return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
 
 
-#: How long a revalidation (If-None-Match) may rely on the catalogue digest this
-#: process read last, instead of reading it again. A new catalogue load is seen by
-#: revalidations within this many seconds, and by every full answer at once.
-DIGEST_MAX_AGE = 5.0
-_clock = time.monotonic
-
-
-def _digest(*, fresh: bool) -> str:
-    state = current_app.extensions.setdefault("upright.catalogue_digest", {})
-    now = _clock()
-    if not fresh and "value" in state and now - state["read_at"] < DIGEST_MAX_AGE:
-        return state["value"]
-    value = service.catalogue_digest(get_session())
-    state.update(value=value, read_at=now)
-    return value
-
-
 def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     """ETag from the catalogue version, the URL and (for safe_for_me) the caller's codes.
 
@@ -84,10 +65,10 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
             key = f"{digest}|{request.full_path}|{personal}"
             return hashlib.sha256(key.encode()).hexdigest()[:32]
 
-        etag = etag_for(_digest(fresh=False)) if request.if_none_match else ""
+        etag = etag_for(catalogue_version(fresh=False)) if request.if_none_match else ""
         if not etag or etag not in request.if_none_match:
-            etag = etag_for(_digest(fresh=True))
-        rendered = None if personal else _rendered.get(etag)
+            etag = etag_for(catalogue_version(fresh=True))
+        rendered = None if personal else rendered_answers().get(etag)
         if etag in request.if_none_match:
             response = Response(status=304)
         elif rendered is not None:
@@ -96,28 +77,13 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         else:
             response = make_response(view(*args, **kwargs))
             if not personal and response.status_code == 200:
-                _remember(etag, response)
+                rendered_answers().remember(etag, response)
         response.set_etag(etag)
         response.headers["Cache-Control"] = cache_control
         response.vary.add("Authorization")
         return response
 
     return wrapper
-
-
-#: Rendered public answers by ETag. The ETag covers the catalogue version and the
-#: URL, so a new catalogue load simply makes new keys; old ones age out.
-_rendered: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
-_RENDERED_MAX = 512
-_rendered_lock = threading.Lock()
-
-
-def _remember(etag: str, response: Response) -> None:
-    headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")}
-    with _rendered_lock:
-        _rendered[etag] = (response.get_data(), response.status_code, headers)
-        while len(_rendered) > _RENDERED_MAX:
-            _rendered.popitem(last=False)
 
 
 def _caller_codes(query: dict[str, Any]) -> set[str] | None:

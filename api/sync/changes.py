@@ -161,7 +161,14 @@ def _insert(session: Session, seen: Seen) -> None:
     )
 
 
-@event.listens_for(Session, "before_flush")
+def register() -> None:
+    """Write the change log from every flush (``api.sync.register()``, at start-up)."""
+    if not event.contains(Session, "before_flush", _record_cascades):
+        event.listen(Session, "before_flush", _record_cascades)
+    if not event.contains(Session, "after_flush", _record_changes):
+        event.listen(Session, "after_flush", _record_changes)
+
+
 def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> None:
     """What the database changes on its own (ON DELETE) and so no flush reports. Erasing
     a patient removes them, their alerts and the notifications about them from their
@@ -213,7 +220,6 @@ def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> 
     _insert(session, seen)
 
 
-@event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _flush_context: Any) -> None:
     erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
     seen: Seen = {}

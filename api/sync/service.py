@@ -50,14 +50,13 @@ from api.notifications.schemas import NotificationSchema, RemindersSchema, Remin
 from api.outcomes import service as outcomes
 from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
-from api.policy import record_access
+from api.policy import log_reads
 from api.programmes import service as programmes
 from api.programmes.models import Programme
 from api.programmes.schemas import ProgrammeSchema
 from api.sessions import service as sessions
 from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionSchema
-from api.sync import changes as _changes  # noqa: F401  (registers the change-log listener)
 from api.sync.changes import PROFILE_FIELDS, REMINDER_PARTS
 from api.sync.models import SyncChange, SyncMutation
 
@@ -397,23 +396,17 @@ def pull(
         page, has_more = _snapshot_page(db_session, feed, position, limit, out)
     else:
         page, has_more = _incremental_page(db_session, feed, position, limit, out)
-    if user.role == Role.therapist:
-        _log_reads(db_session, user, out)
+    # As the REST alert list: one access-log row per patient whose alerts were sent. The
+    # patient summaries are logged as ``GET /patients`` logs them: not at all.
+    log_reads(
+        db_session, user, [a["patient_id"] for a in out["alerts"]["upserted"]], resource="alerts"
+    )
     return {
         "cursor": encode_cursor(user.id, page),
         "has_more": has_more,
         "catalogue_version": catalogue_version,
         "changes": out,
     }
-
-
-def _log_reads(session: Session, therapist: User, out: dict[str, dict]) -> None:
-    """As the REST alert list does: one access-log row per patient whose alerts were sent.
-
-    The patient summaries are logged as ``GET /patients`` logs them: not at all (they are
-    the therapist's list of patients, not a read of one patient's record)."""
-    for patient_id in sorted({alert["patient_id"] for alert in out["alerts"]["upserted"]}):
-        record_access(session, therapist, patient_id, resource="alerts")
 
 
 def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
