@@ -78,7 +78,12 @@ def _postgres_pid(database_url: str) -> int:
 @dataclass
 class Measure:
     result: WrkResult
-    cpu_ms: float  # app + PostgreSQL CPU per request
+    app_cpu_ms: float  # gunicorn workers' CPU per request
+    db_cpu_ms: float  # PostgreSQL's CPU per request
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.app_cpu_ms + self.db_cpu_ms
 
 
 def measure(
@@ -86,24 +91,28 @@ def measure(
     base: str,
     script: str,
     *,
-    pids: Callable[[], list[int]],
+    pids: Callable[[], tuple[list[int], list[int]]],
     duration: int,
     connections: int,
     workdir: Path,
 ) -> Measure:
-    before = _cpu_seconds(pids())
+    app_before, db_before = (_cpu_seconds(group) for group in pids())
     result = run_wrk(wrk, base, script, duration=duration, connections=connections, workdir=workdir)
-    spent = _cpu_seconds(pids()) - before
-    return Measure(result, 1000 * spent / max(1, result.requests))
+    app_after, db_after = (_cpu_seconds(group) for group in pids())
+    count = max(1, result.requests)
+    return Measure(
+        result, 1000 * (app_after - app_before) / count, 1000 * (db_after - db_before) / count
+    )
 
 
-def capacity(
-    measures: dict[str, Measure], *, cores: int, peak: float
-) -> tuple[float, float, float]:
-    """(machine seconds per patient-day, app+database CPU ms per patient-day, patients/core)."""
-    seconds = sum(weight / measures[name].result.requests_per_second for name, weight in DAY)
-    cpu_ms = sum(weight * measures[name].cpu_ms for name, weight in DAY)
-    return seconds, cpu_ms, 86400 / seconds / peak / cores
+def per_day(measures: dict[str, Measure], value: Callable[[Measure], float]) -> float:
+    return sum(weight * value(measures[name]) for name, weight in DAY)
+
+
+def capacity(measures: dict[str, Measure], *, cores: int, peak: float) -> tuple[float, float]:
+    """(machine seconds per patient-day, patients per core)."""
+    seconds = per_day(measures, lambda m: 1 / m.result.requests_per_second)
+    return seconds, 86400 / seconds / peak / cores
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -155,8 +164,8 @@ def main(argv: Iterable[str] | None = None) -> int:
                 process,
             ):
 
-                def pids() -> list[int]:
-                    return [*_children(process.pid), postmaster, *_children(postmaster)]
+                def pids() -> tuple[list[int], list[int]]:
+                    return _children(process.pid), [postmaster, *_children(postmaster)]
 
                 drive = {"duration": args.duration, "workdir": workdir, "pids": pids}
                 run_wrk(wrk, base, scripts["today"](), duration=2, connections=2, workdir=workdir)
@@ -174,27 +183,40 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"the same machine, {args.duration} s per kind and level."
     )
     say("")
-    say("| connections | kind | per day | req/s | p50 ms | p99 ms | CPU ms/request |")
-    say("|---:|---|---:|---:|---:|---:|---:|")
+    say(
+        "| connections | kind | per day | req/s | p50 ms | p99 ms | app CPU ms/request "
+        "| PostgreSQL CPU ms/request |"
+    )
+    say("|---:|---|---:|---:|---:|---:|---:|---:|")
     best = None
     for level in levels:
         for name, weight in DAY:
             m = by_level[level][name]
             say(
                 f"| {level} | {name} | {weight} | {m.result.requests_per_second:.0f} | "
-                f"{m.result.p50_ms:.1f} | {m.result.p99_ms:.1f} | {m.cpu_ms:.1f} |"
+                f"{m.result.p50_ms:.1f} | {m.result.p99_ms:.1f} | {m.app_cpu_ms:.1f} | "
+                f"{m.db_cpu_ms:.1f} |"
             )
         worst = max(by_level[level][name].result.p99_ms for name, _ in DAY)
         if worst <= args.p99_ms:
             best = level
     say("")
     chosen = best if best is not None else levels[0]
-    seconds, cpu_ms, per_core = capacity(by_level[chosen], cores=cores, peak=args.peak)
+    measures = by_level[chosen]
+    seconds, per_core = capacity(measures, cores=cores, peak=args.peak)
+    app_ms = per_day(measures, lambda m: m.app_cpu_ms)
+    db_ms = per_day(measures, lambda m: m.db_cpu_ms)
     met = "within" if best is not None else "NOT within (lowest level used)"
     say(
         f"At {chosen} connection(s), every p99 {met} {args.p99_ms:g} ms: a patient-day "
         f"(2 check-ins, 1 session, 10 reads) takes {1000 * seconds:.0f} ms of this "
-        f"{cores}-core machine; app + PostgreSQL CPU {cpu_ms:.0f} ms."
+        f"{cores}-core machine; CPU: app {app_ms:.0f} ms, PostgreSQL {db_ms:.0f} ms "
+        f"({100 * db_ms / max(0.001, app_ms + db_ms):.0f}% in the database)."
+    )
+    say(
+        f"By CPU alone: one core of API servers serves {86400_000 / app_ms / args.peak:,.0f} "
+        f"patients and one core of PostgreSQL {86400_000 / db_ms / args.peak:,.0f} "
+        f"(busiest hour {args.peak:g}x the average, cores fully used)."
     )
     say(
         f"Capacity: {per_core:,.0f} patients per core with the busiest hour {args.peak:g}x "

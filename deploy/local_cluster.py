@@ -135,20 +135,18 @@ def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> 
 
 
 def _alive(pid: int | None) -> bool:
+    """The process exists and is not a zombie (a zombie has finished)."""
     if not pid:
         return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    # a zombie child of ours counts as gone
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
-    except ChildProcessError:
-        return True
+    if stat.rsplit(")", 1)[1].split()[0] == "Z":
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is ours
+        return False
+    return True
 
 
 def _signal_group(pid: int, sig: int) -> None:
@@ -157,16 +155,23 @@ def _signal_group(pid: int, sig: int) -> None:
 
 
 def _stop_group(pid: int | None, seconds: float = 20) -> None:
-    if not _alive(pid):
-        return
-    assert pid is not None
-    _signal_group(pid, signal.SIGTERM)
+    _stop_groups([pid], seconds)
+
+
+def _stop_groups(pids: list[int | None], seconds: float = 20) -> None:
+    """SIGTERM to each process group, then SIGKILL to those still running after
+    ``seconds``."""
+    running = [pid for pid in pids if pid and _alive(pid)]
+    for pid in running:
+        _signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and any(_alive(pid) for pid in running):
         time.sleep(0.05)
-    _signal_group(pid, signal.SIGKILL)
+    for pid in running:
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and any(_alive(pid) for pid in running):
         time.sleep(0.05)
 
 
@@ -541,8 +546,8 @@ def down() -> None:
     order = ["haproxy", "celery-beat", "celery-worker"] + [
         f"server{n}" for n in range(1, state["servers"] + 1)
     ]
-    for name in [*order, "redis", "pgbouncer"]:
-        _stop_group(pids.get(name))
+    _stop_groups([pids.get(name) for name in order])  # together: each finishes its work
+    _stop_groups([pids.get("redis"), pids.get("pgbouncer")])
     pg = state.get("postgres")
     if pg:
         subprocess.run(
