@@ -60,7 +60,12 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         state = json.loads(state_file.read_text())
-        yield {"env": env, "state_file": state_file, "url": cluster.url(state)}
+        yield {
+            "env": env,
+            "state_file": state_file,
+            "url": cluster.url(state),
+            "up_output": started.stdout,
+        }
     finally:
         stopped = _cli(env, "down")
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
@@ -76,6 +81,7 @@ def _sql(running: dict[str, Any], query: str) -> list[str]:
 
 
 def test_up_prints_the_url_and_status_sees_every_piece(running):
+    assert f"URL={running['url']}" in running["up_output"].splitlines()
     status = _cli(running["env"], "status")
     assert status.returncode == 0, status.stdout + status.stderr
     for piece in ("haproxy", "pgbouncer", "redis", "server1", "server2", "celery-worker"):
