@@ -156,6 +156,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a database connection before answering 503.",
     ),
     Setting(
+        "DB_POOL_SIZE",
+        5,
+        int,
+        "Database connections each server process keeps open. Sizing: servers x gunicorn "
+        "workers x (`DB_POOL_SIZE` + `DB_MAX_OVERFLOW`) <= PgBouncer's pool (or PostgreSQL's "
+        "`max_connections` without PgBouncer).",
+    ),
+    Setting(
+        "DB_MAX_OVERFLOW",
+        5,
+        int,
+        "Extra connections a server process may open above `DB_POOL_SIZE` under load "
+        "(closed when returned). Keep `DB_POOL_SIZE` + `DB_MAX_OVERFLOW` >= `GUNICORN_THREADS`.",
+    ),
+    Setting(
         "DB_CONNECT_TIMEOUT",
         3,
         int,
@@ -277,7 +292,12 @@ def _check_limits(values: dict[str, Any]) -> None:
             raise ConfigError(
                 f"{name} must be a rate such as '10 per minute', not {values.get(name)!r}"
             ) from None
-    for name in ("TRUSTED_PROXY_COUNT", "REFRESH_REUSE_GRACE_SECONDS"):
+    for name in (
+        "TRUSTED_PROXY_COUNT",
+        "REFRESH_REUSE_GRACE_SECONDS",
+        "DB_POOL_SIZE",
+        "DB_MAX_OVERFLOW",
+    ):
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}")

@@ -104,6 +104,8 @@ def make_engine(
     pool_timeout: float = 5,
     connect_timeout: int = 3,
     statement_timeout: float | None = None,
+    pool_size: int = 5,
+    max_overflow: int = 5,
 ) -> Engine:
     """An engine whose every wait on PostgreSQL is bounded.
 
@@ -113,6 +115,9 @@ def make_engine(
     server is frozen (a stopped process cannot run its own timer). Opening a
     connection is bounded by ``connect_timeout`` and waiting for a pooled one by
     ``pool_timeout``; TCP keepalives notice a peer that has gone away.
+
+    Each process keeps up to ``pool_size`` connections open and opens up to
+    ``max_overflow`` more under load.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
@@ -127,9 +132,17 @@ def make_engine(
         pool_pre_ping=True,
         hide_parameters=True,  # no health data in logs or error messages
         pool_timeout=pool_timeout,
-        pool_size=5,
-        max_overflow=5,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={
+            # psycopg 3 turns a query into a named server-side prepared statement after 5
+            # runs on a connection. Behind PgBouncer in transaction mode each transaction
+            # may get another server connection, where that name is missing or already
+            # taken by another client ("prepared statement ... does not exist / already
+            # exists"); PgBouncer only tracks prepared statements from 1.21 on, and Debian 12
+            # ships 1.18. None: never prepare (SQLAlchemy still caches the compiled SQL),
+            # so the same engine works directly on PostgreSQL and through any pooler.
+            "prepare_threshold": None,
             "connect_timeout": connect_timeout,
             "keepalives": 1,
             "keepalives_idle": 30,
@@ -223,6 +236,8 @@ def init_app(app: Flask) -> None:
         pool_timeout=app.config["DB_POOL_TIMEOUT"],
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
+        pool_size=app.config["DB_POOL_SIZE"],
+        max_overflow=app.config["DB_MAX_OVERFLOW"],
     )
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["upright.db"] = DatabaseState(engine=engine, session_factory=factory)

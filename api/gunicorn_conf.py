@@ -17,8 +17,8 @@ import os
 #: (over-long request line or headers) in the API's JSON error format.
 worker_class = "api.gunicorn_worker.ThreadWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-#: At most the database pool's size (5 + 5 overflow) per worker, so no thread waits for
-#: a connection while another holds two.
+#: At most the database pool's size per worker (``DB_POOL_SIZE`` + ``DB_MAX_OVERFLOW``,
+#: 5 + 5 by default), so no thread waits for a connection while another holds two.
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 #: Seconds without a heartbeat before the master restarts a worker. Threaded workers
 #: beat while requests run; the longest database wait (statement, connection, pool) is

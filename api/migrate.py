@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -23,9 +24,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def head_revisions() -> set[str]:
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions the code expects; read from the scripts once per process (the
+    readiness probe asks on every check)."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return set(script.get_heads())
+    return frozenset(script.get_heads())
 
 
 def current_revisions(engine: Engine) -> set[str]:

@@ -3,7 +3,8 @@
     python -m tests.run_all [pytest args...]
 
 PostgreSQL, redis-server (the job queue's broker, for the Celery worker tests,
-passed to pytest as ``TEST_REDIS_URL``), Chromium (for the docs page test) and
+passed to pytest as ``TEST_REDIS_URL``), haproxy and pgbouncer (the cluster tests of
+tests/deploy, run in the PostgreSQL run only), Chromium (for the docs page test) and
 Poppler's poppler-utils (pdftoppm and pdftotext, for the progress report tests) are
 installed from Debian's packages when missing (root, or sudo, is needed for that);
 the npm tools of the lint tests are installed once per run into a cache folder.
@@ -89,6 +90,13 @@ def ensure_poppler() -> str:
     if found is None:
         raise SystemExit("pdftoppm not found after installing poppler-utils.")
     return found
+
+
+def ensure_cluster_packages() -> None:
+    """Debian's haproxy and pgbouncer, for deploy/local-cluster (installed when missing)."""
+    for binary in ("haproxy", "pgbouncer"):
+        if shutil.which(binary, path="/usr/sbin:/usr/bin:/sbin:/bin") is None:
+            _apt_install(binary)
 
 
 class ThrowawayPostgres:
@@ -280,6 +288,7 @@ def main(argv: list[str]) -> int:
     ensure_chromium()  # the docs page test of both runs
     ensure_poppler()  # the progress report tests render the PDF's pages
     ensure_node_tools()  # the OpenAPI lint tests of both runs
+    ensure_cluster_packages()  # HAProxy and PgBouncer, for the cluster tests (PostgreSQL run)
     server = ThrowawayPostgres(pg_bin)
     redis = ThrowawayRedis(ensure_redis())  # the job queue's broker, for the worker tests
     try:
@@ -288,7 +297,15 @@ def main(argv: list[str]) -> int:
         # each run gets its own Redis database, so their queues never mix
         sqlite_run = _Run(args, {"TEST_REDIS_URL": redis_url[:-1] + "1"}, "SQLite")
         pg_run = _Run(
-            args, {"TEST_DATABASE_URL": url, "TEST_REDIS_URL": redis_url[:-1] + "2"}, "PostgreSQL"
+            args,
+            {
+                "TEST_DATABASE_URL": url,
+                "TEST_REDIS_URL": redis_url[:-1] + "2",
+                # tests/deploy: deploy/local-cluster with its own PostgreSQL, PgBouncer,
+                # Redis, HAProxy and 2 servers (about 2 minutes, in this run only)
+                "UPRIGHT_CLUSTER_TESTS": "1",
+            },
+            "PostgreSQL",
         )
         sqlite_code = sqlite_run.finish()
         pg_code = pg_run.finish()
