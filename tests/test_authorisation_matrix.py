@@ -480,3 +480,83 @@ def test_every_route_is_in_the_matrix(app):
 
 def test_matrix_counts():
     assert len(CELLS) == 6 * len(ENTRIES)
+
+
+# --- sync: what each actor pulls of the owner's data, and the mutations on it ---------
+# A push answers 200 with one result per mutation: a cell is the HTTP status, or for a
+# rejected mutation the code of its error body (the REST endpoint's).
+
+SYNC_MUTATIONS: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[int, ...]]] = {
+    "reminders.update": (lambda i: {"data": REMINDERS}, PATIENTS_ONLY_OWN),
+    "notification.read": (
+        lambda i: {"data": {"id": i["notification"]}},
+        (401, 200, 404, 403, 403, 403),
+    ),
+    "programme.pause": (
+        lambda i: {"data": {"id": i["programme"]}},
+        (401, 200, 404, 403, 403, 403),
+    ),
+    "session.delete": (
+        lambda i: {"data": {"id": i["session"]}},
+        (401, 200, 404, 403, 403, 403),
+    ),
+}
+
+
+def _sync_cell(client: FlaskClient, world: World, kind: str, actor: str) -> int:
+    mutation = {"id": f"matrix-{kind}", "type": kind, **SYNC_MUTATIONS[kind][0](world.ids)}
+    response = client.post(
+        "/api/v1/sync", json={"mutations": [mutation]}, headers=world.headers(actor)
+    )
+    if response.status_code != 200:
+        return response.status_code
+    result = response.get_json()["results"][0]
+    return result["error"]["code"] if result["status"] == "rejected" else 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "actor_index"),
+    [
+        pytest.param(kind, n, id=f"POST /api/v1/sync {kind} as {actor}")
+        for kind in SYNC_MUTATIONS
+        for n, actor in enumerate(ACTORS)
+    ],
+)
+def test_sync_mutations(client, make, kind: str, actor_index: int):
+    world = build_world(client, make)
+    actor = ACTORS[actor_index]
+    assert _sync_cell(client, world, kind, actor) == SYNC_MUTATIONS[kind][1][actor_index], actor
+
+
+def test_sync_pulls_show_each_actor_only_what_the_rest_endpoints_show(client, make):
+    """The owner's records in each actor's snapshot: the owner's own; a linked therapist
+    the owner's summary and alerts (not their inbox); nobody else anything."""
+    world = build_world(client, make)
+    ids = world.ids
+    owner_records = {
+        "profile": ids["owner"],
+        "check_ins": ids["check_in"],
+        "sessions": ids["session"],
+        "outcomes": ids["outcome"],
+        "programmes": ids["programme"],
+        "alerts": ids["alert"],
+        "notifications": ids["notification"],
+        "patients": ids["owner"],
+    }
+    seen = {}
+    for actor in ACTORS[1:5]:
+        response = client.get("/api/v1/sync?limit=1000", headers=world.headers(actor))
+        assert response.status_code == 200, actor
+        changes = response.get_json()["changes"]
+        seen[actor] = sorted(
+            name
+            for name, record_id in owner_records.items()
+            if record_id in {r["id"] for r in changes.get(name, {}).get("upserted", [])}
+        )
+    own = ["alerts", "check_ins", "notifications", "outcomes", "profile", "programmes", "sessions"]
+    assert seen == {
+        "owner": own,
+        "other_patient": [],
+        "linked_therapist": ["alerts", "patients"],
+        "unlinked_therapist": [],
+    }

@@ -415,3 +415,43 @@ def test_real_bodies_of_a_patients_records_match_their_schemas(spec, client, mak
         response = client.get(path, headers=headers)
         assert response.status_code == 200, path
         _validate(spec, component, response.get_json())
+
+
+def test_real_sync_pulls_match_their_typed_records(spec, client, make):
+    """Each collection's records are typed by the REST item schema plus version and
+    updated_at: real pulls of a patient and of a therapist validate, a record missing a
+    key of its REST body does not."""
+    from jsonschema.exceptions import ValidationError
+
+    from tests.sync.helpers import notify
+    from tests.test_authorisation_matrix import REMINDERS, _psfs
+
+    patient, therapist = make.patient(), make.therapist()
+    make.link(therapist, patient)
+    headers, as_therapist = make.headers(patient), make.headers(therapist)
+    programme = client.post(
+        "/api/v1/programmes",
+        json={
+            "patient_id": patient,
+            "template": "core-routine",
+            "starts_on": dt.date.today().isoformat(),
+        },
+        headers=as_therapist,
+    )
+    assert programme.status_code == 201, programme.get_json()
+    client.post("/api/v1/check-ins", json={"pain": 6, "symptoms": ["fever"]}, headers=headers)
+    client.post("/api/v1/outcomes", json=_psfs(), headers=headers)
+    client.put("/api/v1/me/reminders", json=REMINDERS, headers=headers)
+    notify(client.application, patient, "typed")
+    for who in (headers, as_therapist):
+        body = client.get("/api/v1/sync?limit=1000", headers=who).get_json()
+        filled = {name for name, change in body["changes"].items() if change["upserted"]}
+        assert "notifications" in filled and "alerts" in filled
+        _validate(spec, "Pull", body)
+    body = client.get("/api/v1/sync?limit=1000", headers=headers).get_json()
+    assert {"profile", "programmes", "check_ins", "outcomes", "reminders"} <= set(
+        name for name, change in body["changes"].items() if change["upserted"]
+    )
+    del body["changes"]["check_ins"]["upserted"][0]["triage"]
+    with pytest.raises(ValidationError):
+        _validate(spec, "Pull", body)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from api.jobs import fcm
 from api.notifications.models import Delivery, DeliveryStatus, Device, Notification
 from api.notifications.texts import THERAPIST_ALERT_KINDS
+from api.sync.changes import deliveries_changed
 
 log = logging.getLogger("upright.jobs.delivery")
 
@@ -80,6 +81,7 @@ def claim(
         .values(lease_until=lease_until, attempts=Delivery.attempts + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    deliveries_changed(db_session, delivery_ids=list(ids))  # attempts shown in the inbox
     rows = db_session.execute(
         select(
             Delivery.id,
@@ -140,6 +142,8 @@ def record(db_session: Session, item: Claimed, result: fcm.SendResult, *, now: d
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if changed:
+        deliveries_changed(db_session, delivery_ids=[item.delivery_id])
     if changed and result.outcome == "token_gone" and item.device_id is not None:
         db_session.execute(delete(Device).where(Device.id == item.device_id))
         log.info("push token refused (%s): device %s removed", result.error, item.device_id)

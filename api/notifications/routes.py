@@ -10,7 +10,7 @@ from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session, utcnow
 from api.notifications import reminders, service
-from api.notifications.models import Device, Notification
+from api.notifications.models import Device
 from api.notifications.schemas import (
     DeviceCreateSchema,
     DeviceSchema,
@@ -19,6 +19,7 @@ from api.notifications.schemas import (
     RemindersSchema,
     RemindersUpdateSchema,
 )
+from api.notifications.service import notification_view
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 
 blp = Blueprint(
@@ -87,19 +88,6 @@ def device_view(device: Device) -> dict[str, Any]:
         "locale": device.locale,
         "created_at": device.created_at,
         "last_seen_at": device.last_seen_at,
-    }
-
-
-def notification_view(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "kind": str(notification.kind),
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "created_at": notification.created_at,
-        "read_at": notification.read_at,
-        "deliveries": [service.delivery_dict(d) for d in notification.deliveries],
     }
 
 

@@ -197,6 +197,32 @@ def inbox_stmt(user: User, *, unread: bool | None) -> Select:
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
+def inbox_ids(
+    db_session: Session, *, recipient_ids: list[int], after_id: int, limit: int
+) -> list[int]:
+    """Ids of the recipients' notifications after ``after_id``, in id order (sync pages)."""
+    return list(
+        db_session.scalars(
+            select(Notification.id)
+            .where(Notification.recipient_id.in_(recipient_ids), Notification.id > after_id)
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
+
+
+def inbox_items(
+    db_session: Session, *, recipient_ids: list[int], ids: list[int]
+) -> dict[int, Notification]:
+    """The recipients' notifications among ``ids`` (others' are left out), by id."""
+    rows = db_session.scalars(
+        select(Notification).where(
+            Notification.id.in_(ids), Notification.recipient_id.in_(recipient_ids)
+        )
+    )
+    return {n.id: n for n in rows}
+
+
 def mark_read(
     *, db_session: Session, user: User, notification_id: int, now: dt.datetime
 ) -> Notification:
@@ -224,6 +250,20 @@ def delivery_dict(delivery: Delivery) -> dict[str, Any]:
         "next_attempt_at": delivery.next_attempt_at if queued else None,
         "last_error": delivery.last_error,
         "sent_at": delivery.sent_at,
+    }
+
+
+def notification_view(notification: Notification) -> dict[str, Any]:
+    """The values of an inbox item (``NotificationSchema`` dumps them)."""
+    return {
+        "id": notification.id,
+        "kind": str(notification.kind),
+        "title": notification.title,
+        "body": notification.body,
+        "data": notification.data,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+        "deliveries": [delivery_dict(d) for d in notification.deliveries],
     }
 
 

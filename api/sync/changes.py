@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, text
+from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from api.accounts.models import CareLink, Role, User
 from api.alerts.models import Alert, AlertEvent, ExerciseHold
 from api.checkins.models import CheckIn
 from api.database import utcnow
+from api.notifications.models import Delivery, Device, Notification, ReminderSettings
 from api.outcomes.models import OutcomeScore
 from api.programmes.models import Programme
 from api.sessions.models import ExerciseSession, SessionEntry
@@ -32,6 +34,15 @@ PROFILE_FIELDS = (
     "pain_assessed_by_clinician",
 )
 
+#: The parts of the reminder settings (the members of ``PUT /me/reminders``) and their
+#: columns; conflicts of ``reminders.update`` are judged per part.
+REMINDER_PARTS = {
+    "check_in": ("check_in_enabled", "check_in_time", "check_in_days"),
+    "exercise": ("exercise_enabled", "exercise_times"),
+    "missed_sessions": ("missed_enabled", "missed_after_days"),
+    "quiet_hours": ("quiet_start", "quiet_end"),
+}
+
 Change = tuple[int, str, int, bool, tuple[str, ...] | None]
 
 
@@ -40,8 +51,30 @@ def _changed_fields(obj: Any) -> tuple[str, ...]:
     return tuple(name for name in PROFILE_FIELDS if state.attrs[name].history.has_changes())
 
 
-def _changes_of(obj: Any, deleted: bool) -> Iterator[Change]:
-    """(patient_id, collection, record_id, deleted, fields) for one flushed object."""
+def _changed_parts(obj: ReminderSettings) -> tuple[str, ...]:
+    state = inspect(obj)
+    return tuple(
+        part
+        for part, columns in REMINDER_PARTS.items()
+        if any(state.attrs[column].history.has_changes() for column in columns)
+    )
+
+
+def _recipient(session: Session, notification_id: int) -> int | None:
+    """Whose inbox a notification is in (from the session when loaded, else one query)."""
+    loaded = session.identity_map.get(identity_key(Notification, notification_id))
+    if loaded is not None:
+        return loaded.recipient_id
+    return session.connection().scalar(
+        select(Notification.recipient_id).where(Notification.id == notification_id)
+    )
+
+
+def _changes_of(session: Session, obj: Any, deleted: bool) -> Iterator[Change]:
+    """(owner_id, collection, record_id, deleted, fields) for one flushed object.
+
+    The owner is the user whose pull the change concerns: the patient, or for a
+    notification its recipient (a therapist's notifications are in their own feed)."""
     if isinstance(obj, CheckIn):
         yield obj.patient_id, "check_ins", obj.id, deleted, None
     elif isinstance(obj, ExerciseSession):
@@ -65,7 +98,18 @@ def _changes_of(obj: Any, deleted: bool) -> Iterator[Change]:
     elif isinstance(obj, CareLink):
         yield obj.patient_id, "care_links", obj.id, deleted, None
     elif isinstance(obj, User) and obj.role == Role.patient and not deleted:
-        yield obj.id, "profile", obj.id, False, _changed_fields(obj)
+        fields = _changed_fields(obj)
+        yield obj.id, "profile", obj.id, False, fields
+        if "timezone" in fields:  # the reminders are read in the profile's time zone
+            yield obj.id, "reminders", obj.id, False, ()
+    elif isinstance(obj, ReminderSettings) and not deleted:
+        yield obj.user_id, "reminders", obj.user_id, False, _changed_parts(obj)
+    elif isinstance(obj, Notification):  # the recipient's feed, patient or therapist
+        yield obj.recipient_id, "notifications", obj.id, deleted, None
+    elif isinstance(obj, Delivery) and not deleted:  # the inbox shows each delivery
+        recipient = _recipient(session, obj.notification_id)
+        if recipient is not None:
+            yield recipient, "notifications", obj.notification_id, False, None
 
 
 def _transaction_id(session: Session) -> int:
@@ -81,29 +125,21 @@ def _transaction_id(session: Session) -> int:
     return int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
 
 
-def register() -> None:
-    """Write the change log from every flush (``api.sync.register()``, at start-up)."""
-    if not event.contains(Session, "after_flush", _record_changes):
-        event.listen(Session, "after_flush", _record_changes)
+Seen = dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]]
 
 
-def _record_changes(session: Session, _flush_context: Any) -> None:
-    erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
-    seen: dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]] = {}
-    for objects, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
-        for obj in objects:
-            if deleted is False and obj in session.dirty and not session.is_modified(obj):
-                continue
-            for patient_id, collection, record_id, gone, fields in _changes_of(obj, deleted):
-                if patient_id in erased or record_id is None:
-                    continue
-                key = (patient_id, collection, record_id)
-                before = seen.get(key)
-                if before is not None:
-                    gone = gone or before[0]
-                    if fields is not None or before[1] is not None:
-                        fields = tuple(sorted({*(fields or ()), *(before[1] or ())}))
-                seen[key] = (gone, fields)
+def _merge(seen: Seen, change: Change) -> None:
+    owner_id, collection, record_id, gone, fields = change
+    key = (owner_id, collection, record_id)
+    before = seen.get(key)
+    if before is not None:
+        gone = gone or before[0]
+        if fields is not None or before[1] is not None:
+            fields = tuple(sorted({*(fields or ()), *(before[1] or ())}))
+    seen[key] = (gone, fields)
+
+
+def _insert(session: Session, seen: Seen) -> None:
     if not seen:
         return
     txid = _transaction_id(session)
@@ -113,13 +149,102 @@ def _record_changes(session: Session, _flush_context: Any) -> None:
         [
             {
                 "txid": txid,
-                "patient_id": patient_id,
+                "patient_id": owner_id,
                 "collection": collection,
                 "record_id": record_id,
                 "deleted": gone,
                 "fields": list(fields) if fields is not None else None,
                 "created_at": now,
             }
-            for (patient_id, collection, record_id), (gone, fields) in seen.items()
+            for (owner_id, collection, record_id), (gone, fields) in seen.items()
         ],
     )
+
+
+def register() -> None:
+    """Write the change log from every flush (``api.sync.register()``, at start-up)."""
+    if not event.contains(Session, "before_flush", _record_cascades):
+        event.listen(Session, "before_flush", _record_cascades)
+    if not event.contains(Session, "after_flush", _record_changes):
+        event.listen(Session, "after_flush", _record_changes)
+
+
+def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """What the database changes on its own (ON DELETE) and so no flush reports. Erasing
+    a patient removes them, their alerts and the notifications about them from their
+    therapists' pulls (their own change rows and care links go with them, so these
+    tombstones are written to the therapists' own feeds); erasing a therapist removes
+    their care links from their patients' pulls; removing a device empties
+    ``device_id`` in the deliveries to it."""
+    erased = [o.id for o in session.deleted if isinstance(o, User) and o.id is not None]
+    devices = [o.id for o in session.deleted if isinstance(o, Device) and o.id is not None]
+    if not erased and not devices:
+        return
+    seen: Seen = {}
+    connection = session.connection()
+    if erased:
+        rows = connection.execute(
+            select(Notification.recipient_id, Notification.id).where(
+                Notification.patient_id.in_(erased), Notification.recipient_id.not_in(erased)
+            )
+        )
+        for recipient_id, notification_id in rows:
+            _merge(seen, (recipient_id, "notifications", notification_id, True, None))
+        links = connection.execute(
+            select(CareLink.id, CareLink.therapist_id, CareLink.patient_id).where(
+                CareLink.patient_id.in_(erased) | CareLink.therapist_id.in_(erased)
+            )
+        ).all()
+        alerts = connection.execute(
+            select(Alert.patient_id, Alert.id).where(Alert.patient_id.in_(erased))
+        ).all()
+        for link_id, therapist_id, patient_id in links:
+            if patient_id not in erased:  # an erased therapist: the patient's link goes
+                _merge(seen, (patient_id, "care_links", link_id, True, None))
+                continue
+            if therapist_id in erased:
+                continue
+            _merge(seen, (therapist_id, "patients", patient_id, True, None))
+            for owner_id, alert_id in alerts:
+                if owner_id == patient_id:
+                    _merge(seen, (therapist_id, "alerts", alert_id, True, None))
+    if devices:
+        rows = connection.execute(
+            select(Notification.recipient_id, Notification.id)
+            .join(Delivery, Delivery.notification_id == Notification.id)
+            .where(Delivery.device_id.in_(devices))
+        )
+        for recipient_id, notification_id in rows:
+            if recipient_id not in erased:
+                _merge(seen, (recipient_id, "notifications", notification_id, False, None))
+    _insert(session, seen)
+
+
+def _record_changes(session: Session, _flush_context: Any) -> None:
+    erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
+    seen: Seen = {}
+    for objects, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
+        for obj in objects:
+            if deleted is False and obj in session.dirty and not session.is_modified(obj):
+                continue
+            for change in _changes_of(session, obj, deleted):
+                if change[0] in erased or change[2] is None:
+                    continue
+                _merge(seen, change)
+    _insert(session, seen)
+
+
+def deliveries_changed(db_session: Session, *, delivery_ids: list[int]) -> None:
+    """Deliveries changed by a bulk UPDATE (which no flush reports): their notifications
+    changed in their recipients' inboxes."""
+    if not delivery_ids:
+        return
+    rows = db_session.execute(
+        select(Notification.recipient_id, Notification.id)
+        .join(Delivery, Delivery.notification_id == Notification.id)
+        .where(Delivery.id.in_(delivery_ids))
+    )
+    seen: Seen = {}
+    for recipient_id, notification_id in rows:
+        _merge(seen, (recipient_id, "notifications", notification_id, False, None))
+    _insert(db_session, seen)

@@ -30,6 +30,8 @@ PULL: Any = {
         "sessions": {"upserted": [], "deleted": [7]},
         "outcomes": _EMPTY,
         "alerts": _EMPTY,
+        "reminders": _EMPTY,
+        "notifications": _EMPTY,
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask.views import MethodView
 
 from api.accounts.models import Role
@@ -37,9 +38,12 @@ class Sync(MethodView):
 
         `changes` holds, per collection, the records created or changed (each the body of its
         REST item answer plus `version` and `updated_at`) and the ids of the records deleted.
-        Patients pull their own records; therapists pull `patients` (the summaries of
-        `listPatients`) and `alerts` of their linked patients, and a patient whose link ends
-        comes back deleted. Pull again with the answered `cursor` while `has_more` is true.
+        Patients pull their own records, their `reminders` (one record, the body of
+        `getReminders`) and their `notifications` (the inbox); therapists pull `patients`
+        (the summaries of `listPatients`) and `alerts` of their linked patients, and their
+        own `notifications`; a patient whose link ends comes back deleted. A therapist's
+        pull writes the access log as `listAlerts` does. Pull again with the answered
+        `cursor` while `has_more` is true.
         Every change committed after a pull is in a later pull (a change may come twice, never
         skipped). A cursor older than `SYNC_TOMBSTONE_DAYS` answers 410: take a fresh
         snapshot.
@@ -53,7 +57,9 @@ class Sync(MethodView):
             catalogue_version=catalogue_version(),
         )
         session.commit()
-        return body
+        # The records are already their REST bodies (dumped once, by their own schemas):
+        # PullSchema documents them and is not run over them a second time.
+        return jsonify(body)
 
     @blp.doc(operationId="pushChanges")
     @blp.login_required(Role.patient)
@@ -70,9 +76,10 @@ class Sync(MethodView):
 
         Each mutation runs in its own savepoint through the same rules as its REST endpoint and
         answers `applied`, `replayed` (its `id` was pushed before: the stored result, no new
-        row), `conflict` (profile fields changed on the server since `base_version`: the other
-        fields are applied and `record` is the server's) or `rejected` (with the REST error
-        body). A late check-in is triaged on arrival and its `record` carries the triage.
+        row), `conflict` (profile fields, or reminder parts, changed on the server since
+        `base_version`: the others are applied and `record` is the server's) or `rejected`
+        (with the REST error body). A late check-in is triaged on arrival and its `record`
+        carries the triage.
         """
         session = get_session()
         result = service.push(

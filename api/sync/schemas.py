@@ -1,11 +1,19 @@
 """Wire format of pull and push. Records are the REST item bodies (see each domain's schemas)
-plus ``version`` and ``updated_at``."""
+plus ``version`` and ``updated_at``: each collection's records are typed in the spec by its
+REST item schema extended with those two."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.accounts.schemas import CareLinkSchema, PatientSummarySchema, ProfileSchema
+from api.alerts.schemas import AlertSchema
+from api.checkins.schemas import CheckInSchema
+from api.notifications.schemas import NotificationSchema, RemindersSchema
+from api.outcomes.schemas import NdiOutcomeSchema, OutcomeSchema, PsfsOutcomeSchema
+from api.programmes.schemas import ProgrammeSchema
 from api.schemas import code
+from api.sessions.schemas import SessionSchema
 from api.sync.service import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -35,43 +43,115 @@ class PullQuerySchema(Schema):
     )
 
 
-class CollectionChangesSchema(Schema):
-    upserted = fields.List(
-        fields.Dict(metadata=ANY_RECORD),
-        required=True,
-        metadata={
-            "description": "Records created or changed: each the body of the collection's REST "
-            "item answer, plus `version` (grows with every change) and `updated_at`"
+def _record(name: str, rest: type[Schema]) -> type[Schema]:
+    """The REST item schema ``rest`` plus ``version`` and ``updated_at`` (``Sync<name>``)."""
+    return type(
+        f"Sync{name}Schema",
+        (rest,),
+        {
+            "__doc__": f"{rest.__name__.removesuffix('Schema')} (the REST item body), plus "
+            "`version` and `updated_at`.",
+            "version": fields.Integer(
+                required=True,
+                metadata={"description": "Grows with every change of this record"},
+            ),
+            "updated_at": fields.DateTime(
+                required=True, metadata={"description": "When this record last changed"}
+            ),
         },
     )
-    deleted = fields.List(
-        fields.Integer(),
-        required=True,
-        metadata={"description": "Ids of records deleted or no longer visible to you"},
-    )
 
 
-class ChangesSchema(Schema):
-    """Patients pull the first seven collections, therapists ``patients`` and ``alerts``."""
+class SyncOutcomeSchema(OutcomeSchema):
+    """Outcome (the REST item body, one of the instruments), plus `version` and
+    `updated_at`."""
 
-    profile = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    care_links = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    programmes = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    check_ins = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    sessions = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    outcomes = fields.Nested(CollectionChangesSchema, metadata={"description": "Patients"})
-    alerts = fields.Nested(
-        CollectionChangesSchema,
-        required=True,
-        metadata={"description": "A patient's own alerts, or a therapist's linked patients'"},
-    )
-    patients = fields.Nested(
-        CollectionChangesSchema,
-        metadata={
-            "description": "Therapists: the summaries of listPatients; a patient whose link "
-            "ended is deleted (with their alerts)"
+    type_schemas = {
+        "ndi": _record("NdiOutcome", NdiOutcomeSchema),
+        "psfs": _record("PsfsOutcome", PsfsOutcomeSchema),
+    }
+
+
+def _changes(name: str, record: type[Schema], what: str) -> type[Schema]:
+    """``{upserted: [record], deleted: [id]}`` of one collection (``Sync<name>Changes``)."""
+    return type(
+        f"Sync{name}ChangesSchema",
+        (Schema,),
+        {
+            "__doc__": f"Changes of {what}.",
+            "upserted": fields.List(
+                fields.Nested(record),
+                required=True,
+                metadata={
+                    "description": "Records created or changed: each the body of the "
+                    "collection's REST item answer, plus `version` and `updated_at`"
+                },
+            ),
+            "deleted": fields.List(
+                fields.Integer(),
+                required=True,
+                metadata={"description": "Ids of records deleted or no longer visible to you"},
+            ),
         },
     )
+
+
+#: Per collection: (record schema, what it holds). The order is the snapshot's order.
+COLLECTION_SCHEMAS: dict[str, tuple[type[Schema], str]] = {
+    "profile": (_record("Profile", ProfileSchema), "patients: your profile (getMe), one record"),
+    "care_links": (_record("CareLink", CareLinkSchema), "patients: your care links"),
+    "programmes": (
+        _record("Programme", ProgrammeSchema),
+        "patients: your programmes, with the current version and its items",
+    ),
+    "check_ins": (_record("CheckIn", CheckInSchema), "patients: your check-ins, with triage"),
+    "sessions": (
+        _record("Session", SessionSchema),
+        "patients: your sessions, with entries and advice",
+    ),
+    "outcomes": (SyncOutcomeSchema, "patients: your outcome scores"),
+    "alerts": (
+        _record("Alert", AlertSchema),
+        "a patient's own alerts, or a therapist's linked patients' (with history)",
+    ),
+    "reminders": (
+        _record("Reminders", RemindersSchema),
+        "patients: your reminder settings (getReminders), one record without id, never "
+        "deleted; `next` is as of the pull",
+    ),
+    "notifications": (
+        _record("Notification", NotificationSchema),
+        "your notification inbox (listNotifications), patients and therapists",
+    ),
+    "patients": (
+        _record("PatientSummary", PatientSummarySchema),
+        "therapists: the summaries of listPatients; a patient whose link ended is deleted "
+        "(with their alerts)",
+    ),
+}
+
+
+def _name(collection: str) -> str:
+    return "".join(part.capitalize() for part in collection.split("_"))
+
+
+ChangesSchema = type(
+    "ChangesSchema",
+    (Schema,),
+    {
+        "__doc__": "Per collection, what changed. Patients pull profile, care_links, "
+        "programmes, check_ins, sessions, outcomes, alerts, reminders and notifications; "
+        "therapists patients, alerts and notifications.",
+        **{
+            collection: fields.Nested(
+                _changes(_name(collection), record, what),
+                required=collection in ("alerts", "notifications"),
+                metadata={"description": what[0].upper() + what[1:]},
+            )
+            for collection, (record, what) in COLLECTION_SCHEMAS.items()
+        },
+    },
+)
 
 
 class PullSchema(Schema):
@@ -100,13 +180,16 @@ class MutationSchema(Schema):
         metadata={
             **ANY_RECORD,
             "description": "The REST request body of the operation; `id` names the record "
-            "for updates, deletes, pause and resume",
+            "for updates, deletes, pause, resume and notification.read",
         },
     )
     base_version = fields.Integer(
         strict=True,
         validate=validate.Range(min=0),
-        metadata={"description": "profile.update: the version the change was made on"},
+        metadata={
+            "description": "profile.update, reminders.update: the version of the record the "
+            "change was made on; fields (parts) changed on the server since are kept"
+        },
     )
 
 
@@ -140,7 +223,10 @@ class MutationResultSchema(Schema):
     )
     conflicts = fields.List(
         fields.String(),
-        metadata={"description": "profile.update: fields changed on the server since"},
+        metadata={
+            "description": "profile.update: fields, reminders.update: parts (check_in, "
+            "exercise, missed_sessions, quiet_hours) changed on the server since"
+        },
     )
     error = fields.Nested(
         ErrorBodySchema, metadata={"description": "rejected: the REST endpoint's error body"}

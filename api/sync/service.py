@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
-from sqlalchemy import and_, delete, func, literal_column, select, text, tuple_
+from sqlalchemy import and_, delete, func, literal, literal_column, select, text, tuple_, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -43,16 +44,20 @@ from api.checkins.models import CheckIn
 from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
 from api.database import utcnow
 from api.errors import DomainError, InvalidInput, domain_error_body, error_body
+from api.notifications import reminders
+from api.notifications import service as notifications
+from api.notifications.schemas import NotificationSchema, RemindersSchema, RemindersUpdateSchema
 from api.outcomes import service as outcomes
 from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
+from api.policy import log_reads
 from api.programmes import service as programmes
 from api.programmes.models import Programme
 from api.programmes.schemas import ProgrammeSchema
 from api.sessions import service as sessions
 from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionSchema
-from api.sync.changes import PROFILE_FIELDS
+from api.sync.changes import PROFILE_FIELDS, REMINDER_PARTS
 from api.sync.models import SyncChange, SyncMutation
 
 DEFAULT_LIMIT = 500
@@ -80,16 +85,33 @@ class Collection:
     schema: Schema
     #: The REST item body of a loaded record, as ``viewer`` sees it (default: the record).
     body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
+    #: The viewer's own records (their inbox), not those of the patients they see.
+    own: bool = False
+    #: The domain's own reads, when it offers them: (session, owner ids, after id, limit)
+    #: -> the next ids in order, and (session, owner ids, ids) -> {id: record}.
+    page_ids_of: Callable[[Session, list[int], int, int], list[int]] | None = None
+    load_of: Callable[[Session, list[int], list[int]], dict[int, Any]] | None = None
 
     @property
     def owner(self):
-        """The column naming the patient a record belongs to."""
+        """The column naming the user a record belongs to."""
         return User.id if self.model is User else self.model.patient_id
 
-    def ids_stmt(self, patient_ids: list[int]):
-        return select(self.model.id).where(self.owner.in_(patient_ids))
+    def page_ids(self, session: Session, patient_ids: list[int], after: int, limit: int):
+        """The ids of the owners' records after ``after``, in id order (a snapshot page)."""
+        if self.page_ids_of is not None:
+            return self.page_ids_of(session, patient_ids, after, limit)
+        stmt = (
+            select(self.model.id)
+            .where(self.owner.in_(patient_ids), self.model.id > after)
+            .order_by(self.model.id)
+            .limit(limit)
+        )
+        return list(session.scalars(stmt))
 
     def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
+        if self.load_of is not None:
+            return self.load_of(session, patient_ids, ids)
         stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
         if self.model is not User:  # entries, items, events: one query each, not one per record
             stmt = stmt.options(selectinload("*"))
@@ -101,6 +123,26 @@ def _patient_summary(session: Session, therapist: User, patient: User) -> dict[s
     return patient_summaries(session, [(patient, since)])[0]
 
 
+def _reminders(session: Session, _viewer: User, patient: User) -> dict[str, Any]:
+    """``GET /me/reminders``: the settings, and the next times as of this pull."""
+    return reminders.reminders_view(session, patient, now=utcnow())
+
+
+def _notification(_session: Session, _viewer: User, notification: Any) -> dict[str, Any]:
+    return notifications.notification_view(notification)
+
+
+NOTIFICATIONS = Collection(
+    "notifications",
+    object,  # read through the notifications domain (page_ids_of, load_of)
+    NotificationSchema(),
+    _notification,
+    own=True,
+    page_ids_of=lambda s, owners, after, limit: notifications.inbox_ids(
+        s, recipient_ids=owners, after_id=after, limit=limit
+    ),
+    load_of=lambda s, owners, ids: notifications.inbox_items(s, recipient_ids=owners, ids=ids),
+)
 PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
     Collection("care_links", CareLink, CareLinkSchema()),
@@ -109,11 +151,16 @@ PATIENT_COLLECTIONS: tuple[Collection, ...] = (
     Collection("sessions", ExerciseSession, SessionSchema()),
     Collection("outcomes", OutcomeScore, OutcomeSchema()),
     Collection("alerts", Alert, AlertSchema()),
+    Collection("reminders", User, RemindersSchema(), _reminders),
+    NOTIFICATIONS,
 )
 THERAPIST_COLLECTIONS: tuple[Collection, ...] = (
     Collection("patients", User, PatientSummarySchema(), _patient_summary),
     Collection("alerts", Alert, AlertSchema()),
+    NOTIFICATIONS,
 )
+#: Change rows of a patient that never change what their therapists pull.
+_NOT_FOR_THERAPISTS = {"reminders", "notifications"}
 ALL_COLLECTIONS = {c.name for c in (*PATIENT_COLLECTIONS, *THERAPIST_COLLECTIONS)}
 
 
@@ -129,6 +176,10 @@ class Feed:
     def collection(self, name: str) -> Collection:
         return next(c for c in self.collections if c.name == name)
 
+    def scope(self, collection: Collection) -> list[int]:
+        """The owners whose records of ``collection`` this user pulls."""
+        return [self.user.id] if collection.own else self.visible
+
     def wanted(self, session: Session, rows) -> dict[str, list[int]]:
         """The records a run of change rows touches, per collection of this feed."""
         wanted: dict[str, list[int]] = {c.name: [] for c in self.collections}
@@ -142,6 +193,12 @@ class Feed:
             if not therapist:
                 if row.collection in wanted:
                     add(row.collection, row.record_id)
+                continue
+            if row.patient_id == self.user.id:  # their inbox, and tombstones of erasures
+                if row.collection in wanted:
+                    add(row.collection, row.record_id)
+                continue
+            if row.collection in _NOT_FOR_THERAPISTS:
                 continue
             add("patients", row.patient_id)
             if row.collection == "alerts":
@@ -164,7 +221,8 @@ def feed_of(session: Session, user: User) -> Feed:
             )
         )
         ever = select(CareLink.patient_id).where(CareLink.therapist_id == user.id)
-        return Feed(user, THERAPIST_COLLECTIONS, visible, ever.scalar_subquery())
+        watched = union(ever, select(literal(user.id))).scalar_subquery()
+        return Feed(user, THERAPIST_COLLECTIONS, visible, watched)
     return Feed(user, PATIENT_COLLECTIONS, [user.id], [user.id])
 
 
@@ -234,7 +292,7 @@ def _versions(
     else:
         key = SyncChange.record_id
         where = (
-            SyncChange.patient_id.in_(feed.visible)  # the index's first column
+            SyncChange.patient_id.in_(feed.scope(feed.collection(collection)))  # indexed first
             & (SyncChange.collection == collection)
             & SyncChange.record_id.in_(ids)
         )
@@ -256,7 +314,7 @@ def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[
         if not ids:
             continue
         collection = feed.collection(name)
-        records = collection.load(session, feed.visible, ids)
+        records = collection.load(session, feed.scope(collection), ids)
         versions = _versions(session, feed, name, ids)
         for record_id in ids:
             record = records.get(record_id)
@@ -271,17 +329,78 @@ def _fill(session: Session, feed: Feed, wanted: dict[str, list[int]], out: dict[
             out[name]["upserted"].append(body)
 
 
+#: Whose change rows a pull reads: the patient's own; a therapist's own (inbox, erasures)
+#: and those of every patient ever linked to them (an ended link comes as a tombstone).
+_WATCHED = {
+    Role.patient: "c.patient_id = :owner",
+    Role.therapist: "c.patient_id IN (SELECT patient_id FROM care_links "
+    "WHERE therapist_id = :owner UNION ALL SELECT :owner)",
+}
+_HORIZON = {"postgresql": XMIN, "sqlite": "NULL"}
+_BELOW_HORIZON = {"postgresql": " AND c.txid < h.fence", "sqlite": ""}
+
+
+@cache
+def _probe(dialect: str, role: Role):
+    """One indexed look (``ix_sync_changes_patient_position``) for any change after the
+    cursor, with the fence: ``(fence, anything_new)``. Plain SQL, prepared once."""
+    return text(
+        f"SELECT h.fence, EXISTS (SELECT 1 FROM sync_changes c WHERE {_WATCHED[role]} "
+        f"AND (c.txid, c.id) > (:txid, :change_id){_BELOW_HORIZON[dialect]}) AS anything "
+        f"FROM (SELECT {_HORIZON[dialect]} AS fence) h"
+    )
+
+
+def _nothing_new(session: Session, user: User, position: dict[str, Any]):
+    """The next position when nothing changed for ``user`` after ``position`` (else None):
+    the common pull of a phone that is up to date costs this one statement."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _HORIZON or user.role not in _WATCHED:
+        return None
+    fence, anything = session.execute(
+        _probe(dialect, user.role),
+        {"owner": user.id, "txid": position["t"], "change_id": position["i"]},
+    ).one()
+    if anything:
+        return None
+    if fence is not None:
+        return {"t": max(int(fence), position["t"]), "i": 0}
+    return {"t": 0, "i": position["i"]}
+
+
+@cache
+def _no_changes(role: Role) -> tuple[str, ...]:
+    collections = THERAPIST_COLLECTIONS if role == Role.therapist else PATIENT_COLLECTIONS
+    return tuple(c.name for c in collections)
+
+
 def pull(
     *, db_session: Session, user: User, cursor: str | None, limit: int, catalogue_version: str
 ) -> dict[str, Any]:
     """One page of changes for ``user`` after ``cursor``, or of a snapshot without one."""
     position = decode_cursor(user.id, cursor) if cursor else None
+    if position is not None and "s" not in position:
+        quiet = _nothing_new(db_session, user, position)
+        if quiet is not None:
+            return {
+                "cursor": encode_cursor(user.id, quiet),
+                "has_more": False,
+                "catalogue_version": catalogue_version,
+                "changes": {
+                    name: {"upserted": [], "deleted": []} for name in _no_changes(user.role)
+                },
+            }
     feed = feed_of(db_session, user)
     out = _empty_changes(feed)
     if position is None or "s" in position:
         page, has_more = _snapshot_page(db_session, feed, position, limit, out)
     else:
         page, has_more = _incremental_page(db_session, feed, position, limit, out)
+    # As the REST alert list: one access-log row per patient whose alerts were sent. The
+    # patient summaries are logged as ``GET /patients`` logs them: not at all.
+    log_reads(
+        db_session, user, [a["patient_id"] for a in out["alerts"]["upserted"]], resource="alerts"
+    )
     return {
         "cursor": encode_cursor(user.id, page),
         "has_more": has_more,
@@ -298,14 +417,7 @@ def _snapshot_page(session: Session, feed: Feed, position, limit: int, out):
     remaining = limit
     while index < len(feed.collections) and remaining > 0:
         collection = feed.collections[index]
-        ids = list(
-            session.scalars(
-                collection.ids_stmt(feed.visible)
-                .where(collection.model.id > after)
-                .order_by(collection.model.id)
-                .limit(remaining)
-            )
-        )
+        ids = collection.page_ids(session, feed.scope(collection), after, remaining)
         _fill(session, feed, {collection.name: ids}, out)
         remaining -= len(ids)
         if remaining > 0:
@@ -376,6 +488,8 @@ MUTATION_TYPES = (
     "profile.update",
     "programme.pause",
     "programme.resume",
+    "reminders.update",
+    "notification.read",
 )
 RESULT_STATUSES = ("applied", "replayed", "conflict", "rejected")
 
@@ -410,14 +524,7 @@ def _profile_update(session: Session, user: User, data: dict[str, Any], base: in
     changes = _load(ProfileUpdateSchema(), data)
     conflicting: set[str] = set()
     if base is not None:
-        rows = session.scalars(
-            select(SyncChange.fields).where(
-                SyncChange.patient_id == user.id,
-                SyncChange.collection == "profile",
-                SyncChange.id > base,
-            )
-        )
-        changed_since = {name for fields in rows for name in (fields or ())}
+        changed_since = _changed_since(session, user, "profile", base)
         conflicting = set(changes) & changed_since & set(PROFILE_FIELDS)
     accounts.update_profile(
         db_session=session,
@@ -426,6 +533,33 @@ def _profile_update(session: Session, user: User, data: dict[str, Any], base: in
     )
     status = "conflict" if conflicting else "applied"
     return status, "profile", user.id, sorted(conflicting)
+
+
+def _changed_since(session: Session, user: User, collection: str, base: int) -> set[str]:
+    """The fields (or parts) of the user's ``collection`` record changed after ``base``."""
+    rows = session.scalars(
+        select(SyncChange.fields).where(
+            SyncChange.patient_id == user.id,
+            SyncChange.collection == collection,
+            SyncChange.id > base,
+        )
+    )
+    return {name for fields in rows for name in (fields or ())}
+
+
+def _reminders_update(session: Session, user: User, data: dict[str, Any], base: int | None):
+    """``PUT /me/reminders``; with ``base_version``, a part (check_in, exercise,
+    missed_sessions, quiet_hours) changed on the server since is kept, the others applied."""
+    settings = _load(RemindersUpdateSchema(), data)
+    conflicting: set[str] = set()
+    if base is not None:
+        conflicting = _changed_since(session, user, "reminders", base) & set(REMINDER_PARTS)
+        if conflicting:
+            server = reminders.get_settings(session, user)
+            settings = {**settings, **{part: server[part] for part in conflicting}}
+    reminders.put_settings(db_session=session, user=user, data=settings, now=utcnow())
+    status = "conflict" if conflicting else "applied"
+    return status, "reminders", user.id, sorted(conflicting)
 
 
 def _apply(session: Session, user: User, mutation: dict[str, Any]):
@@ -454,6 +588,12 @@ def _apply(session: Session, user: User, mutation: dict[str, Any]):
         return "applied", "outcomes", outcome.id, None
     if kind == "profile.update":
         return _profile_update(session, user, data, mutation.get("base_version"))
+    if kind == "reminders.update":
+        return _reminders_update(session, user, data, mutation.get("base_version"))
+    if kind == "notification.read":
+        target, _rest = _target(data)
+        notifications.mark_read(db_session=session, user=user, notification_id=target, now=utcnow())
+        return "applied", "notifications", target, None
     target, _rest = _target(data)  # programme.pause / programme.resume
     status = "paused" if kind == "programme.pause" else "active"
     programmes.update(

@@ -24,12 +24,16 @@ def pull_all(client, headers, cursor: str | None = None, limit: int = 500) -> tu
             return merged, cursor
 
 
+#: The key a device stores a one-record collection without id under (reminders).
+ONLY = 0
+
+
 def apply(store: dict[str, dict[int, dict]], changes: dict[str, dict[str, list]]) -> None:
     """What a device does with a pull: upsert by id, drop the deleted."""
     for name, change in changes.items():
         records = store.setdefault(name, {})
         for record in change["upserted"]:
-            records[record["id"]] = record
+            records[record.get("id", ONLY)] = record
         for record_id in change["deleted"]:
             records.pop(record_id, None)
 
@@ -45,3 +49,27 @@ def strip(record: dict[str, Any], rest: dict[str, Any] | None = None) -> dict[st
     """A pulled record without what sync adds to the REST body (``rest``, when given)."""
     added = {"version", "updated_at"} - set(rest or {})
     return {k: v for k, v in record.items() if k not in added}
+
+
+def notify(app, user_id: int, subject: str) -> int:
+    """A notification in ``user_id``'s inbox, made the one way the server makes them."""
+    from api.database import get_session, utcnow
+    from api.notifications import texts
+    from api.notifications.models import Kind
+    from api.notifications.service import notify as make
+
+    with app.app_context():
+        session = get_session()
+        notification = make(
+            session,
+            recipient_id=user_id,
+            kind=Kind.programme_changed,
+            subject=subject,
+            due="now",
+            text=texts.check_in_reminder(),
+            data={"path": "/me/today"},
+            now=utcnow(),
+        )
+        assert notification is not None
+        session.commit()
+        return notification.id
