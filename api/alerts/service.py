@@ -472,7 +472,7 @@ def hold_view(db_session: Session, patient_id: int) -> HoldView | None:
 def _hold_view(hold: Hold | ExerciseHold | None) -> HoldView | None:
     if hold is None:
         return None
-    return HoldView(since=hold.placed_at, level=hold.level, reason=hold.reason)
+    return HoldView(active=True, since=hold.placed_at, level=hold.level, reason=hold.reason)
 
 
 def patient_safety(db_session: Session, patient_ids: list[int]) -> dict[int, PatientSafety]:

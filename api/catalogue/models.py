@@ -87,6 +87,10 @@ class ProgrammeTemplate(CatalogueEntry, Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    @property
+    def built_in(self) -> bool:
+        return self.owner_id is None
+
 
 class CatalogueVersion(Base):
     """One row: a digest of the loaded content, the base of every catalogue ETag."""

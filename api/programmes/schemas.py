@@ -191,14 +191,17 @@ class TemplateItemSchema(ResponseSchema):
 
 
 class TemplateSchema(ResponseSchema):
+    """A catalogue template (``ProgrammeTemplate``): its content is kept as the entry's
+    ``data``."""
+
     slug = fields.String()
-    name = fields.String()
-    summary = fields.String()
-    causes = fields.List(cause())
-    duration_weeks = fields.Integer()
-    days_of_week = fields.List(day_of_week())
-    items = fields.List(fields.Nested(TemplateItemSchema))
-    source = fields.String()
+    name = fields.String(attribute="data.name")
+    summary = fields.String(attribute="data.summary")
+    causes = fields.List(cause(), attribute="data.causes")
+    duration_weeks = fields.Integer(attribute="data.duration_weeks")
+    days_of_week = fields.List(day_of_week(), attribute="data.days_of_week")
+    items = fields.List(fields.Nested(TemplateItemSchema), attribute="data.items")
+    source = fields.String(attribute="data.source")
     built_in = fields.Boolean()
     owner_id = fields.Integer(allow_none=True)
 

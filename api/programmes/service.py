@@ -49,15 +49,6 @@ def get_template(session: Session, actor: User | None, slug: str) -> ProgrammeTe
     return templates.get(session, actor, slug)
 
 
-def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
-    return {
-        **template.data,
-        "slug": template.slug,
-        "owner_id": template.owner_id,
-        "built_in": template.owner_id is None,
-    }
-
-
 def _template_items(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     exercises = _exercises(session, items)
     result = []
