@@ -22,7 +22,7 @@ from api.notifications.schemas import (
     RemindersSchema,
 )
 from api.outcomes.schemas import NDI_BANDS, NdiRecordedAnswersSchema, PsfsAnswersSchema
-from api.programmes.schemas import side
+from api.programmes.schemas import ItemOutSchema
 from api.schemas import (
     ResponseSchema,
     alert_level,
@@ -116,17 +116,11 @@ class ExportOutcomeSchema(OneOfSchema):
         return str(obj.instrument)
 
 
-class ExportProgrammeItemSchema(ResponseSchema):
-    exercise = fields.String(attribute="exercise_slug")
-    sets = fields.Integer()
-    reps = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    rest_seconds = fields.Integer()
-    times_per_day = fields.Integer()
-    load = fields.String(allow_none=True)
-    side = side(allow_none=True)
-    notes = fields.String(allow_none=True)
-    days_of_week = fields.List(day_of_week())
+class ExportProgrammeItemSchema(ItemOutSchema):
+    """The REST item without its id and position."""
+
+    class Meta:
+        exclude = ("id", "position")
 
 
 class ExportProgrammeVersionSchema(ResponseSchema):

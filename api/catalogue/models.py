@@ -100,3 +100,18 @@ class CatalogueVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+#: The catalogue's tables: loaded from ``exercises/``, the same for every patient.
+CATALOGUE_TABLES = frozenset(
+    model.__tablename__
+    for model in (
+        Cause,
+        Exercise,
+        ExerciseCause,
+        ExerciseEquipment,
+        LifestyleAdvice,
+        ProgrammeTemplate,
+        CatalogueVersion,
+    )
+)
