@@ -40,30 +40,32 @@ def _changed_fields(obj: Any) -> tuple[str, ...]:
     return tuple(name for name in PROFILE_FIELDS if state.attrs[name].history.has_changes())
 
 
+#: Rows that are records of a collection themselves (the others change their parent's).
+_RECORDS = {
+    CheckIn: "check_ins",
+    ExerciseSession: "sessions",
+    OutcomeScore: "outcomes",
+    Programme: "programmes",
+    Alert: "alerts",
+    CareLink: "care_links",
+}
+
+
 def _changes_of(obj: Any, deleted: bool) -> Iterator[Change]:
     """(patient_id, collection, record_id, deleted, fields) for one flushed object."""
-    if isinstance(obj, CheckIn):
-        yield obj.patient_id, "check_ins", obj.id, deleted, None
-    elif isinstance(obj, ExerciseSession):
-        yield obj.patient_id, "sessions", obj.id, deleted, None
+    collection = _RECORDS.get(type(obj))
+    if collection is not None:
+        yield obj.patient_id, collection, obj.id, deleted, None
     elif isinstance(obj, SessionEntry) and not deleted:
         parent = obj.__dict__.get("session")
         if parent is not None:
             yield parent.patient_id, "sessions", parent.id, False, None
-    elif isinstance(obj, OutcomeScore):
-        yield obj.patient_id, "outcomes", obj.id, deleted, None
-    elif isinstance(obj, Programme):
-        yield obj.patient_id, "programmes", obj.id, deleted, None
-    elif isinstance(obj, Alert):
-        yield obj.patient_id, "alerts", obj.id, deleted, None
     elif isinstance(obj, AlertEvent):
         alert = obj.__dict__.get("alert")
         if alert is not None:
             yield alert.patient_id, "alerts", alert.id, False, None
     elif isinstance(obj, ExerciseHold):  # the profile carries exercise_hold
         yield obj.patient_id, "profile", obj.patient_id, False, None
-    elif isinstance(obj, CareLink):
-        yield obj.patient_id, "care_links", obj.id, deleted, None
     elif isinstance(obj, User) and obj.role == Role.patient and not deleted:
         yield obj.id, "profile", obj.id, False, _changed_fields(obj)
 
@@ -87,23 +89,45 @@ def register() -> None:
         event.listen(Session, "after_flush", _record_changes)
 
 
-def _record_changes(session: Session, _flush_context: Any) -> None:
+_Seen = dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]]
+
+
+def _flushed_changes(session: Session) -> _Seen:
+    """(patient, collection, record) -> (deleted, changed fields) of everything this
+    flush writes, merged per record; an erased person's records are left out."""
     erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
-    seen: dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]] = {}
+    seen: _Seen = {}
+    for obj, deleted in _flushed(session):
+        for patient_id, collection, record_id, gone, fields in _changes_of(obj, deleted):
+            if patient_id not in erased and record_id is not None:
+                _merge(seen, (patient_id, collection, record_id), gone, fields)
+    return seen
+
+
+def _flushed(session: Session) -> Iterator[tuple[Any, bool]]:
+    """Each new, really modified or deleted object of this flush, and whether deleted."""
     for objects, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
         for obj in objects:
             if deleted is False and obj in session.dirty and not session.is_modified(obj):
                 continue
-            for patient_id, collection, record_id, gone, fields in _changes_of(obj, deleted):
-                if patient_id in erased or record_id is None:
-                    continue
-                key = (patient_id, collection, record_id)
-                before = seen.get(key)
-                if before is not None:
-                    gone = gone or before[0]
-                    if fields is not None or before[1] is not None:
-                        fields = tuple(sorted({*(fields or ()), *(before[1] or ())}))
-                seen[key] = (gone, fields)
+            yield obj, deleted
+
+
+def _merge(
+    seen: _Seen, key: tuple[int, str, int], gone: bool, fields: tuple[str, ...] | None
+) -> None:
+    """A record changed twice in one flush: deleted if either says so, with the changed
+    fields of both."""
+    before = seen.get(key)
+    if before is not None:
+        gone = gone or before[0]
+        if fields is not None or before[1] is not None:
+            fields = tuple(sorted({*(fields or ()), *(before[1] or ())}))
+    seen[key] = (gone, fields)
+
+
+def _record_changes(session: Session, _flush_context: Any) -> None:
+    seen = _flushed_changes(session)
     if not seen:
         return
     txid = _transaction_id(session)
