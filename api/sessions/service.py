@@ -143,6 +143,23 @@ def create(
     programme = _own_programme(db_session, patient, data.get("programme_id"))
     exercises = _exercises(db_session, data["entries"])
     _programme_items(db_session, programme, data["entries"])
+    exercise_session = _new_session(db_session, patient, data, programme, exercises)
+    stored = _store_once(db_session, patient, exercise_session)
+    if stored is not exercise_session:
+        return stored, False
+    _advise(db_session, patient, exercise_session)
+    return exercise_session, True
+
+
+def _new_session(
+    db_session: Session,
+    patient: User,
+    data: dict[str, Any],
+    programme: programmes.ProgrammeRef | None,
+    exercises: dict[str, Exercise],
+) -> ExerciseSession:
+    """The session and its entries as sent, marked when an exercise hold stands."""
+    started_at = data["started_at"]
     hold = active_hold(db_session, patient.id)
     exercise_session = ExerciseSession(
         patient_id=patient.id,
@@ -150,7 +167,7 @@ def create(
         programme_id=programme.id if programme else None,
         programme_version=programme.current_version if programme else None,
         started_at=started_at,
-        ended_at=ended_at,
+        ended_at=data.get("ended_at"),
         local_date=started_at.astimezone(ZoneInfo(patient.timezone)).date(),
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
@@ -170,15 +187,29 @@ def create(
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
             )
         )
+    return exercise_session
+
+
+def _store_once(
+    db_session: Session, patient: User, exercise_session: ExerciseSession
+) -> ExerciseSession:
+    """The session stored, or the one a concurrent request stored first with the same
+    client_id."""
     try:
         with db_session.begin_nested():
             db_session.add(exercise_session)
             db_session.flush()
     except IntegrityError:
-        replay = _existing(db_session, patient.id, data["client_id"])
+        replay = _existing(db_session, patient.id, exercise_session.client_id)
         if replay is not None:
-            return replay, False
+            return replay
         raise
+    return exercise_session
+
+
+def _advise(db_session: Session, patient: User, exercise_session: ExerciseSession) -> None:
+    """The pain-guided advice, kept with the session and, but for the hold's safety advice,
+    as notices the therapist sees."""
     given = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
     exercise_session.advice = given
     for item in given:
@@ -194,7 +225,6 @@ def create(
             )
         )
     db_session.flush()
-    return exercise_session, True
 
 
 # --- exercise hold ---------------------------------------------------------------------
