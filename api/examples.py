@@ -74,293 +74,6 @@ THERAPIST_PROFILE: Any = {
     "timezone": "UTC",
 }
 
-EXPORT: Any = {
-    "exported_at": "2026-11-23T07:47:59+00:00",
-    "profile": {
-        "birth_year": 1968,
-        "conditions": ["poor-posture"],
-        "country": "GB",
-        "created_at": "2026-11-23T07:47:58+00:00",
-        "display_name": "Sam",
-        "email": "sam.patient@example.org",
-        "health_history": ["osteoporosis"],
-        "id": 2,
-        "pain_assessed_by_clinician": None,
-        "spinal_surgery_year": None,
-        "role": "patient",
-        "timezone": "Europe/London",
-    },
-    "sections": {
-        "access_log": [
-            {
-                "accessed_at": "2026-11-23T07:47:59+00:00",
-                "resource": "programmes",
-                "resource_id": None,
-                "therapist_name": "Alex Morgan",
-            }
-        ],
-        "alerts": [
-            {
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "evidence": [
-                    {"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}
-                ],
-                "history": [
-                    {
-                        "action": "raised",
-                        "at": "2026-11-23T07:47:59+00:00",
-                        "by": None,
-                        "note": None,
-                        "outcome": None,
-                    }
-                ],
-                "id": 1,
-                "level": "urgent",
-                "outcome": "assessed_safe_to_continue",
-                "resolved_at": "2026-11-23T07:47:59+00:00",
-                "resolved_by": "therapist",
-                "escalated_at": None,
-                "assessed_by": None,
-                "assessed_on": None,
-                "rule_id": "RF-INF-01",
-                "rule_version": 1,
-                "status": "resolved",
-                "title": "spinal infection",
-            }
-        ],
-        "devices": [],
-        "notifications": [],
-        "reminders": {
-            "check_in": {"enabled": True, "time": "19:00", "days_of_week": ["mon", "wed", "fri"]},
-            "exercise": {"enabled": True, "times": ["08:00", "18:30"]},
-            "missed_sessions": {"enabled": True, "after_days": 2},
-            "quiet_hours": {"start": "22:00", "end": "07:00"},
-            "timezone": "Europe/London",
-            "next": {
-                "check_in": "2026-11-25T19:00:00+00:00",
-                "exercise": "2026-11-25T08:00:00+00:00",
-                "missed_sessions": None,
-            },
-        },
-        "care_links": [
-            {
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "ended_at": None,
-                "patient": "Sam",
-                "therapist": "Alex Morgan",
-            }
-        ],
-        "check_ins": [
-            {
-                "client_id": "7f3c2a10-day-1",
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "date": "2026-11-23",
-                "episode_started_on": None,
-                "interference": None,
-                "medication_taken": None,
-                "mood": None,
-                "notes": "Better after a walk.",
-                "pain": 5,
-                "pain_areas": ["upper_back"],
-                "pain_onset": "usual",
-                "sleep_quality": 4,
-                "stiffness": None,
-                "symptoms": ["fever"],
-                "triage": {
-                    "advice": "Some of your answers need a "
-                    "doctor's opinion today. Ask your GP "
-                    "practice for an urgent appointment, "
-                    "or call 111 (England, Scotland and "
-                    "Wales; in Northern Ireland, your GP "
-                    "out-of-hours service when the "
-                    "practice is closed). Pause your "
-                    "exercises until a clinician has "
-                    "checked you. If you get worse or "
-                    "feel seriously unwell, call 999 "
-                    "now.",
-                    "checks_not_run": [],
-                    "disclaimer": "Upright gives guidance, not a "
-                    "diagnosis. If you feel "
-                    "seriously unwell, get medical "
-                    "help straight away, whatever "
-                    "the app says.",
-                    "emergency_number": "999",
-                    "headline": "Speak to a doctor today.",
-                    "level": "urgent",
-                    "pause_exercise": True,
-                    "rules": [
-                        {
-                            "clinician_message": "Fever with "
-                            "spinal pain: "
-                            "exclude "
-                            "discitis / "
-                            "vertebral "
-                            "osteomyelitis.",
-                            "evidence": {"symptoms": ["fever"]},
-                            "id": "RF-INF-01",
-                            "level": "urgent",
-                            "patient_message": "Back pain with "
-                            "a high "
-                            "temperature "
-                            "should be "
-                            "checked by a "
-                            "doctor today.",
-                            "source": "red-flag table row 7; "
-                            "NHS back pain page: "
-                            "'urgent GP appointment "
-                            "or NHS 111' list "
-                            "(https://www.nhs.uk/conditions/back-pain/); "
-                            "IDSA 2015 native "
-                            "vertebral osteomyelitis "
-                            "guideline (Berbari et "
-                            "al.)",
-                            "title": "spinal infection",
-                            "version": 1,
-                        }
-                    ],
-                },
-                "worst_pain": 7,
-            }
-        ],
-        "exercise_holds": [
-            {
-                "level": "urgent",
-                "lifted_at": "2026-11-23T07:47:59+00:00",
-                "placed_at": "2026-11-23T07:47:59+00:00",
-                "reason": "Speak to a doctor today.",
-            }
-        ],
-        "outcomes": [
-            {
-                "answers": {
-                    "concentration": 1,
-                    "driving": 2,
-                    "headaches": 1,
-                    "lifting": 2,
-                    "pain_intensity": 2,
-                    "personal_care": 1,
-                    "reading": 2,
-                    "recreation": None,
-                    "sleeping": 2,
-                    "work": 2,
-                },
-                "band": "moderate",
-                "completed_on": "2026-11-23",
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "instrument": "ndi",
-                "percent": 33.33,
-                "score": 16.67,
-            }
-        ],
-        "pain_notices": [
-            {
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "exercise": "chin-tuck",
-                "id": 1,
-                "kind": "reduce_dose",
-                "message": "Your pain during Chin tuck reached 6/10. "
-                "Above 5/10 is more than exercise should "
-                "hurt, and pushing through pain brings no "
-                "extra benefit. Next time do a lower dose: "
-                "fewer sets or repetitions, a shorter hold "
-                "or a smaller range, so that pain stays at "
-                "5/10 or below. Your therapist will see "
-                "this note. If the pain does not settle, "
-                "contact them.",
-                "session_id": 1,
-            }
-        ],
-        "programmes": [
-            {
-                "ends_on": "2027-01-31",
-                "id": 1,
-                "starts_on": "2026-11-23",
-                "status": "active",
-                "template": "desk-posture-reset",
-                "title": "Desk posture reset",
-                "versions": [
-                    {
-                        "created_at": "2026-11-23T07:47:59+00:00",
-                        "days_of_week": ["mon"],
-                        "items": [
-                            {
-                                "days_of_week": ["mon"],
-                                "exercise": "posture-micro-break",
-                                "hold_seconds": 60,
-                                "load": None,
-                                "notes": "Every 30 to 60 minutes of sitting, on working days.",
-                                "reps": None,
-                                "rest_seconds": 0,
-                                "sets": 1,
-                                "side": None,
-                                "times_per_day": 8,
-                            }
-                        ],
-                        "number": 1,
-                    }
-                ],
-            }
-        ],
-        "sessions": [
-            {
-                "advice": [
-                    {
-                        "exercise": "chin-tuck",
-                        "exercise_name": "Chin tuck",
-                        "kind": "reduce_dose",
-                        "message": "Your pain during Chin tuck reached "
-                        "6/10. Above 5/10 is more than "
-                        "exercise should hurt, and pushing "
-                        "through pain brings no extra "
-                        "benefit. Next time do a lower "
-                        "dose: fewer sets or repetitions, a "
-                        "shorter hold or a smaller range, "
-                        "so that pain stays at 5/10 or "
-                        "below. Your therapist will see "
-                        "this note. If the pain does not "
-                        "settle, contact them.",
-                        "rule": "pain_during",
-                        "source": "Silbernagel KG et al. Am J Sports "
-                        "Med 2007;35(6):897-906 "
-                        "(pain-monitoring model: pain during "
-                        "exercise above 5/10 is too much; "
-                        "the 24-hour response decides); "
-                        "Smith BE et al. Br J Sports Med "
-                        "2017;51(23):1679-1687 (painful "
-                        "exercise gives at most a small "
-                        "short-term benefit)",
-                        "suggestion": None,
-                    }
-                ],
-                "client_id": "phone-7f3a-0001",
-                "created_at": "2026-11-23T07:47:59+00:00",
-                "date": "2026-11-23",
-                "ended_at": "2026-11-23T07:42:59+00:00",
-                "entries": [
-                    {
-                        "effort": 5,
-                        "exercise": "chin-tuck",
-                        "hold_seconds": None,
-                        "load": None,
-                        "notes": None,
-                        "pain_during": 6,
-                        "programme_item": 8,
-                        "reps_done": 15,
-                        "sets_done": 3,
-                    }
-                ],
-                "logged_during_hold": False,
-                "notes": None,
-                "pain_after": 3,
-                "pain_before": 4,
-                "programme_id": 1,
-                "programme_version": 2,
-                "safety": None,
-                "started_at": "2026-11-23T07:27:59+00:00",
-            }
-        ],
-    },
-}
 
 ACCESS_LOG: Any = [
     {
@@ -415,22 +128,7 @@ PATIENT_SUMMARIES: Any = [
     }
 ]
 
-PATIENT_DETAIL: Any = {
-    "birth_year": 1968,
-    "conditions": ["poor-posture"],
-    "country": "GB",
-    "created_at": "2026-11-23T07:47:58+00:00",
-    "display_name": "Sam",
-    "email": "sam.patient@example.org",
-    "exercise_hold": {"active": False, "level": None, "reason": None, "since": None},
-    "health_history": ["osteoporosis"],
-    "id": 2,
-    "linked_since": "2026-11-23T07:47:59+00:00",
-    "pain_assessed_by_clinician": None,
-    "spinal_surgery_year": None,
-    "role": "patient",
-    "timezone": "Europe/London",
-}
+PATIENT_DETAIL: Any = {**PROFILE, "linked_since": "2026-11-23T07:47:59+00:00"}
 
 CAUSES: Any = [
     {
@@ -458,6 +156,30 @@ CAUSES: Any = [
     },
 ]
 
+EXERCISES: Any = [
+    {
+        "category": "strengthening",
+        "causes": ["poor-posture", "neck-shoulder-strain"],
+        "contraindications": [],
+        "difficulty": 1,
+        "dose": {
+            "days_per_week": 3,
+            "hold_seconds": None,
+            "reps": 12,
+            "rest_seconds": 60,
+            "sets": 2,
+            "times_per_day": 1,
+        },
+        "equipment": ["resistance_band"],
+        "name": "Band pull-apart",
+        "region": "scapular",
+        "slug": "band-pull-apart",
+        "summary": "Stretch a resistance band across your chest by drawing the shoulder "
+        "blades together.",
+        "target_muscles": ["middle_trapezius", "rhomboids"],
+    }
+]
+
 CAUSE_DETAIL: Any = {
     "description": "Sitting slumped for long periods, with the chin poking forward and "
     "the shoulders creeping up, overloads the muscles of the upper back "
@@ -469,27 +191,7 @@ CAUSE_DETAIL: Any = {
     ],
     "exercise_allowed": True,
     "exercises": [
-        {
-            "category": "strengthening",
-            "causes": ["poor-posture", "neck-shoulder-strain"],
-            "contraindications": [],
-            "difficulty": 1,
-            "dose": {
-                "days_per_week": 3,
-                "hold_seconds": None,
-                "reps": 12,
-                "rest_seconds": 60,
-                "sets": 2,
-                "times_per_day": 1,
-            },
-            "equipment": ["resistance_band"],
-            "name": "Band pull-apart",
-            "region": "scapular",
-            "slug": "band-pull-apart",
-            "summary": "Stretch a resistance band across your chest by drawing the "
-            "shoulder blades together.",
-            "target_muscles": ["middle_trapezius", "rhomboids"],
-        },
+        *EXERCISES,
         {
             "category": "mobility",
             "causes": ["poor-posture", "osteoarthritis"],
@@ -535,29 +237,6 @@ CAUSE_DETAIL: Any = {
     ],
 }
 
-EXERCISES: Any = [
-    {
-        "category": "strengthening",
-        "causes": ["poor-posture", "neck-shoulder-strain"],
-        "contraindications": [],
-        "difficulty": 1,
-        "dose": {
-            "days_per_week": 3,
-            "hold_seconds": None,
-            "reps": 12,
-            "rest_seconds": 60,
-            "sets": 2,
-            "times_per_day": 1,
-        },
-        "equipment": ["resistance_band"],
-        "name": "Band pull-apart",
-        "region": "scapular",
-        "slug": "band-pull-apart",
-        "summary": "Stretch a resistance band across your chest by drawing the shoulder "
-        "blades together.",
-        "target_muscles": ["middle_trapezius", "rhomboids"],
-    }
-]
 
 EXERCISE_DETAIL: Any = {
     "category": "strengthening",
@@ -712,60 +391,7 @@ CHECK_IN_TRIAGED: Any = {
 
 CHECK_IN_UPDATE: Any = {"pain": 5, "notes": "Better after a walk."}
 
-CHECK_IN_AMENDED: Any = {
-    "client_id": "7f3c2a10-day-1",
-    "created_at": "2026-11-23T07:47:59+00:00",
-    "date": "2026-11-23",
-    "episode_started_on": None,
-    "id": 1,
-    "interference": None,
-    "medication_taken": None,
-    "mood": None,
-    "notes": "Better after a walk.",
-    "pain": 5,
-    "pain_areas": ["upper_back"],
-    "pain_onset": "usual",
-    "patient_id": 2,
-    "sleep_quality": 4,
-    "stiffness": None,
-    "symptoms": ["fever"],
-    "triage": {
-        "advice": "Some of your answers need a doctor's opinion today. Ask your GP "
-        "practice for an urgent appointment, or call 111 (England, "
-        "Scotland and Wales; in Northern Ireland, your GP out-of-hours "
-        "service when the practice is closed). Pause your exercises "
-        "until a clinician has checked you. If you get worse or feel "
-        "seriously unwell, call 999 now.",
-        "checks_not_run": [],
-        "disclaimer": "Upright gives guidance, not a diagnosis. If you feel "
-        "seriously unwell, get medical help straight away, whatever "
-        "the app says.",
-        "emergency_number": "999",
-        "headline": "Speak to a doctor today.",
-        "level": "urgent",
-        "pause_exercise": True,
-        "rules": [
-            {
-                "clinician_message": "Fever with spinal pain: exclude discitis "
-                "/ vertebral osteomyelitis.",
-                "evidence": {"symptoms": ["fever"]},
-                "id": "RF-INF-01",
-                "level": "urgent",
-                "patient_message": "Back pain with a high temperature should be "
-                "checked by a doctor today.",
-                "source": "red-flag table row 7; NHS back pain page: 'urgent GP "
-                "appointment or NHS 111' list "
-                "(https://www.nhs.uk/conditions/back-pain/); IDSA "
-                "2015 native vertebral osteomyelitis guideline "
-                "(Berbari et al.)",
-                "title": "spinal infection",
-                "version": 1,
-            }
-        ],
-    },
-    "updated_at": "2026-11-23T07:47:59+00:00",
-    "worst_pain": 7,
-}
+CHECK_IN_AMENDED: Any = {**CHECK_IN_TRIAGED, **CHECK_IN_UPDATE}
 
 ALERT: Any = {
     "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
@@ -806,48 +432,20 @@ ALERT: Any = {
 ACKNOWLEDGE: Any = {"note": "Called the patient; GP appointment today."}
 
 ALERT_ACKNOWLEDGED: Any = {
-    "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
-    "created_at": "2026-11-23T07:47:59+00:00",
+    **ALERT,
     "events": [
-        {
-            "action": "raised",
-            "actor_id": None,
-            "actor_name": None,
-            "at": "2026-11-23T07:47:59+00:00",
-            "check_in_id": 1,
-            "note": None,
-            "outcome": None,
-        },
+        *ALERT["events"],
         {
             "action": "acknowledged",
             "actor_id": 3,
             "actor_name": "Alex Morgan",
             "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": None,
-            "note": "Called the patient; GP appointment today.",
+            "note": ACKNOWLEDGE["note"],
             "outcome": None,
         },
     ],
-    "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
-    "id": 1,
-    "kind": "alert",
-    "escalated_at": None,
-    "assessed_by": None,
-    "assessed_on": None,
-    "resolved_by": None,
-    "level": "urgent",
-    "outcome": None,
-    "patient_id": 2,
-    "patient_message": "Back pain with a high temperature should be checked by a doctor today.",
-    "resolved_at": None,
-    "rule_id": "RF-INF-01",
-    "rule_version": 1,
-    "source": "red-flag table row 7; NHS back pain page: 'urgent GP appointment or NHS "
-    "111' list (https://www.nhs.uk/conditions/back-pain/); IDSA 2015 native "
-    "vertebral osteomyelitis guideline (Berbari et al.)",
     "status": "acknowledged",
-    "title": "spinal infection",
-    "updated_at": "2026-11-23T07:47:59+00:00",
 }
 
 RESOLVE: Any = {
@@ -856,57 +454,22 @@ RESOLVE: Any = {
 }
 
 ALERT_RESOLVED: Any = {
-    "clinician_message": "Fever with spinal pain: exclude discitis / vertebral osteomyelitis.",
-    "created_at": "2026-11-23T07:47:59+00:00",
+    **ALERT_ACKNOWLEDGED,
     "events": [
-        {
-            "action": "raised",
-            "actor_id": None,
-            "actor_name": None,
-            "at": "2026-11-23T07:47:59+00:00",
-            "check_in_id": 1,
-            "note": None,
-            "outcome": None,
-        },
-        {
-            "action": "acknowledged",
-            "actor_id": 3,
-            "actor_name": "Alex Morgan",
-            "at": "2026-11-23T07:47:59+00:00",
-            "check_in_id": None,
-            "note": "Called the patient; GP appointment today.",
-            "outcome": None,
-        },
+        *ALERT_ACKNOWLEDGED["events"],
         {
             "action": "resolved",
             "actor_id": 3,
             "actor_name": "Alex Morgan",
             "at": "2026-11-23T07:47:59+00:00",
             "check_in_id": None,
-            "note": "Seen by GP: viral infection, back pain unchanged.",
-            "outcome": "assessed_safe_to_continue",
+            **RESOLVE,
         },
     ],
-    "evidence": [{"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}],
-    "id": 1,
-    "kind": "alert",
-    "escalated_at": None,
-    "assessed_by": None,
-    "assessed_on": None,
     "resolved_by": "therapist",
-    "level": "urgent",
-    "outcome": "assessed_safe_to_continue",
-    "patient_id": 2,
-    "patient_message": "Back pain with a high temperature should be checked by a doctor today.",
+    "outcome": RESOLVE["outcome"],
     "resolved_at": "2026-11-23T07:47:59+00:00",
-    "rule_id": "RF-INF-01",
-    "rule_version": 1,
-    "source": "red-flag table row 7; NHS back pain page: 'urgent GP appointment or NHS "
-    "111' list (https://www.nhs.uk/conditions/back-pain/); IDSA 2015 native "
-    "vertebral osteomyelitis guideline (Berbari et al.)",
     "status": "resolved",
-    "title": "spinal infection",
-    "updated_at": "2026-11-23T07:47:59+00:00",
 }
 
 TEMPLATE: Any = {
@@ -993,39 +556,7 @@ TEMPLATE_CREATED: Any = {
 
 TEMPLATE_UPDATE: Any = {"duration_weeks": 6}
 
-TEMPLATE_UPDATED: Any = {
-    "built_in": False,
-    "causes": [],
-    "days_of_week": ["mon", "wed"],
-    "duration_weeks": 6,
-    "items": [
-        {
-            "days_of_week": None,
-            "exercise": "chin-tuck",
-            "hold_seconds": None,
-            "notes": None,
-            "reps": 10,
-            "rest_seconds": 30,
-            "sets": 2,
-            "times_per_day": 1,
-        },
-        {
-            "days_of_week": None,
-            "exercise": "cat-camel",
-            "hold_seconds": None,
-            "notes": None,
-            "reps": 8,
-            "rest_seconds": 30,
-            "sets": 2,
-            "times_per_day": 1,
-        },
-    ],
-    "name": "Morning mobility",
-    "owner_id": 3,
-    "slug": "morning-mobility-3e9ce5",
-    "source": "Therapist's own template",
-    "summary": "Three gentle moves before work.",
-}
+TEMPLATE_UPDATED: Any = {**TEMPLATE_CREATED, **TEMPLATE_UPDATE}
 
 # A therapist assigns a built-in template to a linked patient, every day of the week.
 PROGRAMME_ASSIGNMENT: Any = {
@@ -1183,182 +714,19 @@ PROGRAMME_UPDATE: Any = {
 }
 
 PROGRAMME_UPDATED: Any = {
-    "created_at": "2026-11-23T07:47:59+00:00",
-    "created_by_id": 3,
+    **PROGRAMME,
     "current_version": 2,
-    "ends_on": "2027-01-31",
-    "id": 1,
-    "patient_id": 2,
-    "paused_by": None,
-    "starts_on": "2026-11-23",
-    "status": "active",
-    "template": "desk-posture-reset",
-    "title": "Desk posture reset",
-    "updated_at": "2026-11-23T07:47:59+00:00",
     "version": {
-        "created_at": "2026-11-23T07:47:59+00:00",
-        "created_by_id": 3,
-        "days_of_week": ["mon", "tue"],
+        **PROGRAMME["version"],
         "items": [
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "posture-micro-break",
-                "hold_seconds": 60,
-                "id": 7,
-                "load": None,
-                "notes": "Every 30 to 60 minutes of sitting, on working days.",
-                "position": 0,
-                "reps": None,
-                "rest_seconds": 0,
-                "sets": 1,
-                "side": None,
-                "times_per_day": 8,
-            },
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "chin-tuck",
-                "hold_seconds": None,
-                "id": 8,
-                "load": None,
-                "notes": None,
-                "position": 1,
-                "reps": 15,
-                "rest_seconds": 30,
-                "sets": 3,
-                "side": None,
-                "times_per_day": 1,
-            },
+            {**PROGRAMME["version"]["items"][0], "id": 7},
+            {**PROGRAMME["version"]["items"][1], "id": 8, "reps": 15},
         ],
         "number": 2,
-        "overridden": [],
-        "override_reason": None,
-        "warnings": [
-            {
-                "code": None,
-                "exercise": "chin-tuck",
-                "text": "Stop and seek advice if the movement causes "
-                "dizziness, or pain or tingling spreading into an "
-                "arm.",
-            },
-            {
-                "code": None,
-                "exercise": "doorway-pec-stretch",
-                "text": "Take care after a shoulder dislocation or with a "
-                "frozen shoulder; keep the arms low and ask your "
-                "physiotherapist first.",
-            },
-        ],
     },
 }
 
-PROGRAMME_VERSIONS: Any = [
-    {
-        "created_at": "2026-11-23T07:47:59+00:00",
-        "created_by_id": 3,
-        "days_of_week": ["mon", "tue"],
-        "items": [
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "posture-micro-break",
-                "hold_seconds": 60,
-                "id": 1,
-                "load": None,
-                "notes": "Every 30 to 60 minutes of sitting, on working days.",
-                "position": 0,
-                "reps": None,
-                "rest_seconds": 0,
-                "sets": 1,
-                "side": None,
-                "times_per_day": 8,
-            },
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "chin-tuck",
-                "hold_seconds": None,
-                "id": 2,
-                "load": None,
-                "notes": None,
-                "position": 1,
-                "reps": 12,
-                "rest_seconds": 30,
-                "sets": 3,
-                "side": None,
-                "times_per_day": 1,
-            },
-        ],
-        "number": 1,
-        "overridden": [],
-        "override_reason": None,
-        "warnings": [
-            {
-                "code": None,
-                "exercise": "chin-tuck",
-                "text": "Stop and seek advice if the movement causes dizziness, or "
-                "pain or tingling spreading into an arm.",
-            },
-            {
-                "code": None,
-                "exercise": "doorway-pec-stretch",
-                "text": "Take care after a shoulder dislocation or with a frozen "
-                "shoulder; keep the arms low and ask your physiotherapist "
-                "first.",
-            },
-        ],
-    },
-    {
-        "created_at": "2026-11-23T07:47:59+00:00",
-        "created_by_id": 3,
-        "days_of_week": ["mon", "tue"],
-        "items": [
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "posture-micro-break",
-                "hold_seconds": 60,
-                "id": 7,
-                "load": None,
-                "notes": "Every 30 to 60 minutes of sitting, on working days.",
-                "position": 0,
-                "reps": None,
-                "rest_seconds": 0,
-                "sets": 1,
-                "side": None,
-                "times_per_day": 8,
-            },
-            {
-                "days_of_week": ["mon", "tue"],
-                "exercise": "chin-tuck",
-                "hold_seconds": None,
-                "id": 8,
-                "load": None,
-                "notes": None,
-                "position": 1,
-                "reps": 15,
-                "rest_seconds": 30,
-                "sets": 3,
-                "side": None,
-                "times_per_day": 1,
-            },
-        ],
-        "number": 2,
-        "overridden": [],
-        "override_reason": None,
-        "warnings": [
-            {
-                "code": None,
-                "exercise": "chin-tuck",
-                "text": "Stop and seek advice if the movement causes dizziness, or "
-                "pain or tingling spreading into an arm.",
-            },
-            {
-                "code": None,
-                "exercise": "doorway-pec-stretch",
-                "text": "Take care after a shoulder dislocation or with a frozen "
-                "shoulder; keep the arms low and ask your physiotherapist "
-                "first.",
-            },
-        ],
-    },
-]
+PROGRAMME_VERSIONS: Any = [PROGRAMME["version"], PROGRAMME_UPDATED["version"]]
 
 TODAY: Any = {
     "date": "2026-11-23",
@@ -1695,3 +1063,128 @@ VALIDATION_ERROR: Any = {
 }
 
 NOT_FOUND_ERROR: Any = {"code": 404, "message": "Check-in not found.", "status": "Not Found"}
+
+
+def _without(example: dict[str, Any], *names: str) -> dict[str, Any]:
+    """An example less some fields: the data export shows records without their ids."""
+    return {key: value for key, value in example.items() if key not in names}
+
+
+# Every section is the REST record less the ids, as ``api/accounts/export_schemas.py`` says.
+EXPORT: Any = {
+    "exported_at": "2026-11-23T07:47:59+00:00",
+    "profile": _without(PROFILE, "exercise_hold"),
+    "sections": {
+        "access_log": [
+            {
+                "accessed_at": "2026-11-23T07:47:59+00:00",
+                "resource": "programmes",
+                "resource_id": None,
+                "therapist_name": "Alex Morgan",
+            }
+        ],
+        "alerts": [
+            {
+                "created_at": "2026-11-23T07:47:59+00:00",
+                "evidence": [
+                    {"answers": {"symptoms": ["fever"]}, "check_in_id": 1, "date": "2026-11-23"}
+                ],
+                "history": [
+                    {
+                        "action": "raised",
+                        "at": "2026-11-23T07:47:59+00:00",
+                        "by": None,
+                        "note": None,
+                        "outcome": None,
+                    }
+                ],
+                "id": 1,
+                "level": "urgent",
+                "outcome": "assessed_safe_to_continue",
+                "resolved_at": "2026-11-23T07:47:59+00:00",
+                "resolved_by": "therapist",
+                "escalated_at": None,
+                "assessed_by": None,
+                "assessed_on": None,
+                "rule_id": "RF-INF-01",
+                "rule_version": 1,
+                "status": "resolved",
+                "title": "spinal infection",
+            }
+        ],
+        "devices": [],
+        "notifications": [],
+        "reminders": {
+            "check_in": {"enabled": True, "time": "19:00", "days_of_week": ["mon", "wed", "fri"]},
+            "exercise": {"enabled": True, "times": ["08:00", "18:30"]},
+            "missed_sessions": {"enabled": True, "after_days": 2},
+            "quiet_hours": {"start": "22:00", "end": "07:00"},
+            "timezone": "Europe/London",
+            "next": {
+                "check_in": "2026-11-25T19:00:00+00:00",
+                "exercise": "2026-11-25T08:00:00+00:00",
+                "missed_sessions": None,
+            },
+        },
+        "care_links": [
+            {
+                "created_at": "2026-11-23T07:47:59+00:00",
+                "ended_at": None,
+                "patient": "Sam",
+                "therapist": "Alex Morgan",
+            }
+        ],
+        "check_ins": [_without(CHECK_IN_AMENDED, "id", "patient_id", "updated_at")],
+        "exercise_holds": [
+            {
+                "level": "urgent",
+                "lifted_at": "2026-11-23T07:47:59+00:00",
+                "placed_at": "2026-11-23T07:47:59+00:00",
+                "reason": "Speak to a doctor today.",
+            }
+        ],
+        "outcomes": [_without(OUTCOME_NDI, "id", "patient_id", "interpretation", "unanswered")],
+        "pain_notices": [
+            {
+                "created_at": "2026-11-23T07:47:59+00:00",
+                "exercise": "chin-tuck",
+                "id": 1,
+                "kind": "reduce_dose",
+                "message": "Your pain during Chin tuck reached 6/10. "
+                "Above 5/10 is more than exercise should "
+                "hurt, and pushing through pain brings no "
+                "extra benefit. Next time do a lower dose: "
+                "fewer sets or repetitions, a shorter hold "
+                "or a smaller range, so that pain stays at "
+                "5/10 or below. Your therapist will see "
+                "this note. If the pain does not settle, "
+                "contact them.",
+                "session_id": 1,
+            }
+        ],
+        "programmes": [
+            {
+                "ends_on": "2027-01-31",
+                "id": 1,
+                "starts_on": "2026-11-23",
+                "status": "active",
+                "template": "desk-posture-reset",
+                "title": "Desk posture reset",
+                "versions": [
+                    {
+                        "created_at": "2026-11-23T07:47:59+00:00",
+                        "days_of_week": ["mon"],
+                        "items": [{**PROGRAMME_UPDATE["items"][0], "days_of_week": ["mon"]}],
+                        "number": 1,
+                    }
+                ],
+            }
+        ],
+        "sessions": [
+            {
+                **_without(SESSION, "id", "patient_id"),
+                "entries": [_without(entry, "position") for entry in SESSION["entries"]],
+            }
+        ],
+    },
+}

@@ -15,7 +15,7 @@ Failures are a 422 naming each field, together with the schema's own errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
@@ -53,28 +53,36 @@ def _text_errors(value: Any) -> tuple[Any, Any]:
         problem = text_problem(value)
         return ([problem] if problem else None), (_storable(value) if problem else value)
     if isinstance(value, list):
-        errors: dict[Any, Any] = {}
-        cleaned_list = []
-        for index, item in enumerate(value):
-            error, cleaned = _text_errors(item)
-            if error:
-                errors[index] = error
-            cleaned_list.append(cleaned)
-        return errors or None, cleaned_list
+        return _list_text_errors(value)
     if isinstance(value, Mapping):
-        errors = {}
-        cleaned_map = {}
-        for key, item in value.items():
-            key_problem = text_problem(key) if isinstance(key, str) else None
-            error, cleaned = _text_errors(item)
-            if key_problem:
-                errors[key] = [key_problem]
-                continue  # reported as it is; the schema does not see it
-            if error:
-                errors[key] = error
-            cleaned_map[key] = cleaned
-        return errors or None, cleaned_map
+        return _mapping_text_errors(value)
     return None, value
+
+
+def _list_text_errors(value: list[Any]) -> tuple[Any, list[Any]]:
+    errors: dict[Any, Any] = {}
+    cleaned_list = []
+    for index, item in enumerate(value):
+        error, cleaned = _text_errors(item)
+        if error:
+            errors[index] = error
+        cleaned_list.append(cleaned)
+    return errors or None, cleaned_list
+
+
+def _mapping_text_errors(value: Mapping[Any, Any]) -> tuple[Any, dict[Any, Any]]:
+    errors: dict[Any, Any] = {}
+    cleaned_map = {}
+    for key, item in value.items():
+        key_problem = text_problem(key) if isinstance(key, str) else None
+        error, cleaned = _text_errors(item)
+        if key_problem:
+            errors[key] = [key_problem]
+            continue  # reported as it is; the schema does not see it
+        if error:
+            errors[key] = error
+        cleaned_map[key] = cleaned
+    return errors or None, cleaned_map
 
 
 def _query_text_errors(args: MultiDict) -> tuple[dict[str, Any], MultiDict]:
@@ -89,24 +97,34 @@ def _query_text_errors(args: MultiDict) -> tuple[dict[str, Any], MultiDict]:
     return errors, cleaned
 
 
+def _out_of_bounds(field: fields.Date | fields.DateTime, raw: str) -> list[str] | None:
+    """The bounds error of one date or timestamp (None: within them, or not a date at
+    all, which the schema reports)."""
+    try:
+        value = field.deserialize(raw)
+    except ValidationError:
+        return None
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return None if EARLIEST_DATE <= day <= LATEST_DATE else [DATE_MESSAGE]
+
+
 def _date_problem(field: fields.Field, raw: Any) -> Any:
     """Errors for dates out of bounds under ``field`` (nested schemas and lists included)."""
     if isinstance(field, fields.Date | fields.DateTime) and isinstance(raw, str):
-        try:
-            value = field.deserialize(raw)
-        except ValidationError:
-            return None  # the schema reports it
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return None if EARLIEST_DATE <= day <= LATEST_DATE else [DATE_MESSAGE]
+        return _out_of_bounds(field, raw)
     if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
         if field.many and isinstance(raw, list):
-            found = {i: e for i, item in enumerate(raw) if (e := date_errors(field.schema, item))}
-            return found or None
+            return _each(lambda item: date_errors(field.schema, item), raw)
         return date_errors(field.schema, raw) or None
     if isinstance(field, fields.List) and isinstance(raw, list):
-        found = {i: e for i, item in enumerate(raw) if (e := _date_problem(field.inner, item))}
-        return found or None
+        return _each(lambda item: _date_problem(field.inner, item), raw)
     return None
+
+
+def _each(problem: Callable[[Any], Any], raw: list[Any]) -> dict[int, Any] | None:
+    """The problems of a list's items, by index (None: none)."""
+    found = {i: e for i, item in enumerate(raw) if (e := problem(item))}
+    return found or None
 
 
 def date_errors(schema: Schema, data: Any) -> dict[str, Any]:

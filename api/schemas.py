@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from api.accounts.models import Role
 from api.triage.vocabulary import HEALTH_HISTORY, LEVELS, PAIN_AREAS, PAIN_ONSET, SYMPTOMS
-from api.validation import one_of
+from api.validation import id_field, one_of
 from api.vocabulary import ALERT_STATUSES, INSTRUMENTS, PROGRAMME_STATUSES
 from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK, DERIVED_CODES, HEALTH_HISTORY_CODES
 
@@ -63,6 +63,20 @@ def iso_datetime(**kwargs: Any) -> fields.String:
     """A timestamp already written as ISO 8601 text (records kept as JSON)."""
     kwargs["metadata"] = {**kwargs.get("metadata", {}), "format": "date-time"}
     return fields.String(**kwargs)
+
+
+class PatientDatesQuerySchema(Schema):
+    """A list of one patient's records between two local dates (both optional)."""
+
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "The first local date to list; not after `to`"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
+    patient_id = id_field(
+        load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
+    )
 
 
 # The vocabularies used by several domains. Each name is one enum component.

@@ -21,19 +21,11 @@ from typing import Any
 
 from sqlalchemy import event
 
+from api.catalogue.models import CATALOGUE_TABLES
 from benchmarks.seed import DEFAULT_OUT
 
 #: Tables whose size does not depend on the number of patients.
-FIXED_TABLES = {
-    "alembic_version",
-    "catalogue_version",
-    "causes",
-    "exercises",
-    "exercise_causes",
-    "exercise_equipment",
-    "lifestyle_advice",
-    "programme_templates",
-}
+FIXED_TABLES = {"alembic_version", *CATALOGUE_TABLES}
 
 
 def _requests(credentials: dict[str, Any]) -> list[tuple[str, str, str, dict | None, str]]:

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.run_all import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 GUNICORN_SETTINGS = ("--worker-class", "gthread", "--threads", "4")
@@ -526,12 +528,7 @@ def gunicorn(
             time.sleep(0.3)
         yield base, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:

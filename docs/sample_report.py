@@ -67,6 +67,10 @@ def main() -> int:
         assert response.status_code < 300, (url, response.get_json())
         return response.get_json()
 
+    def record_ndi(scores: list[int]) -> None:
+        answers = dict(zip(scoring.NDI_ITEMS, scores, strict=True))
+        call("POST", "/api/v1/outcomes", patient, instrument="ndi", answers=answers)
+
     start = today - dt.timedelta(days=DAYS)
     programme = None
     items: list[dict] = []
@@ -84,15 +88,7 @@ def main() -> int:
                     days_of_week=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                 )
                 items = programme["version"]["items"]
-                call(
-                    "POST",
-                    "/api/v1/outcomes",
-                    patient,
-                    instrument="ndi",
-                    answers=dict(
-                        zip(scoring.NDI_ITEMS, [3, 2, 3, 2, 2, 3, 3, 2, 3, 2], strict=True)
-                    ),
-                )
+                record_ndi([3, 2, 3, 2, 2, 3, 3, 2, 3, 2])
             if n == 28:
                 changed = [
                     {k: v for k, v in item.items() if k not in ("id", "position")}
@@ -147,15 +143,7 @@ def main() -> int:
                     ],
                 )
             if n == DAYS:
-                call(
-                    "POST",
-                    "/api/v1/outcomes",
-                    patient,
-                    instrument="ndi",
-                    answers=dict(
-                        zip(scoring.NDI_ITEMS, [1, 1, 1, 1, 0, 1, 1, 1, 1, 0], strict=True)
-                    ),
-                )
+                record_ndi([1, 1, 1, 1, 0, 1, 1, 1, 1, 0])
     response = client.get(
         f"/api/v1/patients/{patient_id}/report",
         headers={**therapist, "Accept": "application/pdf"},

@@ -20,20 +20,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 
 from api import create_app
+from api.catalogue.models import CATALOGUE_TABLES
 from api.database import Base, make_engine
 from tests import factories
 
 # The catalogue is loaded once per run and shared by every test (read-only).
-REFERENCE_TABLES = {
-    "alembic_version",
-    "catalogue_version",
-    "causes",
-    "exercises",
-    "exercise_causes",
-    "exercise_equipment",
-    "lifestyle_advice",
-    "programme_templates",
-}
+REFERENCE_TABLES = {"alembic_version", *CATALOGUE_TABLES}
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

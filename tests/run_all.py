@@ -27,6 +27,17 @@ from pathlib import Path
 
 from tests.node_tools import ensure_node_tools
 
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Ask a server process to stop; kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 PG_GLOB = "/usr/lib/postgresql/*/bin"
 
 
@@ -244,12 +255,7 @@ class ThrowawayRedis:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process, timeout=10)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -17,14 +17,12 @@ from api.alerts.schemas import ACTIONS as ALERT_ACTIONS
 from api.alerts.schemas import AlertEvidenceSchema, alert_outcome
 from api.checkins.schemas import CheckInSchema
 from api.notifications.schemas import (
-    NotificationDataSchema,
+    DeviceSchema,
+    NotificationSchema,
     RemindersSchema,
-    delivery_status,
-    notification_kind,
-    platform,
 )
 from api.outcomes.schemas import NDI_BANDS, NdiRecordedAnswersSchema, PsfsAnswersSchema
-from api.programmes.schemas import side
+from api.programmes.schemas import ItemOutSchema
 from api.schemas import (
     ResponseSchema,
     alert_level,
@@ -32,7 +30,6 @@ from api.schemas import (
     code,
     day_of_week,
     instrument,
-    iso_datetime,
     programme_status,
 )
 from api.sessions.schemas import EntrySchema, NoticeSchema, SessionSchema
@@ -119,17 +116,11 @@ class ExportOutcomeSchema(OneOfSchema):
         return str(obj.instrument)
 
 
-class ExportProgrammeItemSchema(ResponseSchema):
-    exercise = fields.String(attribute="exercise_slug")
-    sets = fields.Integer()
-    reps = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    rest_seconds = fields.Integer()
-    times_per_day = fields.Integer()
-    load = fields.String(allow_none=True)
-    side = side(allow_none=True)
-    notes = fields.String(allow_none=True)
-    days_of_week = fields.List(day_of_week())
+class ExportProgrammeItemSchema(ItemOutSchema):
+    """The REST item without its id and position."""
+
+    class Meta:
+        exclude = ("id", "position")
 
 
 class ExportProgrammeVersionSchema(ResponseSchema):
@@ -163,33 +154,18 @@ class ExportSessionSchema(SessionSchema):
     entries = fields.List(fields.Nested(ExportSessionEntrySchema))
 
 
-class ExportDeviceSchema(ResponseSchema):
-    platform = platform()
-    token_suffix = fields.String()
-    app_version = fields.String(allow_none=True)
-    locale = fields.String(allow_none=True)
-    created_at = iso_datetime()
-    last_seen_at = iso_datetime()
+class ExportDeviceSchema(DeviceSchema):
+    """The REST device without its id."""
+
+    class Meta:
+        exclude = ("id",)
 
 
-class ExportDeliverySchema(ResponseSchema):
-    device_id = fields.Integer(allow_none=True)
-    platform = platform()
-    status = delivery_status()
-    attempts = fields.Integer()
-    next_attempt_at = iso_datetime(allow_none=True)
-    last_error = fields.String(allow_none=True)
-    sent_at = iso_datetime(allow_none=True)
+class ExportNotificationSchema(NotificationSchema):
+    """The REST notification without its id."""
 
-
-class ExportNotificationSchema(ResponseSchema):
-    kind = notification_kind()
-    title = fields.String()
-    body = fields.String()
-    data = fields.Nested(NotificationDataSchema)
-    created_at = iso_datetime()
-    read_at = iso_datetime(allow_none=True)
-    deliveries = fields.List(fields.Nested(ExportDeliverySchema))
+    class Meta:
+        exclude = ("id",)
 
 
 class ExportSectionsSchema(ResponseSchema):

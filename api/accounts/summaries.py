@@ -22,9 +22,16 @@ from api.accounts.schemas import ExportProfileSchema
 
 @dataclass(frozen=True)
 class HoldView:
-    since: dt.datetime
-    level: str
-    reason: str
+    """The ``exercise_hold`` object of ``GET /me`` and ``GET /patients``
+    (``ExerciseHoldSchema``): ``NO_HOLD`` while exercise is not paused."""
+
+    active: bool
+    since: dt.datetime | None
+    level: str | None
+    reason: str | None
+
+
+NO_HOLD = HoldView(active=False, since=None, level=None, reason=None)
 
 
 @dataclass(frozen=True)
@@ -53,15 +60,8 @@ def _source() -> SafetySource:
     return _safety[0]
 
 
-def hold_status(session: Session, user: User) -> dict[str, Any]:
-    return hold_dict(_source().hold(session, user.id))
-
-
-def hold_dict(hold: HoldView | None) -> dict[str, Any]:
-    """The ``exercise_hold`` object of ``GET /me`` and ``GET /patients``."""
-    if hold is None:
-        return {"active": False, "since": None, "level": None, "reason": None}
-    return {"active": True, "since": hold.since, "level": hold.level, "reason": hold.reason}
+def hold_status(session: Session, user: User) -> HoldView:
+    return _source().hold(session, user.id) or NO_HOLD
 
 
 def profile_with_hold(session: Session, user: User) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def patient_summaries(session: Session, rows: list[Row]) -> list[dict[str, Any]]
                 "linked_since": since,
                 "open_alerts": status.open_alerts,
                 "highest_open_level": status.highest_open_level,
-                "exercise_hold": hold_dict(status.hold),
+                "exercise_hold": status.hold or NO_HOLD,
             }
         )
     return summaries

@@ -24,17 +24,8 @@ Public API::
     [item.to_dict() for item in advice]
 """
 
-from .facts import (
-    Advice,
-    CheckInPain,
-    EntryFacts,
-    ExerciseFacts,
-    Hold,
-    PastEntry,
-    PreviousSession,
-    SessionFacts,
-    Step,
-)
+from . import facts
+from .facts import *  # noqa: F403  (the facts named in facts.__all__)
 from .rules import (
     BASELINE_DAYS,
     HOLD,
@@ -45,18 +36,10 @@ from .rules import (
 )
 
 __all__ = [
+    *facts.__all__,
     "BASELINE_DAYS",
     "HOLD",
     "PROGRESSION_WINDOW_DAYS",
-    "Advice",
-    "CheckInPain",
-    "EntryFacts",
-    "ExerciseFacts",
-    "Hold",
-    "PastEntry",
-    "PreviousSession",
-    "SessionFacts",
-    "Step",
     "advise",
     "exercises_needing_steps",
     "ready_to_progress",

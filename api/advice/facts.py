@@ -10,6 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "Advice",
+    "CheckInPain",
+    "EntryFacts",
+    "ExerciseFacts",
+    "Hold",
+    "PastEntry",
+    "PreviousSession",
+    "SessionFacts",
+    "Step",
+]
+
 
 @dataclass(frozen=True)
 class Step:

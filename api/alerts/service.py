@@ -298,25 +298,7 @@ def alert_entries(
     alerts = {}
     if alert_ids:
         alerts = {a.id: a for a in db_session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
-    notices = {}
-    if link_ids:
-        links = care.links_by_id_stmt(link_ids)
-        # the patient's name as it was when they ended the link (the event's actor name)
-        name_then = (
-            select(AlertEvent.actor_name)
-            .where(
-                AlertEvent.care_link_id == links.selected_columns.id,
-                AlertEvent.action == "link_ended",
-            )
-            .order_by(AlertEvent.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        found = db_session.execute(links.add_columns(name_then.label("patient_name")))
-        notices = {
-            row.id: LinkEnded(row.id, row.patient_id, row.patient_name, row.ended_at)
-            for row in found
-        }
+    notices = _link_ended_notices(db_session, link_ids) if link_ids else {}
     if named_patient is None:
         patient_ids = [alert.patient_id for alert in alerts.values()]
         log_reads(db_session, actor, patient_ids, resource="alerts")
@@ -324,6 +306,26 @@ def alert_entries(
         alerts[row.alert_id] if row.alert_id is not None else notices[row.care_link_id]
         for row in rows
     ]
+
+
+def _link_ended_notices(db_session: Session, link_ids: list[int]) -> dict[int, LinkEnded]:
+    """The link_ended notices of these care links, by link id (one query)."""
+    links = care.links_by_id_stmt(link_ids)
+    # the patient's name as it was when they ended the link (the event's actor name)
+    name_then = (
+        select(AlertEvent.actor_name)
+        .where(
+            AlertEvent.care_link_id == links.selected_columns.id,
+            AlertEvent.action == "link_ended",
+        )
+        .order_by(AlertEvent.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = db_session.execute(links.add_columns(name_then.label("patient_name")))
+    return {
+        row.id: LinkEnded(row.id, row.patient_id, row.patient_name, row.ended_at) for row in found
+    }
 
 
 def open_alert_summary(db_session: Session, patient_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -472,7 +474,7 @@ def hold_view(db_session: Session, patient_id: int) -> HoldView | None:
 def _hold_view(hold: Hold | ExerciseHold | None) -> HoldView | None:
     if hold is None:
         return None
-    return HoldView(since=hold.placed_at, level=hold.level, reason=hold.reason)
+    return HoldView(active=True, since=hold.placed_at, level=hold.level, reason=hold.reason)
 
 
 def patient_safety(db_session: Session, patient_ids: list[int]) -> dict[int, PatientSafety]:
@@ -572,16 +574,11 @@ def _check_assessment(
     assessed_by: str | None,
     assessed_on: dt.date | None,
 ) -> None:
-    errors: dict[str, list[str]] = {}
-    if actor.role == Role.patient:
-        if not confirmed:
-            errors["assessed_by_clinician"] = [
-                "Confirm that a doctor or other clinician has assessed you since this alert."
-            ]
-        if alert.level in PAUSING_LEVELS and not assessed_by:
-            errors["assessed_by"] = ["Name who assessed you (e.g. 'Dr Rao, GP at Hill Street')."]
-        if alert.level in PAUSING_LEVELS and assessed_on is None:
-            errors["assessed_on"] = ["Give the date of that assessment."]
+    errors = (
+        _patient_confirmation(alert, confirmed, assessed_by, assessed_on)
+        if actor.role == Role.patient
+        else {}
+    )
     if assessed_on is not None:
         patient = actor if actor.role == Role.patient else db_session.get(User, alert.patient_id)
         assert patient is not None
@@ -595,6 +592,23 @@ def _check_assessment(
             ]
     if errors:
         raise InvalidInput(errors, "An alert can be closed only after a clinical assessment.")
+
+
+def _patient_confirmation(
+    alert: Alert, confirmed: bool | None, assessed_by: str | None, assessed_on: dt.date | None
+) -> dict[str, list[str]]:
+    """What a patient closing their own alert must state: that a clinician assessed them
+    and, for an urgent or emergency alert, who and when."""
+    errors: dict[str, list[str]] = {}
+    if not confirmed:
+        errors["assessed_by_clinician"] = [
+            "Confirm that a doctor or other clinician has assessed you since this alert."
+        ]
+    if alert.level in PAUSING_LEVELS and not assessed_by:
+        errors["assessed_by"] = ["Name who assessed you (e.g. 'Dr Rao, GP at Hill Street')."]
+    if alert.level in PAUSING_LEVELS and assessed_on is None:
+        errors["assessed_on"] = ["Give the date of that assessment."]
+    return errors
 
 
 def _first_evidence_date(alert: Alert, timezone: str) -> dt.date:

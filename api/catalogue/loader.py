@@ -19,15 +19,7 @@ from flask.cli import AppGroup
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.catalogue.models import (
-    CatalogueVersion,
-    Cause,
-    Exercise,
-    ExerciseCause,
-    ExerciseEquipment,
-    LifestyleAdvice,
-    ProgrammeTemplate,
-)
+from api.catalogue import models as tables
 from api.database import get_session, utcnow
 from exercises.content import ContentError
 from exercises.load import load_content
@@ -112,7 +104,7 @@ def load_catalogue(*, db_session: Session, root: Path | None = None) -> LoadRepo
     order = {slug: n for n, slug in enumerate(content.causes)}
     causes = _upsert(
         db_session,
-        Cause,
+        tables.Cause,
         content.causes,
         lambda c: {
             "name": c.name,
@@ -123,7 +115,7 @@ def load_catalogue(*, db_session: Session, root: Path | None = None) -> LoadRepo
     )
     exercises = _upsert(
         db_session,
-        Exercise,
+        tables.Exercise,
         content.exercises,
         lambda e: {
             "name": e.name,
@@ -138,15 +130,15 @@ def load_catalogue(*, db_session: Session, root: Path | None = None) -> LoadRepo
     )
     _upsert(
         db_session,
-        ProgrammeTemplate,
+        tables.ProgrammeTemplate,
         content.templates,
         lambda t: {"name": t.name},
         report.kinds["templates"],
-        scope=ProgrammeTemplate.owner_id.is_(None),
+        scope=tables.ProgrammeTemplate.owner_id.is_(None),
     )
     _upsert(
         db_session,
-        LifestyleAdvice,
+        tables.LifestyleAdvice,
         content.lifestyle,
         lambda a: {"name": a.factor},
         report.kinds["lifestyle"],
@@ -163,7 +155,9 @@ def _replace_links(session: Session, content: Any, causes: dict, exercises: dict
         for e in content.exercises.values()
         for link in e.causes
     }
-    existing = {(r.exercise_id, r.cause_id): r for r in session.scalars(select(ExerciseCause))}
+    existing = {
+        (r.exercise_id, r.cause_id): r for r in session.scalars(select(tables.ExerciseCause))
+    }
     for key, row in existing.items():
         if key not in wanted_causes:
             session.delete(row)
@@ -171,24 +165,25 @@ def _replace_links(session: Session, content: Any, causes: dict, exercises: dict
             row.why = wanted_causes[key]
     for key, why in wanted_causes.items():
         if key not in existing:
-            session.add(ExerciseCause(exercise_id=key[0], cause_id=key[1], why=why))
+            session.add(tables.ExerciseCause(exercise_id=key[0], cause_id=key[1], why=why))
     wanted_equipment = {
         (exercises[e.slug].id, item) for e in content.exercises.values() for item in e.equipment
     }
     current = {
         (row.exercise_id, row.equipment)
         for row in session.execute(
-            select(ExerciseEquipment.exercise_id, ExerciseEquipment.equipment)
+            select(tables.ExerciseEquipment.exercise_id, tables.ExerciseEquipment.equipment)
         )
     }
     for exercise_id, item in current - wanted_equipment:
         session.execute(
-            delete(ExerciseEquipment).where(
-                ExerciseEquipment.exercise_id == exercise_id, ExerciseEquipment.equipment == item
+            delete(tables.ExerciseEquipment).where(
+                tables.ExerciseEquipment.exercise_id == exercise_id,
+                tables.ExerciseEquipment.equipment == item,
             )
         )
     for exercise_id, item in wanted_equipment - current:
-        session.add(ExerciseEquipment(exercise_id=exercise_id, equipment=item))
+        session.add(tables.ExerciseEquipment(exercise_id=exercise_id, equipment=item))
 
 
 def _record_version(session: Session, *groups: Iterable[Any]) -> None:
@@ -197,9 +192,9 @@ def _record_version(session: Session, *groups: Iterable[Any]) -> None:
         for row in sorted(group, key=lambda r: r.slug):
             digest.update(f"{row.slug}:{row.content_hash}:{row.retired_at}".encode())
     value = digest.hexdigest()
-    version = session.get(CatalogueVersion, 1)
+    version = session.get(tables.CatalogueVersion, 1)
     if version is None:
-        session.add(CatalogueVersion(id=1, digest=value))
+        session.add(tables.CatalogueVersion(id=1, digest=value))
     elif version.digest != value:
         version.digest = value
         version.loaded_at = utcnow()

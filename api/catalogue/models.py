@@ -87,6 +87,10 @@ class ProgrammeTemplate(CatalogueEntry, Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    @property
+    def built_in(self) -> bool:
+        return self.owner_id is None
+
 
 class CatalogueVersion(Base):
     """One row: a digest of the loaded content, the base of every catalogue ETag."""
@@ -96,3 +100,18 @@ class CatalogueVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+#: The catalogue's tables: loaded from ``exercises/``, the same for every patient.
+CATALOGUE_TABLES = frozenset(
+    model.__tablename__
+    for model in (
+        Cause,
+        Exercise,
+        ExerciseCause,
+        ExerciseEquipment,
+        LifestyleAdvice,
+        ProgrammeTemplate,
+        CatalogueVersion,
+    )
+)

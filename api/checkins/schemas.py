@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from api.alerts.schemas import RuleEvidenceSchema  # the evidence alerts keep
 from api.schemas import (
     ChangesSchema,
+    PatientDatesQuerySchema,
     ResponseSchema,
     alert_level,
     pain_area,
@@ -15,7 +16,7 @@ from api.schemas import (
     triage_level,
 )
 from api.triage import PAIN_AREAS, SYMPTOMS
-from api.validation import id_field, unique_items
+from api.validation import unique_items
 
 _score = {"strict": True, "validate": validate.Range(min=0, max=10)}
 
@@ -120,13 +121,5 @@ class CheckInSchema(ResponseSchema):
     updated_at = fields.DateTime()
 
 
-class CheckInQuerySchema(Schema):
-    from_ = fields.Date(
-        data_key="from",
-        load_default=None,
-        metadata={"description": "The first local date to list; not after `to`"},
-    )
-    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
-    patient_id = id_field(
-        load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
-    )
+class CheckInQuerySchema(PatientDatesQuerySchema):
+    """A patient's check-ins, newest first."""

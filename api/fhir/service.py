@@ -11,7 +11,7 @@ time; the test suite validates a full export against the R4 models of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -609,49 +609,68 @@ def _audit(entry: AccessLogEntry, patient: User, people: People) -> Item:
 # --- the export ---------------------------------------------------------------------------
 
 
-def collect(*, db_session: Session, patient: User) -> list[Item]:
-    """Every resource of ``patient``'s record, in a fixed number of queries."""
-    pid = patient.id
-    links = db_session.scalars(
-        select(CareLink).where(CareLink.patient_id == pid).order_by(CareLink.id)
-    ).all()
-    programmes = db_session.scalars(
-        select(Programme)
-        .where(Programme.patient_id == pid)
-        .options(selectinload(Programme.versions).selectinload(ProgrammeVersion.items))
-        .order_by(Programme.id)
-    ).all()
-    check_ins = db_session.scalars(
-        select(CheckIn).where(CheckIn.patient_id == pid).order_by(CheckIn.local_date, CheckIn.id)
-    ).all()
-    outcomes = db_session.scalars(
-        select(OutcomeScore)
-        .where(OutcomeScore.patient_id == pid)
-        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
-    ).all()
-    sessions = db_session.scalars(
-        select(ExerciseSession)
-        .where(ExerciseSession.patient_id == pid)
-        .order_by(ExerciseSession.started_at, ExerciseSession.id)
-    ).all()
-    alerts = db_session.scalars(
-        select(Alert)
-        .where(Alert.patient_id == pid)
-        .options(lazyload(Alert.events))  # the history is not exported: never loaded
-        .order_by(Alert.created_at, Alert.id)
-    ).all()
-    access = db_session.scalars(
-        select(AccessLogEntry)
-        .where(AccessLogEntry.patient_id == pid)
-        .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
-    ).all()
+@dataclass(frozen=True)
+class _Record:
+    """The rows of a patient's record, each kind in the order it is exported."""
 
-    # therapists: linked ones, programme authors and readers (one query for those not loaded)
-    therapists = {link.therapist_id: link.therapist for link in links}
-    wanted = {p.created_by_id for p in programmes}
-    wanted |= {v.created_by_id for p in programmes for v in p.versions}
-    wanted |= {entry.therapist_id for entry in access}
-    wanted -= {None, pid, *therapists}
+    links: Sequence[CareLink]
+    programmes: Sequence[Programme]
+    check_ins: Sequence[CheckIn]
+    outcomes: Sequence[OutcomeScore]
+    sessions: Sequence[ExerciseSession]
+    alerts: Sequence[Alert]
+    access: Sequence[AccessLogEntry]
+
+
+def _load_record(db_session: Session, pid: int) -> _Record:
+    """One query per kind of row."""
+    return _Record(
+        links=db_session.scalars(
+            select(CareLink).where(CareLink.patient_id == pid).order_by(CareLink.id)
+        ).all(),
+        programmes=db_session.scalars(
+            select(Programme)
+            .where(Programme.patient_id == pid)
+            .options(selectinload(Programme.versions).selectinload(ProgrammeVersion.items))
+            .order_by(Programme.id)
+        ).all(),
+        check_ins=db_session.scalars(
+            select(CheckIn)
+            .where(CheckIn.patient_id == pid)
+            .order_by(CheckIn.local_date, CheckIn.id)
+        ).all(),
+        outcomes=db_session.scalars(
+            select(OutcomeScore)
+            .where(OutcomeScore.patient_id == pid)
+            .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+        ).all(),
+        sessions=db_session.scalars(
+            select(ExerciseSession)
+            .where(ExerciseSession.patient_id == pid)
+            .order_by(ExerciseSession.started_at, ExerciseSession.id)
+        ).all(),
+        alerts=db_session.scalars(
+            select(Alert)
+            .where(Alert.patient_id == pid)
+            .options(lazyload(Alert.events))  # the history is not exported: never loaded
+            .order_by(Alert.created_at, Alert.id)
+        ).all(),
+        access=db_session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.patient_id == pid)
+            .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
+        ).all(),
+    )
+
+
+def _therapists(db_session: Session, patient: User, record: _Record) -> dict[int, User]:
+    """The therapists the record names: linked ones, programme authors and readers (one
+    query for those the care links did not load)."""
+    therapists = {link.therapist_id: link.therapist for link in record.links}
+    wanted = {p.created_by_id for p in record.programmes}
+    wanted |= {v.created_by_id for p in record.programmes for v in p.versions}
+    wanted |= {entry.therapist_id for entry in record.access}
+    wanted -= {None, patient.id, *therapists}
     if wanted:
         therapists.update(
             (user.id, user)
@@ -659,26 +678,37 @@ def collect(*, db_session: Session, patient: User) -> list[Item]:
                 select(User).where(User.id.in_(wanted), User.role == Role.therapist)
             )
         )
-    people = People(patient, therapists.values())
+    return therapists
 
-    items = [Item(patient_resource(patient), patient.updated_at)]
-    items += [_practitioner(user) for _, user in sorted(therapists.items())]
-    for link in links:
-        items += _care_link(link, patient)
-    for programme in programmes:
-        items += _programme(programme, patient, people)
-    for check_in in check_ins:
-        items += _check_in(check_in, patient)
-    first: dict[str, OutcomeScore] = {}
-    for outcome in outcomes:
-        first.setdefault(outcome.instrument, outcome)
-        items += _outcome(outcome, first[outcome.instrument], patient)
-    programme_ids = {p.id for p in programmes}
-    items += [_session(s, patient, programme_ids) for s in sessions]
-    items += [_flag(alert, patient) for alert in alerts]
-    items += [_audit(entry, patient, people) for entry in access]
+
+def collect(*, db_session: Session, patient: User) -> list[Item]:
+    """Every resource of ``patient``'s record, in a fixed number of queries."""
+    record = _load_record(db_session, patient.id)
+    items = _resources(patient, record, _therapists(db_session, patient, record))
     order = {kind: n for n, kind in enumerate(RESOURCE_TYPES)}
     return sorted(items, key=lambda item: order[item.type])  # stable: keeps row order
+
+
+def _resources(patient: User, record: _Record, therapists: dict[int, User]) -> list[Item]:
+    """The record's rows as FHIR resources, kind by kind."""
+    people = People(patient, therapists.values())
+    items = [Item(patient_resource(patient), patient.updated_at)]
+    items += [_practitioner(user) for _, user in sorted(therapists.items())]
+    for link in record.links:
+        items += _care_link(link, patient)
+    for programme in record.programmes:
+        items += _programme(programme, patient, people)
+    for check_in in record.check_ins:
+        items += _check_in(check_in, patient)
+    first: dict[str, OutcomeScore] = {}
+    for outcome in record.outcomes:
+        first.setdefault(outcome.instrument, outcome)
+        items += _outcome(outcome, first[outcome.instrument], patient)
+    programme_ids = {p.id for p in record.programmes}
+    items += [_session(s, patient, programme_ids) for s in record.sessions]
+    items += [_flag(alert, patient) for alert in record.alerts]
+    items += [_audit(entry, patient, people) for entry in record.access]
+    return items
 
 
 def select_items(

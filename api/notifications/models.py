@@ -65,6 +65,11 @@ class Device(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    @property
+    def token_suffix(self) -> str:
+        """The last 6 characters: enough to recognise a device, useless to send to it."""
+        return self.token[-6:]
+
 
 class Notification(Base):
     """One message to one person: in their inbox, and pushed to each of their devices.
@@ -131,6 +136,11 @@ class Delivery(Base):
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def next_attempt(self) -> dt.datetime | None:
+        """When the next attempt is due, while the delivery is queued (else None)."""
+        return self.next_attempt_at if self.status == DeliveryStatus.queued else None
 
 
 class ReminderSettings(Base):

@@ -10,7 +10,6 @@ from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
 from api.database import get_session, utcnow
 from api.notifications import reminders, service
-from api.notifications.models import Device
 from api.notifications.schemas import (
     DeviceCreateSchema,
     DeviceSchema,
@@ -19,7 +18,6 @@ from api.notifications.schemas import (
     RemindersSchema,
     RemindersUpdateSchema,
 )
-from api.notifications.service import notification_view
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 
 blp = Blueprint(
@@ -79,18 +77,6 @@ REMINDERS_VIEW_EXAMPLE = {
 }
 
 
-def device_view(device: Device) -> dict[str, Any]:
-    return {
-        "id": device.id,
-        "platform": str(device.platform),
-        "token_suffix": service.token_suffix(device.token),
-        "app_version": device.app_version,
-        "locale": device.locale,
-        "created_at": device.created_at,
-        "last_seen_at": device.last_seen_at,
-    }
-
-
 @blp.route("/devices")
 class Devices(MethodView):
     @blp.doc(operationId="registerDevice")
@@ -125,7 +111,7 @@ class Devices(MethodView):
             db_session=session, user=current_user(), now=utcnow(), **body
         )
         session.commit()
-        return device_view(device), 201 if created else 200
+        return device, 201 if created else 200
 
     @blp.doc(operationId="listDevices")
     @blp.login_required()
@@ -136,7 +122,7 @@ class Devices(MethodView):
         Each device shows only the last 6 characters of its push token.
         """
         session = get_session()
-        return [device_view(d) for d in session.scalars(service.devices_stmt(current_user()))]
+        return list(session.scalars(service.devices_stmt(current_user())))
 
 
 @blp.route("/devices/<int:device_id>")
@@ -170,7 +156,7 @@ class Notifications(MethodView):
         """
         stmt = service.inbox_stmt(current_user(), unread=query["unread"])
         rows = paginate(get_session(), stmt, pagination_parameters).scalars().all()
-        return [notification_view(n) for n in rows]
+        return rows
 
 
 @blp.route("/notifications/<int:notification_id>/read")
@@ -193,7 +179,7 @@ class ReadNotification(MethodView):
             db_session=session, user=current_user(), notification_id=notification_id, now=utcnow()
         )
         session.commit()
-        return notification_view(notification)
+        return notification
 
 
 @blp.route("/reminders")

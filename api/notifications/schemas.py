@@ -82,7 +82,7 @@ class DeliverySchema(ResponseSchema):
         },
     )
     attempts = fields.Integer(required=True)
-    next_attempt_at = fields.DateTime(required=True, allow_none=True)
+    next_attempt_at = fields.DateTime(required=True, allow_none=True, attribute="next_attempt")
     last_error = fields.String(required=True, allow_none=True)
     sent_at = fields.DateTime(required=True, allow_none=True)
 

@@ -180,11 +180,6 @@ def delete_device(*, db_session: Session, user: User, device_id: int) -> None:
     db_session.flush()
 
 
-def token_suffix(token: str) -> str:
-    """The last 6 characters: enough to recognise a device, useless to send to it."""
-    return token[-6:]
-
-
 # --- inbox -----------------------------------------------------------------------------
 
 
@@ -240,75 +235,20 @@ def mark_read(
     return notification
 
 
-def delivery_dict(delivery: Delivery) -> dict[str, Any]:
-    queued = delivery.status == DeliveryStatus.queued
-    return {
-        "device_id": delivery.device_id,
-        "platform": str(delivery.platform),
-        "status": str(delivery.status),
-        "attempts": delivery.attempts,
-        "next_attempt_at": delivery.next_attempt_at if queued else None,
-        "last_error": delivery.last_error,
-        "sent_at": delivery.sent_at,
-    }
-
-
-def notification_view(notification: Notification) -> dict[str, Any]:
-    """The values of an inbox item (``NotificationSchema`` dumps them)."""
-    return {
-        "id": notification.id,
-        "kind": str(notification.kind),
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "created_at": notification.created_at,
-        "read_at": notification.read_at,
-        "deliveries": [delivery_dict(d) for d in notification.deliveries],
-    }
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 # --- data rights -----------------------------------------------------------------------
 
 
-def _export_devices(db_session: Session, user: User) -> list[dict[str, Any]]:
-    return [
-        {
-            "platform": str(d.platform),
-            "token_suffix": token_suffix(d.token),
-            "app_version": d.app_version,
-            "locale": d.locale,
-            "created_at": d.created_at.isoformat(),
-            "last_seen_at": d.last_seen_at.isoformat(),
-        }
-        for d in db_session.scalars(devices_stmt(user))
-    ]
+def _export_devices(db_session: Session, user: User) -> list[Device]:
+    """Dumped by ``ExportDeviceSchema``, the REST device without its id."""
+    return list(db_session.scalars(devices_stmt(user)))
 
 
-def _export_notifications(db_session: Session, user: User) -> list[dict[str, Any]]:
-    rows = db_session.scalars(
-        select(Notification)
-        .where(Notification.recipient_id == user.id)
-        .order_by(Notification.created_at, Notification.id)
+def _export_notifications(db_session: Session, user: User) -> list[Notification]:
+    """Dumped by ``ExportNotificationSchema``, the REST notification without its id."""
+    return list(
+        db_session.scalars(
+            select(Notification)
+            .where(Notification.recipient_id == user.id)
+            .order_by(Notification.created_at, Notification.id)
+        )
     )
-    return [
-        {
-            "kind": str(n.kind),
-            "title": n.title,
-            "body": n.body,
-            "data": n.data,
-            "created_at": n.created_at.isoformat(),
-            "read_at": _iso(n.read_at),
-            "deliveries": [
-                {
-                    k: _iso(v) if isinstance(v, dt.datetime) else v
-                    for k, v in delivery_dict(d).items()
-                }
-                for d in n.deliveries
-            ],
-        }
-        for n in rows
-    ]

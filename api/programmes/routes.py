@@ -46,7 +46,7 @@ class Templates(MethodView):
         session = get_session()
         stmt = service.visible_templates_stmt(current_user())
         rows = paginate(session, stmt, pagination_parameters).scalars().all()
-        return [service.template_dict(t) for t in rows]
+        return rows
 
     @blp.doc(operationId="createProgrammeTemplate")
     @blp.links_to(
@@ -68,7 +68,7 @@ class Templates(MethodView):
         session = get_session()
         template = service.create_template(db_session=session, therapist=current_user(), data=body)
         session.commit()
-        return service.template_dict(template)
+        return template
 
 
 @blp.route("/programme-templates/<slug>")
@@ -82,7 +82,7 @@ class TemplateItem(MethodView):
 
         Another therapist's template answers 404.
         """
-        return service.template_dict(service.get_template(get_session(), current_user(), slug))
+        return service.get_template(get_session(), current_user(), slug)
 
     @blp.doc(operationId="updateProgrammeTemplate")
     @blp.login_required(Role.therapist)
@@ -99,7 +99,7 @@ class TemplateItem(MethodView):
             db_session=session, therapist=current_user(), slug=slug, changes=changes
         )
         session.commit()
-        return service.template_dict(template)
+        return template
 
     @blp.doc(operationId="deleteProgrammeTemplate")
     @blp.login_required(Role.therapist)

@@ -105,19 +105,24 @@ class ProgrammeUpdateSchema(ChangesSchema, OverrideMixin):
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=30))
 
 
-class ItemOutSchema(ResponseSchema):
-    id = fields.Integer()
-    position = fields.Integer()
-    exercise = fields.String(attribute="exercise_slug")
+class DoseOutSchema(ResponseSchema):
+    """An exercise's prescribed dose, as every programme item answers it."""
+
     sets = fields.Integer()
     reps = fields.Integer(allow_none=True)
     hold_seconds = fields.Integer(allow_none=True)
     rest_seconds = fields.Integer()
     times_per_day = fields.Integer()
-    days_of_week = fields.List(day_of_week())
     load = fields.String(allow_none=True)
     side = side(allow_none=True)
     notes = fields.String(allow_none=True)
+
+
+class ItemOutSchema(DoseOutSchema):
+    id = fields.Integer()
+    position = fields.Integer()
+    exercise = fields.String(attribute="exercise_slug")
+    days_of_week = fields.List(day_of_week())
 
 
 class WarningSchema(ResponseSchema):
@@ -191,14 +196,17 @@ class TemplateItemSchema(ResponseSchema):
 
 
 class TemplateSchema(ResponseSchema):
+    """A catalogue template (``ProgrammeTemplate``): its content is kept as the entry's
+    ``data``."""
+
     slug = fields.String()
-    name = fields.String()
-    summary = fields.String()
-    causes = fields.List(cause())
-    duration_weeks = fields.Integer()
-    days_of_week = fields.List(day_of_week())
-    items = fields.List(fields.Nested(TemplateItemSchema))
-    source = fields.String()
+    name = fields.String(attribute="data.name")
+    summary = fields.String(attribute="data.summary")
+    causes = fields.List(cause(), attribute="data.causes")
+    duration_weeks = fields.Integer(attribute="data.duration_weeks")
+    days_of_week = fields.List(day_of_week(), attribute="data.days_of_week")
+    items = fields.List(fields.Nested(TemplateItemSchema), attribute="data.items")
+    source = fields.String(attribute="data.source")
     built_in = fields.Boolean()
     owner_id = fields.Integer(allow_none=True)
 
@@ -223,20 +231,12 @@ class TemplateUpdateSchema(ChangesSchema, TemplateCreateSchema):
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=30))
 
 
-class TodayItemSchema(ResponseSchema):
+class TodayItemSchema(DoseOutSchema):
     programme_id = fields.Integer()
     programme_title = fields.String()
     programme_item_id = fields.Integer()
     exercise = fields.String()
     exercise_name = fields.String()
-    sets = fields.Integer()
-    reps = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    rest_seconds = fields.Integer()
-    times_per_day = fields.Integer()
-    load = fields.String(allow_none=True)
-    side = side(allow_none=True)
-    notes = fields.String(allow_none=True)
     sessions_done = fields.Integer(metadata={"description": "Sessions logged for it that day"})
     done = fields.Boolean()
 

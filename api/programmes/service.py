@@ -49,15 +49,6 @@ def get_template(session: Session, actor: User | None, slug: str) -> ProgrammeTe
     return templates.get(session, actor, slug)
 
 
-def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
-    return {
-        **template.data,
-        "slug": template.slug,
-        "owner_id": template.owner_id,
-        "built_in": template.owner_id is None,
-    }
-
-
 def _template_items(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     exercises = _exercises(session, items)
     result = []
@@ -160,33 +151,49 @@ def _check_contraindications(
     refusals = []
     warnings = []
     for n, planned in enumerate(plan):
-        reasons = sorted(codes & planned.exercise.contraindications)
-        reasons += [slug for slug in sorted(blocking) if slug not in reasons]
-        if reasons:
-            refusals.append(
-                {
-                    "item": n,
-                    "exercise": planned.exercise.slug,
-                    "name": planned.exercise.name,
-                    "reasons": reasons,
-                    "message": _refusal_text(planned.exercise, reasons, blocking),
-                    "alternatives": []
-                    if blocking
-                    else _alternatives(session, planned.exercise, codes),
-                }
-            )
+        refusal = _refusal(session, n, planned.exercise, codes, blocking)
+        if refusal is not None:
+            refusals.append(refusal)
         for precaution in catalogue.precautions_of(planned.exercise, codes):
             warnings.append({"exercise": planned.exercise.slug, **asdict(precaution)})
     if refusals and override_reason is None:
-        error = InvalidInput(
-            {"items": {str(r["item"]): [r["message"]] for r in refusals}},
-            "Some exercises are contraindicated for this patient. Choose a safer alternative, "
-            "or (therapists) send override_contraindications with a reason.",
-        )
-        assert error.errors is not None
-        error.errors["contraindications"] = refusals
-        raise error
+        raise _refused(refusals)
     return refusals, warnings
+
+
+def _refusal(
+    session: Session,
+    n: int,
+    exercise: CatalogueExercise,
+    codes: set[str],
+    blocking: dict[str, BlockingCause],
+) -> dict[str, Any] | None:
+    """Why item ``n`` is refused for this patient (its contraindications, then the
+    conditions that block every exercise), with safer alternatives; None: not refused."""
+    reasons = sorted(codes & exercise.contraindications)
+    reasons += [slug for slug in sorted(blocking) if slug not in reasons]
+    if not reasons:
+        return None
+    return {
+        "item": n,
+        "exercise": exercise.slug,
+        "name": exercise.name,
+        "reasons": reasons,
+        "message": _refusal_text(exercise, reasons, blocking),
+        "alternatives": [] if blocking else _alternatives(session, exercise, codes),
+    }
+
+
+def _refused(refusals: list[dict[str, Any]]) -> InvalidInput:
+    """The 422 for refused items, each with its reasons under ``contraindications``."""
+    error = InvalidInput(
+        {"items": {str(r["item"]): [r["message"]] for r in refusals}},
+        "Some exercises are contraindicated for this patient. Choose a safer alternative, "
+        "or (therapists) send override_contraindications with a reason.",
+    )
+    assert error.errors is not None
+    error.errors["contraindications"] = refusals
+    return error
 
 
 def _refusal_text(
@@ -399,11 +406,7 @@ def update(
             )
     if "status" in changes:
         _change_status(db_session, actor, programme, changes["status"])
-    for field in ("title", "ends_on"):
-        if field in changes:
-            setattr(programme, field, changes[field])
-    if programme.ends_on is not None and programme.ends_on < programme.starts_on:
-        raise InvalidInput({"ends_on": ["ends_on must not be before starts_on."]})
+    _set_fields(programme, changes)
     if "items" in changes or "days_of_week" in changes:
         if programme.status in ("completed", "cancelled"):
             raise Conflict(f"This programme is {programme.status}; assign a new one.")
@@ -411,6 +414,15 @@ def update(
     programme.updated_at = utcnow()
     db_session.flush()
     return programme
+
+
+def _set_fields(programme: Programme, changes: dict[str, Any]) -> None:
+    """The title and end date as sent; the end never before the start."""
+    for field in ("title", "ends_on"):
+        if field in changes:
+            setattr(programme, field, changes[field])
+    if programme.ends_on is not None and programme.ends_on < programme.starts_on:
+        raise InvalidInput({"ends_on": ["ends_on must not be before starts_on."]})
 
 
 def _revise(
@@ -453,6 +465,18 @@ def _revise(
 def _change_status(session: Session, actor: User, programme: Programme, status: str) -> None:
     if status == programme.status:
         return
+    _check_transition(session, actor, programme, status)
+    if status == "paused":
+        by = "therapist" if actor.role == Role.therapist else "patient"
+        _open_pause(session, programme.id, by)
+    elif programme.status == "paused":
+        _close_pauses(session, [programme.id])
+    programme.status = status
+    programme.paused_by = by if status == "paused" else None
+
+
+def _check_transition(session: Session, actor: User, programme: Programme, status: str) -> None:
+    """Whether ``actor`` may take the programme to ``status`` now (else Conflict)."""
     if status not in _TRANSITIONS[programme.status]:
         raise Conflict(f"A {programme.status} programme cannot become {status}.")
     if status == "active":
@@ -465,13 +489,6 @@ def _change_status(session: Session, actor: User, programme: Programme, status: 
             raise Conflict("Your therapist paused this programme; ask them to resume it.")
     if actor.role == Role.patient and status == "completed":
         raise Conflict("Your therapist marks a programme completed; you may pause or cancel it.")
-    if status == "paused":
-        by = "therapist" if actor.role == Role.therapist else "patient"
-        _open_pause(session, programme.id, by)
-    elif programme.status == "paused":
-        _close_pauses(session, [programme.id])
-    programme.status = status
-    programme.paused_by = by if status == "paused" else None
 
 
 def _open_pause(session: Session, programme_id: int, by: str) -> None:

@@ -110,25 +110,9 @@ def _monitoring(
     return periods
 
 
-def report(
-    *,
-    db_session: Session,
-    patient: User,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """Everything the report shows, for ``patient`` over the range (the progress range
-    rules: default the last 90 days in the patient's time zone, at most 366)."""
-    now = now or utcnow()
-    tz = ZoneInfo(patient.timezone)
-    body = progress.progress(
-        db_session=db_session, patient=patient, date_from=date_from, date_to=date_to, now=now
-    )
-    date_from, date_to = body["from"], body["to"]
-    start, end = _local_bounds(date_from, date_to, tz)
-    alerts = _alerts(db_session, patient, start, end)
-    red_flag_days = sorted(
+def _red_flag_days(alerts: list[dict[str, Any]], date_from: dt.date, date_to: dt.date):
+    """The days in the period on which a red flag was reported (the alerts' evidence)."""
+    return sorted(
         {
             dt.date.fromisoformat(evidence["date"])
             for alert in alerts
@@ -137,6 +121,37 @@ def report(
             and date_from <= dt.date.fromisoformat(evidence["date"]) <= date_to
         }
     )
+
+
+def _has_data(progress_body: dict[str, Any], alerts: list, monitoring: list) -> bool:
+    """Whether the period holds anything to report: pain, alerts, outcomes, monitored
+    days or exercise prescribed."""
+    return bool(
+        progress_body["pain"]["series"]
+        or alerts
+        or progress_body["outcomes"]
+        or any(p["days_with_data"] for p in monitoring)
+        or progress_body["adherence"]["prescribed"]
+    )
+
+
+def report(
+    *,
+    db_session: Session,
+    patient: User,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> dict[str, Any]:
+    """Everything the report shows, for ``patient`` over the range (the progress range
+    rules: default the last 90 days in the patient's time zone, at most 366)."""
+    now = utcnow()
+    tz = ZoneInfo(patient.timezone)
+    body = progress.progress(
+        db_session=db_session, patient=patient, date_from=date_from, date_to=date_to, now=now
+    )
+    date_from, date_to = body["from"], body["to"]
+    start, end = _local_bounds(date_from, date_to, tz)
+    alerts = _alerts(db_session, patient, start, end)
     programme_rows = _programmes(
         db_session,
         patient,
@@ -150,13 +165,6 @@ def report(
         for link in db_session.scalars(care.links_stmt(patient, True)).all()
     ]
     monitoring = _monitoring(db_session, patient, date_from, date_to)
-    has_data = bool(
-        body["pain"]["series"]
-        or alerts
-        or body["outcomes"]
-        or any(p["days_with_data"] for p in monitoring)
-        or body["adherence"]["prescribed"]
-    )
     return {
         "patient": {
             "id": patient.id,
@@ -169,9 +177,9 @@ def report(
         "to": date_to,
         "generated_at": now,
         "generated_local": now.astimezone(tz),
-        "has_data": has_data,
+        "has_data": _has_data(body, alerts, monitoring),
         "progress": body,
-        "red_flag_days": red_flag_days,
+        "red_flag_days": _red_flag_days(alerts, date_from, date_to),
         "programme_changes": [
             (version["created_on"], programme["title"], version["number"])
             for programme in programme_rows

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import ResponseSchema, alert_level, code, iso_datetime
+from api.schemas import PatientDatesQuerySchema, ResponseSchema, alert_level, code, iso_datetime
 from api.sessions.models import HOLD_ADVICE_KIND, NOTICE_KINDS
-from api.validation import MAX_ID, id_field
+from api.validation import MAX_ID
 
 ADVICE_RULES = ("exercise_hold", "pain_during", "next_day_pain", "progression")
 
@@ -144,16 +144,8 @@ class SessionSchema(ResponseSchema):
     created_at = fields.DateTime()
 
 
-class SessionQuerySchema(Schema):
-    from_ = fields.Date(
-        data_key="from",
-        load_default=None,
-        metadata={"description": "The first local date to list; not after `to`"},
-    )
-    to = fields.Date(load_default=None, metadata={"description": "The last local date to list"})
-    patient_id = id_field(
-        load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
-    )
+class SessionQuerySchema(PatientDatesQuerySchema):
+    """A patient's sessions, newest first."""
 
 
 class NoticeSchema(ResponseSchema):

@@ -22,22 +22,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api import advice
 from api.accounts.models import User
-from api.advice import (
-    BASELINE_DAYS,
-    PROGRESSION_WINDOW_DAYS,
-    CheckInPain,
-    EntryFacts,
-    ExerciseFacts,
-    Hold,
-    PastEntry,
-    PreviousSession,
-    SessionFacts,
-    Step,
-    advise,
-    exercises_needing_steps,
-    ready_to_progress,
-)
 from api.alerts.service import Hold as StandingHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
@@ -157,6 +143,23 @@ def create(
     programme = _own_programme(db_session, patient, data.get("programme_id"))
     exercises = _exercises(db_session, data["entries"])
     _programme_items(db_session, programme, data["entries"])
+    exercise_session = _new_session(db_session, patient, data, programme, exercises)
+    stored = _store_once(db_session, patient, exercise_session)
+    if stored is not exercise_session:
+        return stored, False
+    _advise(db_session, patient, exercise_session)
+    return exercise_session, True
+
+
+def _new_session(
+    db_session: Session,
+    patient: User,
+    data: dict[str, Any],
+    programme: programmes.ProgrammeRef | None,
+    exercises: dict[str, Exercise],
+) -> ExerciseSession:
+    """The session and its entries as sent, marked when an exercise hold stands."""
+    started_at = data["started_at"]
     hold = active_hold(db_session, patient.id)
     exercise_session = ExerciseSession(
         patient_id=patient.id,
@@ -164,7 +167,7 @@ def create(
         programme_id=programme.id if programme else None,
         programme_version=programme.current_version if programme else None,
         started_at=started_at,
-        ended_at=ended_at,
+        ended_at=data.get("ended_at"),
         local_date=started_at.astimezone(ZoneInfo(patient.timezone)).date(),
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
@@ -184,18 +187,32 @@ def create(
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
             )
         )
+    return exercise_session
+
+
+def _store_once(
+    db_session: Session, patient: User, exercise_session: ExerciseSession
+) -> ExerciseSession:
+    """The session stored, or the one a concurrent request stored first with the same
+    client_id."""
     try:
         with db_session.begin_nested():
             db_session.add(exercise_session)
             db_session.flush()
     except IntegrityError:
-        replay = _existing(db_session, patient.id, data["client_id"])
+        replay = _existing(db_session, patient.id, exercise_session.client_id)
         if replay is not None:
-            return replay, False
+            return replay
         raise
-    advice = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
-    exercise_session.advice = advice
-    for item in advice:
+    return exercise_session
+
+
+def _advise(db_session: Session, patient: User, exercise_session: ExerciseSession) -> None:
+    """The pain-guided advice, kept with the session and, but for the hold's safety advice,
+    as notices the therapist sees."""
+    given = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
+    exercise_session.advice = given
+    for item in given:
         if item["kind"] == HOLD_ADVICE_KIND:
             continue  # the therapist has the alert itself, and sees the session marked
         db_session.add(
@@ -208,7 +225,6 @@ def create(
             )
         )
     db_session.flush()
-    return exercise_session, True
 
 
 # --- exercise hold ---------------------------------------------------------------------
@@ -249,19 +265,21 @@ def pain_advice(
     exercise; pain above baseline the day after the previous session; exercises ready to
     progress."""
     facts = _advice_facts(db_session, patient, exercise_session)
-    return [item.to_dict() for item in advise(facts)]
+    return [item.to_dict() for item in advice.advise(facts)]
 
 
 def _advice_facts(
     db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> SessionFacts:
+) -> advice.SessionFacts:
     """What the advice reads. Recent progression suggestions and ladders are looked up
     only when the advice needs them."""
     previous = _previous_session(db_session, patient, exercise_session)
-    facts = SessionFacts(
+    facts = advice.SessionFacts(
         date=exercise_session.local_date,
         entries=tuple(
-            EntryFacts(entry.exercise_slug, pain_during=entry.pain_during, effort=entry.effort)
+            advice.EntryFacts(
+                entry.exercise_slug, pain_during=entry.pain_during, effort=entry.effort
+            )
             for entry in exercise_session.entries
         ),
         history=_recent_entries(db_session, patient, exercise_session),
@@ -269,19 +287,19 @@ def _advice_facts(
         check_ins=_check_ins_around(db_session, patient, previous),
         hold=_hold(exercise_session.safety),
     )
-    if ready_to_progress(facts):
+    if advice.ready_to_progress(facts):
         facts = replace(facts, recently_suggested=_recently_suggested(db_session, patient))
     named = {entry.exercise for entry in facts.entries} | set(
         previous.exercises if previous else ()
     )
-    exercises = _exercise_facts(db_session, patient, named, exercises_needing_steps(facts))
+    exercises = _exercise_facts(db_session, patient, named, advice.exercises_needing_steps(facts))
     return replace(facts, exercises=exercises)
 
 
-def _hold(safety: dict[str, Any] | None) -> Hold | None:
+def _hold(safety: dict[str, Any] | None) -> advice.Hold | None:
     if safety is None:
         return None
-    return Hold(
+    return advice.Hold(
         level=safety["level"],
         headline=safety["headline"],
         advice=safety["advice"],
@@ -291,7 +309,7 @@ def _hold(safety: dict[str, Any] | None) -> Hold | None:
 
 def _previous_session(
     db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> PreviousSession | None:
+) -> advice.PreviousSession | None:
     previous = db_session.scalar(
         select(ExerciseSession)
         .where(
@@ -304,32 +322,32 @@ def _previous_session(
     )
     if previous is None:
         return None
-    return PreviousSession(
+    return advice.PreviousSession(
         date=previous.local_date,
         exercises=tuple(entry.exercise_slug for entry in previous.entries),
     )
 
 
 def _check_ins_around(
-    db_session: Session, patient: User, previous: PreviousSession | None
-) -> tuple[CheckInPain, ...]:
+    db_session: Session, patient: User, previous: advice.PreviousSession | None
+) -> tuple[advice.CheckInPain, ...]:
     """Check-in pain from the baseline days before the previous session to the day after."""
     if previous is None:
         return ()
     days = checkins.pain_days(
         db_session,
         patient.id,
-        previous.date - dt.timedelta(days=BASELINE_DAYS),
+        previous.date - dt.timedelta(days=advice.BASELINE_DAYS),
         previous.date + dt.timedelta(days=1),
     )
-    return tuple(CheckInPain(date=day.local_date, pain=day.pain) for day in days)
+    return tuple(advice.CheckInPain(date=day.local_date, pain=day.pain) for day in days)
 
 
 def _recent_entries(
     db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> tuple[PastEntry, ...]:
+) -> tuple[advice.PastEntry, ...]:
     """Earlier entries of this session's exercises in the progression window."""
-    since = exercise_session.local_date - dt.timedelta(days=PROGRESSION_WINDOW_DAYS - 1)
+    since = exercise_session.local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1)
     rows = db_session.execute(
         select(
             SessionEntry.exercise_slug,
@@ -347,7 +365,7 @@ def _recent_entries(
             SessionEntry.exercise_slug.in_({e.exercise_slug for e in exercise_session.entries}),
         )
     )
-    return tuple(PastEntry(*row) for row in rows)
+    return tuple(advice.PastEntry(*row) for row in rows)
 
 
 def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
@@ -357,7 +375,8 @@ def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
             select(PainNotice.exercise_slug).where(
                 PainNotice.patient_id == patient.id,
                 PainNotice.kind == "progress",
-                PainNotice.created_at >= utcnow() - dt.timedelta(days=PROGRESSION_WINDOW_DAYS),
+                PainNotice.created_at
+                >= utcnow() - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS),
             )
         )
     )
@@ -365,7 +384,7 @@ def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
 
 def _exercise_facts(
     db_session: Session, patient: User, slugs: set[str], needing_steps: set[str]
-) -> dict[str, ExerciseFacts]:
+) -> dict[str, advice.ExerciseFacts]:
     """Each exercise's name and, for ``needing_steps``, the steps of its ladders that the
     patient's conditions and health history leave open."""
     exercises = catalogue.exercises_by_slug(db_session, slugs | needing_steps)
@@ -377,12 +396,12 @@ def _exercise_facts(
             catalogue.personal_codes(patient),
         )
 
-    def steps(slug: str, ladder: str) -> tuple[Step, ...]:
+    def steps(slug: str, ladder: str) -> tuple[advice.Step, ...]:
         found = ladders.get(slug, {}).get(ladder, [])
-        return tuple(Step(slug=step.slug, name=step.name) for step in found)
+        return tuple(advice.Step(slug=step.slug, name=step.name) for step in found)
 
     return {
-        slug: ExerciseFacts(
+        slug: advice.ExerciseFacts(
             slug=slug,
             name=exercise.name,
             regressions=steps(slug, "regressions"),

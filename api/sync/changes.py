@@ -70,33 +70,35 @@ def _recipient(session: Session, notification_id: int) -> int | None:
     )
 
 
+#: Rows that are records of a collection themselves (the others change their parent's).
+_RECORDS = {
+    CheckIn: "check_ins",
+    ExerciseSession: "sessions",
+    OutcomeScore: "outcomes",
+    Programme: "programmes",
+    Alert: "alerts",
+    CareLink: "care_links",
+}
+
+
 def _changes_of(session: Session, obj: Any, deleted: bool) -> Iterator[Change]:
     """(owner_id, collection, record_id, deleted, fields) for one flushed object.
 
     The owner is the user whose pull the change concerns: the patient, or for a
     notification its recipient (a therapist's notifications are in their own feed)."""
-    if isinstance(obj, CheckIn):
-        yield obj.patient_id, "check_ins", obj.id, deleted, None
-    elif isinstance(obj, ExerciseSession):
-        yield obj.patient_id, "sessions", obj.id, deleted, None
+    collection = _RECORDS.get(type(obj))
+    if collection is not None:
+        yield obj.patient_id, collection, obj.id, deleted, None
     elif isinstance(obj, SessionEntry) and not deleted:
         parent = obj.__dict__.get("session")
         if parent is not None:
             yield parent.patient_id, "sessions", parent.id, False, None
-    elif isinstance(obj, OutcomeScore):
-        yield obj.patient_id, "outcomes", obj.id, deleted, None
-    elif isinstance(obj, Programme):
-        yield obj.patient_id, "programmes", obj.id, deleted, None
-    elif isinstance(obj, Alert):
-        yield obj.patient_id, "alerts", obj.id, deleted, None
     elif isinstance(obj, AlertEvent):
         alert = obj.__dict__.get("alert")
         if alert is not None:
             yield alert.patient_id, "alerts", alert.id, False, None
     elif isinstance(obj, ExerciseHold):  # the profile carries exercise_hold
         yield obj.patient_id, "profile", obj.patient_id, False, None
-    elif isinstance(obj, CareLink):
-        yield obj.patient_id, "care_links", obj.id, deleted, None
     elif isinstance(obj, User) and obj.role == Role.patient and not deleted:
         fields = _changed_fields(obj)
         yield obj.id, "profile", obj.id, False, fields
@@ -221,17 +223,24 @@ def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> 
 
 
 def _record_changes(session: Session, _flush_context: Any) -> None:
+    """Everything this flush writes, merged per record; an erased person's records are
+    left out (their tombstones come from ``_record_cascades``)."""
     erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
     seen: Seen = {}
+    for obj, deleted in _flushed(session):
+        for change in _changes_of(session, obj, deleted):
+            if change[0] not in erased and change[2] is not None:
+                _merge(seen, change)
+    _insert(session, seen)
+
+
+def _flushed(session: Session) -> Iterator[tuple[Any, bool]]:
+    """Each new, really modified or deleted object of this flush, and whether deleted."""
     for objects, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
         for obj in objects:
             if deleted is False and obj in session.dirty and not session.is_modified(obj):
                 continue
-            for change in _changes_of(session, obj, deleted):
-                if change[0] in erased or change[2] is None:
-                    continue
-                _merge(seen, change)
-    _insert(session, seen)
+            yield obj, deleted
 
 
 def deliveries_changed(db_session: Session, *, delivery_ids: list[int]) -> None:

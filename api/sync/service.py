@@ -128,15 +128,10 @@ def _reminders(session: Session, _viewer: User, patient: User) -> dict[str, Any]
     return reminders.reminders_view(session, patient, now=utcnow())
 
 
-def _notification(_session: Session, _viewer: User, notification: Any) -> dict[str, Any]:
-    return notifications.notification_view(notification)
-
-
 NOTIFICATIONS = Collection(
     "notifications",
     object,  # read through the notifications domain (page_ids_of, load_of)
     NotificationSchema(),
-    _notification,
     own=True,
     page_ids_of=lambda s, owners, after, limit: notifications.inbox_ids(
         s, recipient_ids=owners, after_id=after, limit=limit

@@ -7,37 +7,24 @@ import datetime as dt
 
 import pytest
 
-from api.advice import (
-    Advice,
-    CheckInPain,
-    EntryFacts,
-    ExerciseFacts,
-    Hold,
-    PastEntry,
-    PreviousSession,
-    SessionFacts,
-    Step,
-    advise,
-    exercises_needing_steps,
-    ready_to_progress,
-    rules,
-)
+from api import advice
+from api.advice import advise, exercises_needing_steps, ready_to_progress, rules
 from api.sessions.models import HOLD_ADVICE_KIND, NOTICE_KINDS
 
 TODAY = dt.date(2025, 6, 15)
-DEAD_BUG = Step("dead-bug", "Dead bug")
-PLANK = Step("plank", "Plank")
+DEAD_BUG = advice.Step("dead-bug", "Dead bug")
+PLANK = advice.Step("plank", "Plank")
 EXERCISES = {
-    "bird-dog": ExerciseFacts(
+    "bird-dog": advice.ExerciseFacts(
         "bird-dog",
         "Bird dog",
-        regressions=(DEAD_BUG, Step("bridge", "Bridge")),
+        regressions=(DEAD_BUG, advice.Step("bridge", "Bridge")),
         progressions=(PLANK,),
     ),
-    "chin-tuck": ExerciseFacts("chin-tuck", "Chin tuck"),
-    "wall-slide": ExerciseFacts("wall-slide", "Wall slide", progressions=(PLANK,)),
+    "chin-tuck": advice.ExerciseFacts("chin-tuck", "Chin tuck"),
+    "wall-slide": advice.ExerciseFacts("wall-slide", "Wall slide", progressions=(PLANK,)),
 }
-HOLD = Hold(
+HOLD = advice.Hold(
     level="urgent",
     headline="Speak to a doctor today.",
     advice="Pause your exercises.",
@@ -49,36 +36,36 @@ def days_ago(n: int) -> dt.date:
     return TODAY - dt.timedelta(days=n)
 
 
-def facts(*entries: EntryFacts, **fields) -> SessionFacts:
+def facts(*entries: advice.EntryFacts, **fields) -> advice.SessionFacts:
     fields.setdefault("exercises", EXERCISES)
-    return SessionFacts(date=TODAY, entries=entries, **fields)
+    return advice.SessionFacts(date=TODAY, entries=entries, **fields)
 
 
-def kinds(advice: list[Advice]) -> list[tuple[str, str, str | None]]:
-    return [(item.kind, item.rule, item.exercise) for item in advice]
+def kinds(given: list[advice.Advice]) -> list[tuple[str, str, str | None]]:
+    return [(item.kind, item.rule, item.exercise) for item in given]
 
 
 # --------------------------------------------------------------------------- pain during
 
 PAIN_DURING = [
-    pytest.param((EntryFacts("bird-dog", pain_during=5),), [], id="5-is-not-too-much"),
+    pytest.param((advice.EntryFacts("bird-dog", pain_during=5),), [], id="5-is-not-too-much"),
     pytest.param(
-        (EntryFacts("bird-dog", pain_during=6),),
+        (advice.EntryFacts("bird-dog", pain_during=6),),
         [("regress", "pain_during", "bird-dog")],
         id="6-regresses",
     ),
-    pytest.param((EntryFacts("bird-dog"),), [], id="pain-not-given"),
+    pytest.param((advice.EntryFacts("bird-dog"),), [], id="pain-not-given"),
     pytest.param(
-        (EntryFacts("chin-tuck", pain_during=6),),
+        (advice.EntryFacts("chin-tuck", pain_during=6),),
         [("reduce_dose", "pain_during", "chin-tuck")],
         id="no-regression-lowers-the-dose",
     ),
     pytest.param(
         (
-            EntryFacts("chin-tuck", pain_during=7),
-            EntryFacts("bird-dog", pain_during=2),
-            EntryFacts("bird-dog", pain_during=9),
-            EntryFacts("chin-tuck", pain_during=8),
+            advice.EntryFacts("chin-tuck", pain_during=7),
+            advice.EntryFacts("bird-dog", pain_during=2),
+            advice.EntryFacts("bird-dog", pain_during=9),
+            advice.EntryFacts("chin-tuck", pain_during=8),
         ),
         [("reduce_dose", "pain_during", "chin-tuck"), ("regress", "pain_during", "bird-dog")],
         id="once-per-exercise-in-order",
@@ -93,7 +80,10 @@ def test_pain_during(entries, expected):
 
 def test_pain_during_names_the_first_open_regression_and_the_highest_pain():
     [item] = advise(
-        facts(EntryFacts("bird-dog", pain_during=9), EntryFacts("bird-dog", pain_during=7))
+        facts(
+            advice.EntryFacts("bird-dog", pain_during=9),
+            advice.EntryFacts("bird-dog", pain_during=7),
+        )
     )
     assert item.suggestion == DEAD_BUG
     assert item.exercise_name == "Bird dog"
@@ -108,7 +98,7 @@ def test_pain_during_names_the_first_open_regression_and_the_highest_pain():
 
 
 def test_pain_during_without_a_regression_asks_for_a_lower_dose():
-    [item] = advise(facts(EntryFacts("chin-tuck", pain_during=6)))
+    [item] = advise(facts(advice.EntryFacts("chin-tuck", pain_during=6)))
     assert item.suggestion is None
     assert item.message == (
         "Your pain during Chin tuck reached 6/10. Above 5/10 is more than exercise should hurt, "
@@ -119,7 +109,7 @@ def test_pain_during_without_a_regression_asks_for_a_lower_dose():
 
 
 def test_an_exercise_the_caller_does_not_know_is_named_by_its_slug():
-    [item] = advise(facts(EntryFacts("cobra", pain_during=8)))
+    [item] = advise(facts(advice.EntryFacts("cobra", pain_during=8)))
     assert (item.kind, item.exercise, item.exercise_name) == ("reduce_dose", "cobra", "cobra")
     assert "during cobra reached 8/10" in item.message
 
@@ -130,17 +120,17 @@ def test_an_exercise_the_caller_does_not_know_is_named_by_its_slug():
 PREVIOUS_DAY = days_ago(3)
 
 
-def previous(*exercises: str, day: dt.date = PREVIOUS_DAY) -> PreviousSession:
-    return PreviousSession(date=day, exercises=exercises or ("wall-slide", "chin-tuck"))
+def previous(*exercises: str, day: dt.date = PREVIOUS_DAY) -> advice.PreviousSession:
+    return advice.PreviousSession(date=day, exercises=exercises or ("wall-slide", "chin-tuck"))
 
 
 def around(
     next_day: int | None, baseline: dict[int, int], day: dt.date = PREVIOUS_DAY
-) -> tuple[CheckInPain, ...]:
+) -> tuple[advice.CheckInPain, ...]:
     """Check-ins ``n`` days before ``day`` (``baseline``) and on the day after it."""
-    found = [CheckInPain(day - dt.timedelta(days=n), pain) for n, pain in baseline.items()]
+    found = [advice.CheckInPain(day - dt.timedelta(days=n), pain) for n, pain in baseline.items()]
     if next_day is not None:
-        found.append(CheckInPain(day + dt.timedelta(days=1), next_day))
+        found.append(advice.CheckInPain(day + dt.timedelta(days=1), next_day))
     return tuple(found)
 
 
@@ -159,12 +149,12 @@ NEXT_DAY = [
     pytest.param(around(None, WEEK_AT_2), False, id="no-next-day-check-in"),
     pytest.param(around(9, {}), False, id="no-baseline"),
     pytest.param(
-        (*around(None, WEEK_AT_2), CheckInPain(days_ago(3) + dt.timedelta(days=2), 9)),
+        (*around(None, WEEK_AT_2), advice.CheckInPain(days_ago(3) + dt.timedelta(days=2), 9)),
         False,
         id="two-days-after-is-not-the-next-day",
     ),
     pytest.param(
-        (*around(None, WEEK_AT_2), CheckInPain(days_ago(3), 9)),
+        (*around(None, WEEK_AT_2), advice.CheckInPain(days_ago(3), 9)),
         False,
         id="the-session-day-is-not-the-next-day",
     ),
@@ -173,23 +163,23 @@ NEXT_DAY = [
 
 @pytest.mark.parametrize(("check_ins", "fires"), NEXT_DAY)
 def test_next_day_pain(check_ins, fires):
-    advice = advise(facts(EntryFacts("bird-dog"), previous=previous(), check_ins=check_ins))
+    given = advise(facts(advice.EntryFacts("bird-dog"), previous=previous(), check_ins=check_ins))
     expected = [
         ("reduce_dose", "next_day_pain", "wall-slide"),
         ("reduce_dose", "next_day_pain", "chin-tuck"),
     ]
-    assert kinds(advice) == (expected if fires else [])
+    assert kinds(given) == (expected if fires else [])
 
 
 def test_no_previous_session_no_next_day_advice():
-    assert advise(facts(EntryFacts("bird-dog"), check_ins=around(9, WEEK_AT_2))) == []
+    assert advise(facts(advice.EntryFacts("bird-dog"), check_ins=around(9, WEEK_AT_2))) == []
 
 
 def test_next_day_advice_says_the_day_the_pain_and_the_baseline():
     check_ins = around(5, {1: 3, 2: 3, 3: 3, 4: 2})
     items = advise(
         facts(
-            EntryFacts("bird-dog"),
+            advice.EntryFacts("bird-dog"),
             previous=previous("wall-slide", "cobra", "wall-slide"),
             check_ins=check_ins,
         )
@@ -215,12 +205,14 @@ def test_next_day_advice_says_the_day_the_pain_and_the_baseline():
 
 def easy(*days_back: int, exercise: str = "bird-dog", effort: int | None = 3, pain=1):
     return tuple(
-        PastEntry(exercise, session_id=100 + n, date=days_ago(n), pain_during=pain, effort=effort)
+        advice.PastEntry(
+            exercise, session_id=100 + n, date=days_ago(n), pain_during=pain, effort=effort
+        )
         for n in days_back
     )
 
 
-TODAY_EASY = EntryFacts("bird-dog", pain_during=0, effort=2)
+TODAY_EASY = advice.EntryFacts("bird-dog", pain_during=0, effort=2)
 
 PROGRESSION = [
     pytest.param(TODAY_EASY, easy(12, 8, 4), True, id="4-sessions-over-13-days"),
@@ -236,14 +228,22 @@ PROGRESSION = [
     pytest.param(TODAY_EASY, easy(12, 8, 4, pain=3), False, id="pain-3"),
     pytest.param(TODAY_EASY, easy(12, 8, 4, pain=None), False, id="pain-not-given"),
     pytest.param(
-        EntryFacts("bird-dog", pain_during=3, effort=2), easy(12, 8, 4), False, id="pain-3-today"
+        advice.EntryFacts("bird-dog", pain_during=3, effort=2),
+        easy(12, 8, 4),
+        False,
+        id="pain-3-today",
     ),
     pytest.param(
-        EntryFacts("bird-dog", pain_during=0, effort=5), easy(12, 8, 4), False, id="effort-5-today"
+        advice.EntryFacts("bird-dog", pain_during=0, effort=5),
+        easy(12, 8, 4),
+        False,
+        id="effort-5-today",
     ),
-    pytest.param(EntryFacts("bird-dog", effort=2), easy(12, 8, 4), False, id="no-pain-today"),
     pytest.param(
-        EntryFacts("bird-dog", pain_during=0), easy(12, 8, 4), False, id="no-effort-today"
+        advice.EntryFacts("bird-dog", effort=2), easy(12, 8, 4), False, id="no-pain-today"
+    ),
+    pytest.param(
+        advice.EntryFacts("bird-dog", pain_during=0), easy(12, 8, 4), False, id="no-effort-today"
     ),
     pytest.param(
         TODAY_EASY,
@@ -274,8 +274,8 @@ PROGRESSION = [
 
 @pytest.mark.parametrize(("today", "history", "fires"), PROGRESSION)
 def test_progression(today, history, fires):
-    advice = advise(facts(today, history=history))
-    assert kinds(advice) == ([("progress", "progression", "bird-dog")] if fires else [])
+    given = advise(facts(today, history=history))
+    assert kinds(given) == ([("progress", "progression", "bird-dog")] if fires else [])
 
 
 def test_progression_suggests_the_first_open_step_and_says_why():
@@ -300,7 +300,7 @@ def test_progression_counts_the_sessions_and_days_in_the_window():
 
 def test_this_session_is_counted_apart_from_every_earlier_one():
     history = tuple(
-        PastEntry("bird-dog", session_id=n, date=days_ago(4 * n), pain_during=1, effort=3)
+        advice.PastEntry("bird-dog", session_id=n, date=days_ago(4 * n), pain_during=1, effort=3)
         for n in (1, 2, 3)
     )
     assert ready_to_progress(facts(TODAY_EASY, history=history)) == [
@@ -310,12 +310,15 @@ def test_this_session_is_counted_apart_from_every_earlier_one():
 
 def test_progression_needs_a_step_open_to_the_patient():
     history = easy(12, 8, 4, exercise="chin-tuck")
-    assert advise(facts(EntryFacts("chin-tuck", pain_during=0, effort=2), history=history)) == []
+    assert (
+        advise(facts(advice.EntryFacts("chin-tuck", pain_during=0, effort=2), history=history))
+        == []
+    )
 
 
 def test_progression_is_not_suggested_again_within_the_window():
     both = (*easy(12, 8, 4), *easy(12, 8, 4, exercise="wall-slide"))
-    today = (TODAY_EASY, EntryFacts("wall-slide", pain_during=1, effort=1))
+    today = (TODAY_EASY, advice.EntryFacts("wall-slide", pain_during=1, effort=1))
     assert kinds(advise(facts(*today, history=both))) == [
         ("progress", "progression", "bird-dog"),
         ("progress", "progression", "wall-slide"),
@@ -326,7 +329,7 @@ def test_progression_is_not_suggested_again_within_the_window():
 
 def test_progressions_come_in_exercise_order():
     both = (*easy(12, 8, 4, exercise="wall-slide"), *easy(12, 8, 4))
-    today = (EntryFacts("wall-slide", pain_during=1, effort=1), TODAY_EASY)
+    today = (advice.EntryFacts("wall-slide", pain_during=1, effort=1), TODAY_EASY)
     assert [r.exercise for r in ready_to_progress(facts(*today, history=both))] == [
         "bird-dog",
         "wall-slide",
@@ -340,7 +343,7 @@ def test_a_hold_puts_its_safety_advice_first_and_stops_progression():
     items = advise(
         facts(
             TODAY_EASY,
-            EntryFacts("chin-tuck", pain_during=9),
+            advice.EntryFacts("chin-tuck", pain_during=9),
             history=easy(12, 8, 4),
             hold=HOLD,
         )
@@ -358,7 +361,9 @@ def test_a_hold_puts_its_safety_advice_first_and_stops_progression():
 
 
 def test_a_hold_without_rule_ids_names_none():
-    [item] = advise(facts(EntryFacts("chin-tuck"), hold=Hold("emergency", "Call 999.", "Go.")))
+    [item] = advise(
+        facts(advice.EntryFacts("chin-tuck"), hold=advice.Hold("emergency", "Call 999.", "Go."))
+    )
     assert item.source == "Triage verdict behind your exercise hold"
     assert item.to_dict() == {
         "kind": "hold",
@@ -379,7 +384,7 @@ def test_advice_comes_in_rule_order():
     items = advise(
         facts(
             TODAY_EASY,
-            EntryFacts("chin-tuck", pain_during=6),
+            advice.EntryFacts("chin-tuck", pain_during=6),
             history=easy(12, 8, 4),
             previous=previous("wall-slide"),
             check_ins=around(4, WEEK_AT_2),
@@ -393,7 +398,7 @@ def test_advice_comes_in_rule_order():
 
 
 def test_to_dict_is_the_stored_shape_without_a_level():
-    [item] = advise(facts(EntryFacts("bird-dog", pain_during=6)))
+    [item] = advise(facts(advice.EntryFacts("bird-dog", pain_during=6)))
     data = item.to_dict()
     assert list(data) == [
         "kind",
@@ -416,17 +421,21 @@ def test_to_dict_is_the_stored_shape_without_a_level():
 @pytest.mark.parametrize(
     ("entries", "history", "hold", "needing"),
     [
-        pytest.param((EntryFacts("bird-dog", pain_during=6),), (), None, {"bird-dog"}, id="pain"),
+        pytest.param(
+            (advice.EntryFacts("bird-dog", pain_during=6),), (), None, {"bird-dog"}, id="pain"
+        ),
         pytest.param((TODAY_EASY,), easy(12, 8, 4), None, {"bird-dog"}, id="ready"),
         pytest.param((TODAY_EASY,), easy(12, 8, 4), HOLD, set(), id="ready-on-hold"),
         pytest.param(
-            (TODAY_EASY, EntryFacts("chin-tuck", pain_during=7)),
+            (TODAY_EASY, advice.EntryFacts("chin-tuck", pain_during=7)),
             easy(12, 8, 4),
             None,
             {"bird-dog", "chin-tuck"},
             id="both",
         ),
-        pytest.param((EntryFacts("bird-dog", pain_during=5),), (), None, set(), id="neither"),
+        pytest.param(
+            (advice.EntryFacts("bird-dog", pain_during=5),), (), None, set(), id="neither"
+        ),
     ],
 )
 def test_exercises_needing_steps(entries, history, hold, needing):

@@ -28,6 +28,7 @@ from api.jobs.dispatch import TICK_TASK
 from tests.factories import Factory
 from tests.notifications.conftest import inbox, push_settings, tick
 from tests.notifications.test_alerts import health_words_in
+from tests.run_all import stop_process
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,12 +79,7 @@ def worker(app, app_config, redis_url):
                 pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

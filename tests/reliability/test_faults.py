@@ -27,7 +27,7 @@ from api.checkins.models import CheckIn
 from api.database import REPLY_GRACE, get_session, state
 from api.migrate import alembic_config
 from tests.factories import Factory
-from tests.run_all import ThrowawayPostgres, _pg_bin
+from tests.run_all import ThrowawayPostgres, _pg_bin, stop_process
 from tests.test_authorisation_matrix import ENTRIES, build_world
 
 NO_DATABASE_NEEDED = {
@@ -326,12 +326,7 @@ def gunicorn(env: dict[str, str], *extra_args: str):
             time.sleep(0.2)
         yield base, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_process(process, timeout=15)
 
 
 def test_under_gunicorn_a_frozen_database_kills_no_worker_and_health_stays_fast(

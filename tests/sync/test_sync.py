@@ -6,18 +6,10 @@ import datetime as dt
 
 import time_machine
 
+from api import examples
 from tests.sync.helpers import SYNC, apply, pull_all, push, strip
 
-PSFS = {
-    "instrument": "psfs",
-    "answers": {
-        "activities": [
-            {"activity": "Reading for an hour", "score": 4},
-            {"activity": "Carrying the shopping", "score": 6},
-            {"activity": "Sleeping through the night", "score": 8},
-        ]
-    },
-}
+PSFS = examples.OUTCOME_PSFS_CREATE
 
 
 def session_body(client_id: str, minutes_ago: int = 30) -> dict:
