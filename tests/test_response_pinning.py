@@ -80,7 +80,7 @@ def _answers(url: str, credentials: dict[str, Any]) -> dict[str, Any]:
             client, "GET", "/api/v1/alerts?page=5&page_size=3", therapist
         ),
     }
-    for number, (patient, bearer) in enumerate(patients):
+    for number, (_patient, bearer) in enumerate(patients):
         answers[f"today_{number}"] = _ask(client, "GET", "/api/v1/me/today", bearer)
         answers[f"progress_90d_{number}"] = _ask(client, "GET", "/api/v1/me/progress", bearer)
         answers[f"progress_30d_{number}"] = _ask(
@@ -99,7 +99,7 @@ def _answers(url: str, credentials: dict[str, Any]) -> dict[str, Any]:
         "pain_onset": "usual",
     }
     answers["check_in_post"] = _ask(client, "POST", "/api/v1/check-ins", bearer, check_in)
-    flagged, flagged_bearer = patients[1]
+    flagged_bearer = patients[1][1]
     answers["check_in_post_red_flag"] = _ask(
         client,
         "POST",
