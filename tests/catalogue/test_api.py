@@ -265,7 +265,7 @@ def test_list_query_count_does_not_grow_with_page_size(app, client):
         finally:
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(statements))
-    assert counts[0] == counts[1]
+    assert counts[1] <= counts[0]  # a page that is not full needs no COUNT
     assert counts[0] <= 4
 
 
