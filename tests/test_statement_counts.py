@@ -5,7 +5,8 @@ red flags, alerts, sessions); every request is then made for each patient (or
 therapist) and over short and long date ranges, and the statements it sends are
 counted. The number is stated in each test's name: it must not depend on the range,
 the patient or how much history they have. Only SELECT, INSERT, UPDATE and DELETE are
-counted (transaction control differs between the engines).
+counted (transaction control differs between the engines); PostgreSQL also reads the
+transaction id for the sync change feed, hence "at most".
 """
 
 from __future__ import annotations
@@ -166,12 +167,12 @@ CHECK_IN = {
 }
 
 
-def test_a_check_in_sends_7_statements_whatever_the_history(api):
+def test_a_check_in_sends_the_same_at_most_9_statements_whatever_the_history(api):
     counts = {}
     for patient, token in _patients(api)[0::2]:
         _, sent = api.statements("POST", "/api/v1/check-ins", token, CHECK_IN)
         counts[patient["id"]] = len(sent)
-    assert set(counts.values()) == {7}, counts
+    assert len(set(counts.values())) == 1 and max(counts.values()) <= 9, counts
 
 
 def test_a_red_flag_check_in_sends_at_most_20_statements_whatever_the_history(api):
