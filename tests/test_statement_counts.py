@@ -148,7 +148,8 @@ def test_a_list_page_that_is_not_full_sends_no_count(api):
     full, with_count = api.statements("GET", "/api/v1/patients?page_size=2", token)
     last, without = api.statements("GET", "/api/v1/patients?page=2&page_size=5", token)
     assert len(without) == len(with_count) - 1
-    assert any(s.lstrip().lower().startswith("select count(") for s in with_count)
+    counts = [s for s in with_count if s.lstrip().lower().startswith("select count(")]
+    assert len(counts) == 1 and "users" not in counts[0].lower()  # the links' index alone
     assert not any(s.lstrip().lower().startswith("select count(") for s in without)
     assert full.headers["X-Pagination"].startswith('{"total": 6,')
     assert last.headers["X-Pagination"].startswith('{"total": 6,')
