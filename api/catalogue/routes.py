@@ -42,6 +42,9 @@ PRIVATE_CACHE = "private, no-cache"
 
 
 def _wants_personal() -> bool:
+    raw = request.query_string
+    if b"safe_for_me" not in raw and b"%" not in raw:
+        return False  # the usual public request: no need to parse the query string
     return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
 
 
@@ -92,38 +95,40 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
             personal = ",".join(sorted(service.personal_codes(user))) + f"|{user.id}"
         cache_control = PRIVATE_CACHE if personal else PUBLIC_CACHE
 
-        def etag_for(digest: str) -> str:
-            key = f"{digest}|{request.full_path}|{personal}"
-            return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-        etag = etag_for(_digest())
-        rendered = None if personal else _rendered.get(etag)
+        key = f"{_digest()}|{request.full_path}|{personal}"
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         if etag in request.if_none_match:
-            response = Response(status=304)
-        elif rendered is not None:
+            return _finish(Response(status=304), etag, cache_control)
+        rendered = None if personal else _rendered.get(etag)
+        if rendered is not None:
             body, status, headers = rendered
-            response = Response(body, status=status, headers=headers)
-        else:
-            response = make_response(view(*args, **kwargs))
-            if not personal and response.status_code == 200:
-                _remember(etag, response)
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = cache_control
-        response.vary.add("Authorization")
+            return Response(body, status=status, headers=headers)
+        response = _finish(make_response(view(*args, **kwargs)), etag, cache_control)
+        if not personal and response.status_code == 200:
+            _remember(etag, response)
         return response
 
     return wrapper
 
 
-#: Rendered public answers by ETag. The ETag covers the catalogue version and the
-#: URL, so a new catalogue load simply makes new keys; old ones age out.
+def _finish(response: Response, etag: str, cache_control: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    response.vary.add("Authorization")
+    return response
+
+
+#: Rendered public answers (body, status and the headers above) by ETag. The ETag covers
+#: the catalogue version and the URL, so a new catalogue load simply makes new keys; old
+#: ones age out.
 _rendered: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
 _RENDERED_MAX = 512
 _rendered_lock = threading.Lock()
 
 
 def _remember(etag: str, response: Response) -> None:
-    headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")}
+    kept = ("Content-Type", "X-Pagination", "ETag", "Cache-Control", "Vary")
+    headers = {k: v for k, v in response.headers.items() if k in kept}
     with _rendered_lock:
         _rendered[etag] = (response.get_data(), response.status_code, headers)
         while len(_rendered) > _RENDERED_MAX:

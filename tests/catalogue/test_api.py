@@ -405,3 +405,22 @@ def test_a_clock_set_back_does_not_keep_the_digest_forever(app, client, frozen_c
         assert client.get(path).headers["ETag"] != before
     finally:
         _set_digest(app, original)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/exercises?category=mobility&page_size=3", "/api/v1/exercises/chin-tuck"]
+)
+def test_an_answer_from_memory_has_the_same_headers_as_the_first(client, path):
+    def headers(response):
+        return {k: v for k, v in response.headers.items() if k not in ("X-Request-ID",)}
+
+    first, again = client.get(path), client.get(path)
+    assert again.data == first.data
+    assert headers(again) == headers(first)
+    assert again.headers["Vary"] == "Authorization" and again.headers["ETag"]
+
+
+@pytest.mark.parametrize("query", ["safe%5Ffor%5Fme=true", "safe_for_me=true"])
+def test_safe_for_me_however_spelt_is_never_served_the_public_answer(client, query):
+    client.get("/api/v1/exercises?" + query.replace("safe", "x"))  # a public answer cached
+    assert client.get(f"/api/v1/exercises?{query}").status_code == 401
