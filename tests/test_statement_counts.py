@@ -36,8 +36,10 @@ def seeded(database_url, tmp_path_factory) -> Iterator[dict[str, Any]]:
         schema = None
     else:
         schema = f"counts_{uuid.uuid4().hex[:8]}"
-        with create_engine(database_url).begin() as connection:
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
         separator = "&" if "?" in database_url else "?"
         url = f"{database_url}{separator}options=-csearch_path%3D{schema}"
     report = seed(url, patients=6, days=200, therapists=1, out=None)
@@ -176,13 +178,13 @@ def test_a_check_in_sends_the_same_at_most_9_statements_whatever_the_history(api
     assert len(set(counts.values())) == 1 and max(counts.values()) <= 9, counts
 
 
-def test_a_red_flag_check_in_sends_at_most_20_statements_whatever_the_history(api):
+def test_a_red_flag_check_in_sends_the_same_at_most_25_statements_whatever_the_history(api):
     counts = {}
     for patient, token in _patients(api)[1::2]:
         body = {**CHECK_IN, "pain": 7, "symptoms": ["night_pain"]}
         _, sent = api.statements("POST", "/api/v1/check-ins", token, body)
         counts[patient["id"]] = len(sent)
-    assert max(counts.values()) <= 20, counts
+    assert len(set(counts.values())) == 1 and max(counts.values()) <= 25, counts
 
 
 def test_a_session_sends_at_most_19_statements_whatever_the_history(api):
