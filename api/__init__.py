@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
     from api.errors import register_error_handlers
     from api.extensions import api, limiter
     from api.parsing import document_date_bounds
-    from api.routing import register_blueprints
+    from api.routing import register_blueprints, register_domains
 
     database.init_app(app)
     request_log.init_app(app)
@@ -80,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     register_error_handlers(app)
+    register_domains()
     register_blueprints(app, api)
     return app
 

@@ -86,27 +86,72 @@ def readable_record(
 
 
 def patient_in_scope(
-    session: Session, actor: User, patient_id: int | None, *, resource: str
+    session: Session,
+    actor: User,
+    patient_id: int | None,
+    *,
+    resource: str,
+    missing: str = "Therapists must name a linked patient.",
 ) -> int:
     """Which patient a list request is about: a patient's own, or a therapist's linked one.
 
     Patients may omit ``patient_id`` (or give their own); therapists must name a
-    linked patient. Anything else is 404.
+    linked patient (``missing`` says so). Anything else is 404.
     """
+    return scoped_patient(session, actor, patient_id, resource=resource, missing=missing).id
+
+
+def patient_filter(session: Session, actor: User, column, patient_id: int | None, *, resource: str):
+    """The WHERE clause on ``column`` (a patient id column) of a list that may span
+    patients: a patient's own rows, a named patient in scope (``patient_in_scope``), or,
+    for a therapist naming none, every actively linked patient's."""
+    if actor.role != Role.patient and patient_id is None:
+        return column.in_(linked_patient_ids_stmt(actor.id))
+    return column == patient_in_scope(session, actor, patient_id, resource=resource)
+
+
+def log_reads(session: Session, actor: User, patient_ids: list[int], *, resource: str) -> None:
+    """A therapist's read of several patients' data: one access-log row per patient."""
+    if actor.role == Role.therapist:
+        for patient_id in sorted(set(patient_ids)):
+            record_access(session, actor, patient_id, resource=resource)
+
+
+def scoped_patient(
+    session: Session,
+    actor: User,
+    patient_id: int | None,
+    *,
+    resource: str,
+    missing: str = "Therapists must name a linked patient.",
+    location: str = "query",
+) -> User:
+    """The patient of ``patient_in_scope``, as the row (``location``: where ``patient_id``
+    came from, for the 422 when a therapist names none)."""
     if actor.role == Role.patient:
         if patient_id not in (None, actor.id):
             raise NotFound("Patient not found.")
-        return actor.id
+        return actor
     if patient_id is None:
-        raise InvalidInput(
-            {"patient_id": ["Therapists must name a linked patient."]}, location="query"
-        )
-    return readable_patient(session, actor, patient_id, resource=resource).id
+        raise InvalidInput({"patient_id": [missing]}, location=location)
+    return readable_patient(session, actor, patient_id, resource=resource)
 
 
-def may_act_for_patient(session: Session, actor: User, patient_id: int) -> bool:
-    """Changing a patient's care data: the patient, or a linked therapist."""
-    return can_read_patient(session, actor, patient_id)
+def own_record(
+    session: Session,
+    actor: User,
+    model: type,
+    record_id: int,
+    *,
+    label: str,
+    owners: tuple[str, ...] = ("patient_id",),
+):
+    """A row that belongs to ``actor`` (one of its ``owners`` columns is the actor's id),
+    or NotFound: changing your own data, where nobody else may act for you."""
+    record = session.get(model, record_id)
+    if record is None or actor.id not in {getattr(record, owner) for owner in owners}:
+        raise NotFound(f"{label} not found.")
+    return record
 
 
 def record_access(

@@ -1,9 +1,34 @@
-"""Every blueprint, registered in one place."""
+"""Every blueprint, and what each domain plugs into the others, registered in one place."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+
+
+def register_domains() -> None:
+    """Each domain's ``register()``: hook listeners and data-export sections, lowest layer
+    first (listeners of a hook run in this order). Nothing registers on import."""
+    import api.accounts
+    import api.alerts
+    import api.checkins
+    import api.notifications
+    import api.outcomes
+    import api.programmes
+    import api.sessions
+    import api.sync
+
+    for domain in (
+        api.accounts,
+        api.alerts,
+        api.checkins,
+        api.outcomes,
+        api.programmes,
+        api.sessions,
+        api.notifications,
+        api.sync,
+    ):
+        domain.register()
 
 
 def register_blueprints(app: Flask, api: Api) -> None:

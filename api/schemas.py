@@ -21,11 +21,9 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow_oneofschema import OneOfSchema
 
 from api.accounts.models import Role
-from api.alerts.models import OPEN_STATUSES
-from api.outcomes.models import INSTRUMENTS
-from api.programmes.models import STATUSES
 from api.triage.vocabulary import HEALTH_HISTORY, LEVELS, PAIN_AREAS, PAIN_ONSET, SYMPTOMS
 from api.validation import one_of
+from api.vocabulary import ALERT_STATUSES, INSTRUMENTS, PROGRAMME_STATUSES
 from exercises.vocabulary import CAUSE_SLUGS, DAYS_OF_WEEK, DERIVED_CODES, HEALTH_HISTORY_CODES
 
 
@@ -87,7 +85,6 @@ def iso_datetime(**kwargs: Any) -> fields.String:
 # The vocabularies used by several domains. Each name is one enum component.
 TRIAGE_LEVELS = LEVELS
 ALERT_LEVELS = LEVELS[1:]  # a rule, an alert or a hold is never "none"
-ALERT_STATUSES = (*OPEN_STATUSES, "resolved")
 #: A health-history code, a cause slug (``osteoporosis`` is both) or a derived code.
 CONTRAINDICATIONS = (
     *HEALTH_HISTORY_CODES,
@@ -110,7 +107,7 @@ def alert_status(**kwargs: Any) -> fields.String:
 
 
 def programme_status(**kwargs: Any) -> fields.String:
-    return code("ProgrammeStatus", STATUSES, **kwargs)
+    return code("ProgrammeStatus", PROGRAMME_STATUSES, **kwargs)
 
 
 def instrument(**kwargs: Any) -> fields.String:

@@ -1,4 +1,11 @@
-"""Care links: a therapist invites, a patient accepts, either side may end it."""
+"""Care links: a therapist invites, a patient accepts, either side may end it.
+
+The read API for other domains (they never query ``care_links`` themselves): who is
+linked to whom (``has_active_therapist``, ``therapist_ids_of``, ``linked_since``), the
+statements that let a list page or a job select by care link in one query
+(``therapists_of_stmt``, ``ended_by_patient_stmt``, ``links_by_id_stmt``), and the
+``on_link_ended`` hook, whose listeners receive an ``EndedLink``.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +14,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api.accounts import credentials
 from api.accounts.models import CareInvite, CareLink, Role, User
 from api.database import utcnow
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput
+from api.policy import own_record
 
 INVITE_DAYS = 7
 _link_ended: list[Callable[..., None]] = []
 
 
 def on_link_ended(listener: Callable[..., None]) -> Callable[..., None]:
-    """Call ``listener(db_session=, link=, ended_by=)`` when a care link ends (alerts keep it)."""
-    _link_ended.append(listener)
+    """Call ``listener(db_session=, link=, ended_by=)`` when a care link ends (alerts keep
+    it). Added by a domain's ``register()`` at start-up; adding one twice keeps one."""
+    if listener not in _link_ended:
+        _link_ended.append(listener)
     return listener
+
+
+@dataclass(frozen=True)
+class EndedLink:
+    """A care link that has just ended, as ``on_link_ended`` listeners receive it."""
+
+    id: int
+    patient_id: int
+    therapist_id: int
+    therapist_name: str
+    ended_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -88,15 +109,27 @@ def links_stmt(user: User, active: bool | None) -> Select:
 
 
 def end_link(*, db_session: Session, user: User, link_id: int) -> CareLink:
-    link = db_session.get(CareLink, link_id)
-    if link is None or user.id not in (link.patient_id, link.therapist_id):
-        raise NotFound("Care link not found.")
+    link = own_record(
+        db_session,
+        user,
+        CareLink,
+        link_id,
+        label="Care link",
+        owners=("patient_id", "therapist_id"),
+    )
     if link.ended_at is None:
         link.ended_at = utcnow()
         link.ended_by_id = user.id
         db_session.flush()
+        ended = EndedLink(
+            id=link.id,
+            patient_id=link.patient_id,
+            therapist_id=link.therapist_id,
+            therapist_name=link.therapist.display_name,
+            ended_at=link.ended_at,
+        )
         for listener in _link_ended:
-            listener(db_session=db_session, link=link, ended_by=user)
+            listener(db_session=db_session, link=ended, ended_by=user)
     return link
 
 
@@ -132,4 +165,51 @@ def linked_since(db_session: Session, *, therapist_id: int, patient_id: int) -> 
             CareLink.patient_id == patient_id,
             CareLink.ended_at.is_(None),
         )
+    )
+
+
+def therapist_ids_of(db_session: Session, patient_id: int) -> list[int]:
+    """The therapists actively linked to a patient, by id."""
+    return list(
+        db_session.scalars(
+            select(CareLink.therapist_id)
+            .where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
+            .order_by(CareLink.therapist_id)
+        )
+    )
+
+
+def therapists_of_stmt(patient_ids: Select) -> Select:
+    """A SELECT of (id, timezone) of the therapists actively linked to any of the patients
+    that ``patient_ids`` selects, each once, by id."""
+    return (
+        select(User.id, User.timezone)
+        .join(CareLink, CareLink.therapist_id == User.id)
+        .where(CareLink.ended_at.is_(None), CareLink.patient_id.in_(patient_ids))
+        .distinct()
+        .order_by(User.id)
+    )
+
+
+def ended_by_patient_stmt(therapist_id: int, since: dt.datetime) -> Select:
+    """A SELECT of (id, ended_at) of the links to ``therapist_id`` that the patient ended
+    since ``since`` and has not made again."""
+    again = aliased(CareLink)
+    relinked = exists().where(
+        again.therapist_id == CareLink.therapist_id,
+        again.patient_id == CareLink.patient_id,
+        again.ended_at.is_(None),
+    )
+    return select(CareLink.id, CareLink.ended_at).where(
+        CareLink.therapist_id == therapist_id,
+        CareLink.ended_at >= since,
+        CareLink.ended_by_id == CareLink.patient_id,
+        ~relinked,
+    )
+
+
+def links_by_id_stmt(link_ids: list[int]) -> Select:
+    """A SELECT of (id, patient_id, ended_at) of the given links."""
+    return select(CareLink.id, CareLink.patient_id, CareLink.ended_at).where(
+        CareLink.id.in_(link_ids)
     )

@@ -1,4 +1,4 @@
-"""Data rights: every domain registers what it holds about a person.
+"""Data rights: every domain registers, at start-up, what it holds about a person.
 
 ``GET /me/export`` calls every registered exporter; ``DELETE /me`` relies on
 ``ON DELETE CASCADE`` from every personal table to ``users``, and a test checks
@@ -18,12 +18,10 @@ Exporter = Callable[[Session, User], Any]
 _EXPORTERS: dict[str, Exporter] = {}
 
 
-def exporter(name: str) -> Callable[[Exporter], Exporter]:
-    def register(function: Exporter) -> Exporter:
-        _EXPORTERS[name] = function
-        return function
-
-    return register
+def register_exporter(name: str, function: Exporter) -> None:
+    """Add the section ``name`` to ``GET /me/export``; each domain's ``register()`` calls
+    this at start-up (api/routing.py)."""
+    _EXPORTERS[name] = function
 
 
 def export_sections(session: Session, user: User) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from flask_limiter.util import get_remote_address
 
 from api import examples
 from api.accounts import care, service
+from api.accounts.export_schemas import ExportSchema
 from api.accounts.models import AccessLogEntry, Role
 from api.accounts.schemas import (
     AccessLogEntrySchema,
     CareLinkQuerySchema,
     CareLinkSchema,
     DeleteAccountSchema,
-    ExportSchema,
     InviteRedeemSchema,
     InviteSchema,
     LoginSchema,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts import credentials
-from api.accounts.export import export_sections, exporter
+from api.accounts.export import export_sections
 from api.accounts.models import AccessLogEntry, CareLink, RefreshToken, Role, User
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput, Unauthorized
@@ -275,7 +275,6 @@ def export_account(*, db_session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@exporter("access_log")
 def _export_access_log(db_session: Session, user: User) -> list[AccessLogEntry]:
     return list(
         db_session.scalars(
@@ -286,7 +285,6 @@ def _export_access_log(db_session: Session, user: User) -> list[AccessLogEntry]:
     )
 
 
-@exporter("care_links")
 def _export_care_links(db_session: Session, user: User) -> list[CareLink]:
     return list(
         db_session.scalars(

@@ -1,7 +1,15 @@
-"""Views of a person that combine several domains (profile + hold + alerts)."""
+"""Views of a person that combine several domains (profile + hold + alerts).
+
+Accounts sit below alerts, so the hold and the alert counts come from a *safety
+source* that the alerts domain registers at start-up (``alerts.register()``):
+accounts names what it needs (``HoldView``, ``PatientSafety``) and never imports alerts.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
@@ -12,17 +20,48 @@ from api.accounts.models import User
 from api.accounts.schemas import ExportProfileSchema
 
 
+@dataclass(frozen=True)
+class HoldView:
+    since: dt.datetime
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PatientSafety:
+    open_alerts: int = 0
+    highest_open_level: str | None = None
+    hold: HoldView | None = None
+
+
+@dataclass(frozen=True)
+class SafetySource:
+    hold: Callable[[Session, int], HoldView | None]
+    patients: Callable[[Session, list[int]], dict[int, PatientSafety]]
+
+
+_safety: list[SafetySource] = []
+
+
+def register_safety_source(source: SafetySource) -> None:
+    _safety[:] = [source]
+
+
+def _source() -> SafetySource:
+    if not _safety:
+        raise RuntimeError("No safety source: create_app() registers the alerts domain's.")
+    return _safety[0]
+
+
 def hold_status(session: Session, user: User) -> dict[str, Any]:
-    from api.alerts.service import active_hold
-
-    return hold_dict(active_hold(session, user.id))
+    return hold_dict(_source().hold(session, user.id))
 
 
-def hold_dict(hold: Any) -> dict[str, Any]:
+def hold_dict(hold: HoldView | None) -> dict[str, Any]:
     """The ``exercise_hold`` object of ``GET /me`` and ``GET /patients``."""
     if hold is None:
         return {"active": False, "since": None, "level": None, "reason": None}
-    return {"active": True, "since": hold.placed_at, "level": hold.level, "reason": hold.reason}
+    return {"active": True, "since": hold.since, "level": hold.level, "reason": hold.reason}
 
 
 def profile_with_hold(session: Session, user: User) -> dict[str, Any]:
@@ -40,24 +79,19 @@ def patient_profile(session: Session, therapist: User, patient: User) -> dict[st
 
 def patient_summaries(session: Session, rows: list[Row]) -> list[dict[str, Any]]:
     """One page of a therapist's patients, with alert counts (two queries in all)."""
-    from api.alerts.service import holds_for, open_alert_summary
-    from api.triage import LEVELS
-
-    ids = [user.id for user, _ in rows]
-    alerts = open_alert_summary(session, ids)
-    holds = holds_for(session, ids)
+    safety = _source().patients(session, [user.id for user, _ in rows])
     summaries = []
     for user, since in rows:
-        count, rank = alerts.get(user.id, (0, None))
+        status = safety.get(user.id, PatientSafety())
         summaries.append(
             {
                 "id": user.id,
                 "display_name": user.display_name,
                 "email": user.email,
                 "linked_since": since,
-                "open_alerts": count,
-                "highest_open_level": LEVELS[rank] if rank is not None else None,
-                "exercise_hold": hold_dict(holds.get(user.id)),
+                "open_alerts": status.open_alerts,
+                "highest_open_level": status.highest_open_level,
+                "exercise_hold": hold_dict(status.hold),
             }
         )
     return summaries

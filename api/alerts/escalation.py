@@ -75,6 +75,13 @@ def escalate_due(
             )
         )
         db_session.flush()
-        hooks.alert_escalated(db_session=db_session, alert=alert, now=now)
+        news = hooks.AlertNews(
+            id=alert.id,
+            patient_id=alert.patient_id,
+            level=alert.level,
+            status=alert.status,
+            change="escalated",
+        )
+        hooks.alert_escalated(db_session=db_session, alert=news, now=now)
         escalated.append(alert)
     return escalated

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from api import vocabulary
 from api.database import Base, utcnow
 
-OPEN_STATUSES = ("open", "acknowledged")
+OPEN_STATUSES = vocabulary.OPEN_ALERT_STATUSES
 
 
 class Alert(Base):

@@ -7,15 +7,19 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from api.alerts.service import LINK_ENDED_DAYS, OUTCOMES
-from api.checkins.schemas import RuleEvidenceSchema
 from api.schemas import (
     OneOfResponseSchema,
     ResponseSchema,
     alert_level,
     alert_status,
     code,
+    health_history,
     iso_date,
+    pain_area,
+    pain_onset,
+    symptom,
 )
+from api.triage.rules import EPISODE_SOURCES, WEAK_FLAGS
 from api.validation import id_field
 
 ACTIONS = (
@@ -28,6 +32,44 @@ ACTIONS = (
     "resolved",
 )
 ENTRY_KINDS = ("alert", "link_ended")
+
+
+class NotImprovingSchema(ResponseSchema):
+    """Non-usual pain that has not improved over 4 weeks or more."""
+
+    pain_onset = pain_onset()
+    pain = fields.Integer(metadata={"description": "Pain at this check-in, 0-10"})
+    first_pain_in_episode = fields.Integer(metadata={"description": "0-10"})
+    first_pain_recorded_on = iso_date()
+    episode_started_on = iso_date()
+    episode_days = fields.Integer(metadata={"minimum": 0})
+    episode_start_from = code("EpisodeStartSource", EPISODE_SOURCES)
+
+
+_OPTIONAL = {"optional": True}
+
+
+class RuleEvidenceSchema(ResponseSchema):
+    """The answers that made a rule fire: only the facts that rule looks at are present."""
+
+    symptoms = fields.List(symptom(), metadata=_OPTIONAL)
+    health_history = fields.List(health_history(), metadata=_OPTIONAL)
+    pain_onset = pain_onset(allow_none=True, metadata=_OPTIONAL)
+    pain_areas = fields.List(pain_area(), metadata=_OPTIONAL)
+    pain = fields.Integer(metadata={**_OPTIONAL, "description": "0-10"})
+    age = fields.Integer(metadata={**_OPTIONAL, "description": "Years, from the year of birth"})
+    episode_started_on = iso_date(metadata=_OPTIONAL)
+    episode_days = fields.Integer(metadata=_OPTIONAL)
+    episode_start_from = code("EpisodeStartSource", EPISODE_SOURCES, metadata=_OPTIONAL)
+    first_pain_in_episode = fields.Integer(metadata=_OPTIONAL)
+    first_pain_recorded_on = iso_date(metadata=_OPTIONAL)
+    weak_flags = fields.List(
+        code("WeakFlag", WEAK_FLAGS),
+        metadata={**_OPTIONAL, "description": "The weak flags that combined (two or more)"},
+    )
+    not_improving = fields.Nested(NotImprovingSchema, metadata=_OPTIONAL)
+    pain_assessed_by_clinician = fields.Boolean(allow_none=True, metadata=_OPTIONAL)
+    therapist_linked = fields.Boolean(metadata=_OPTIONAL)
 
 
 def alert_outcome(**kwargs: Any) -> fields.String:

@@ -1,4 +1,8 @@
-"""Alerts from triage, their life cycle (open, acknowledged, resolved) and holds."""
+"""Alerts from triage, their life cycle (open, acknowledged, resolved) and holds.
+
+Other domains read alerts and holds through the functions under "read API" (typed
+values, never the rows); they never query the alerts tables themselves.
+"""
 
 from __future__ import annotations
 
@@ -22,17 +26,19 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from api.accounts import care
-from api.accounts.export import exporter
-from api.accounts.models import CareLink, Role, User
+from api.accounts.models import Role, User
+from api.accounts.summaries import HoldView, PatientSafety
+from api.alerts import hooks
+from api.alerts.hooks import AlertNews
 from api.alerts.models import OPEN_STATUSES, Alert, AlertEvent, ExerciseHold
 from api.database import utcnow
 from api.errors import Conflict, InvalidInput
-from api.policy import linked_patient_ids_stmt, patient_in_scope, readable_record, record_access
+from api.policy import log_reads, patient_filter, readable_record
 from api.timeutil import local_today
-from api.triage import LEVEL_RANK, TriageResult
+from api.triage import LEVEL_RANK, LEVELS, TriageResult
 
 PAUSING_LEVELS = ("urgent", "emergency")
 OUTCOMES = (
@@ -98,12 +104,26 @@ def raise_alerts(
                 _raise_level(alert, rule, check_in_id=check_in_id)
         alerts.append(alert)
     db_session.flush()
-    from api.alerts import hooks
-
     hooks.alerts_raised(
-        db_session=db_session, patient_id=patient.id, check_in_id=check_in_id, alerts=alerts
+        db_session=db_session,
+        patient_id=patient.id,
+        check_in_id=check_in_id,
+        alerts=[_news(alert, check_in_id) for alert in alerts],
     )
     return alerts
+
+
+def _news(alert: Alert, check_in_id: int) -> AlertNews:
+    """What ``check_in_id`` did to ``alert``: raised it, added evidence, or nothing new."""
+    actions = {e.action for e in alert.events if e.check_in_id == check_in_id}
+    change = next((a for a in ("raised", "evidence_added") if a in actions), None)
+    return AlertNews(
+        id=alert.id,
+        patient_id=alert.patient_id,
+        level=alert.level,
+        status=alert.status,
+        change=change,
+    )
 
 
 def _raise_level(alert: Alert, rule, *, check_in_id: int) -> None:
@@ -130,7 +150,7 @@ def _open_alert(db_session: Session, patient_id: int, rule_id: str) -> Alert | N
     )
 
 
-def active_hold(db_session: Session, patient_id: int) -> ExerciseHold | None:
+def _hold_row(db_session: Session, patient_id: int) -> ExerciseHold | None:
     return db_session.scalar(
         select(ExerciseHold).where(
             ExerciseHold.patient_id == patient_id, ExerciseHold.lifted_at.is_(None)
@@ -144,7 +164,7 @@ def place_hold(
     """Pause exercise after an urgent or emergency verdict (one active hold at most)."""
     if not result.pause_exercise:
         return None
-    hold = active_hold(db_session, patient.id)
+    hold = _hold_row(db_session, patient.id)
     if hold is not None:
         if LEVEL_RANK[result.level] > LEVEL_RANK[hold.level]:
             hold.level = result.level
@@ -158,9 +178,7 @@ def place_hold(
             db_session.add(hold)
             db_session.flush()
     except IntegrityError:
-        hold = active_hold(db_session, patient.id)
-    from api.alerts import hooks
-
+        hold = _hold_row(db_session, patient.id)
     hooks.hold_placed(db_session=db_session, patient_id=patient.id)
     return hold
 
@@ -175,12 +193,10 @@ def _lift_hold_if_clear(db_session: Session, patient_id: int, actor: User) -> No
             Alert.level.in_(PAUSING_LEVELS),
         )
     )
-    hold = active_hold(db_session, patient_id)
+    hold = _hold_row(db_session, patient_id)
     if still_open == 0 and hold is not None:
         hold.lifted_at = utcnow()
         hold.lifted_by_id = actor.id
-        from api.alerts import hooks
-
         hooks.hold_lifted(db_session=db_session, patient_id=patient_id)
 
 
@@ -221,11 +237,7 @@ def alerts_stmt(
     A patient sees their own alerts; a therapist names a linked patient or gets all their
     linked patients' alerts. A patient named who is not in scope is a 404 (and a therapist
     naming a linked one is written to the access log)."""
-    if actor.role == Role.patient or patient_id is not None:
-        in_scope = patient_in_scope(db_session, actor, patient_id, resource="alerts")
-        scope = Alert.patient_id == in_scope
-    else:
-        scope = Alert.patient_id.in_(linked_patient_ids_stmt(actor.id))
+    scope = patient_filter(db_session, actor, Alert.patient_id, patient_id, resource="alerts")
     group = case((Alert.status == "resolved", _number(2)), else_=_number(1))
     rows = select(
         group.label("grp"),
@@ -260,28 +272,18 @@ def alerts_stmt(
 def _link_ended_rows(therapist: User) -> Select:
     """Links to this therapist that the patient ended, in the last LINK_ENDED_DAYS days,
     while an alert was open, and not linked again since."""
-    again = aliased(CareLink)
-    relinked = exists().where(
-        again.therapist_id == CareLink.therapist_id,
-        again.patient_id == CareLink.patient_id,
-        again.ended_at.is_(None),
-    )
+    since = utcnow() - dt.timedelta(days=LINK_ENDED_DAYS)
+    links = care.ended_by_patient_stmt(therapist.id, since).subquery()
     alert_was_open = exists().where(
-        AlertEvent.care_link_id == CareLink.id, AlertEvent.action == "link_ended"
+        AlertEvent.care_link_id == links.c.id, AlertEvent.action == "link_ended"
     )
     return select(
         _number(0),
         _number(0),
-        CareLink.ended_at,
+        links.c.ended_at,
         cast(null(), Integer),
-        CareLink.id,
-    ).where(
-        CareLink.therapist_id == therapist.id,
-        CareLink.ended_at >= utcnow() - dt.timedelta(days=LINK_ENDED_DAYS),
-        CareLink.ended_by_id == CareLink.patient_id,
-        alert_was_open,
-        ~relinked,
-    )
+        links.c.id,
+    ).where(alert_was_open)
 
 
 def alert_entries(
@@ -298,23 +300,26 @@ def alert_entries(
         alerts = {a.id: a for a in db_session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
     notices = {}
     if link_ids:
+        links = care.links_by_id_stmt(link_ids)
         # the patient's name as it was when they ended the link (the event's actor name)
         name_then = (
             select(AlertEvent.actor_name)
-            .where(AlertEvent.care_link_id == CareLink.id, AlertEvent.action == "link_ended")
+            .where(
+                AlertEvent.care_link_id == links.selected_columns.id,
+                AlertEvent.action == "link_ended",
+            )
             .order_by(AlertEvent.id)
             .limit(1)
             .scalar_subquery()
         )
-        found = db_session.execute(
-            select(CareLink.id, CareLink.patient_id, name_then, CareLink.ended_at).where(
-                CareLink.id.in_(link_ids)
-            )
-        )
-        notices = {row[0]: LinkEnded(*row) for row in found}
-    if actor.role == Role.therapist and named_patient is None:
-        for patient_id in sorted({alert.patient_id for alert in alerts.values()}):
-            record_access(db_session, actor, patient_id, resource="alerts")
+        found = db_session.execute(links.add_columns(name_then.label("patient_name")))
+        notices = {
+            row.id: LinkEnded(row.id, row.patient_id, row.patient_name, row.ended_at)
+            for row in found
+        }
+    if named_patient is None:
+        patient_ids = [alert.patient_id for alert in alerts.values()]
+        log_reads(db_session, actor, patient_ids, resource="alerts")
     return [
         alerts[row.alert_id] if row.alert_id is not None else notices[row.care_link_id]
         for row in rows
@@ -345,6 +350,146 @@ def holds_for(db_session: Session, patient_ids: list[int]) -> dict[int, Exercise
     return {hold.patient_id: hold for hold in holds}
 
 
+# --- read API for other domains -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A standing exercise hold: exercise is paused until a clinician resolves the alert."""
+
+    patient_id: int
+    level: str
+    reason: str
+    placed_at: dt.datetime
+    check_in_id: int | None
+
+
+def active_hold(db_session: Session, patient_id: int) -> Hold | None:
+    row = _hold_row(db_session, patient_id)
+    if row is None:
+        return None
+    return Hold(
+        patient_id=row.patient_id,
+        level=row.level,
+        reason=row.reason,
+        placed_at=row.placed_at,
+        check_in_id=row.check_in_id,
+    )
+
+
+def alive_between(
+    db_session: Session, patient_id: int, start: dt.datetime, end: dt.datetime
+) -> list[Alert]:
+    """Every alert of the patient alive from ``start`` to ``end``: raised before the end
+    and not resolved before the start, in the order they were raised (with their history,
+    for ``ExportAlertSchema``)."""
+    return list(
+        db_session.scalars(
+            select(Alert)
+            .where(
+                Alert.patient_id == patient_id,
+                Alert.created_at < end,
+                (Alert.resolved_at.is_(None)) | (Alert.resolved_at >= start),
+            )
+            .order_by(Alert.created_at, Alert.id)
+        )
+    )
+
+
+def hold_periods(
+    db_session: Session, patient_id: int
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """Every hold of a patient as (placed_at, lifted_at); lifted_at is None while it stands."""
+    rows = db_session.execute(
+        select(ExerciseHold.placed_at, ExerciseHold.lifted_at).where(
+            ExerciseHold.patient_id == patient_id
+        )
+    )
+    return [(placed_at, lifted_at) for placed_at, lifted_at in rows]
+
+
+def latest_lifted_hold_id(db_session: Session, patient_id: int) -> int | None:
+    return db_session.scalar(
+        select(ExerciseHold.id)
+        .where(ExerciseHold.patient_id == patient_id, ExerciseHold.lifted_at.is_not(None))
+        .order_by(ExerciseHold.lifted_at.desc(), ExerciseHold.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    id: int
+    level: str
+    title: str
+    status: str
+    created_at: dt.datetime
+
+
+def open_alerts(db_session: Session, patient_id: int) -> list[OpenAlert]:
+    """A patient's unresolved alerts, most severe and oldest first."""
+    rows = db_session.scalars(
+        select(Alert)
+        .where(Alert.patient_id == patient_id, Alert.status.in_(OPEN_STATUSES))
+        .order_by(Alert.level_rank.desc(), Alert.created_at, Alert.id)
+    )
+    return [OpenAlert(a.id, a.level, a.title, a.status, a.created_at) for a in rows]
+
+
+def has_open_alert(db_session: Session, patient_id: int) -> bool:
+    found = db_session.scalar(
+        select(Alert.id)
+        .where(Alert.patient_id == patient_id, Alert.status.in_(OPEN_STATUSES))
+        .limit(1)
+    )
+    return found is not None
+
+
+def soon_alert_patients_stmt(since: dt.datetime, until: dt.datetime | None = None) -> Select:
+    """A SELECT of the ids of patients with an unresolved ``soon`` alert raised or updated
+    since ``since`` (and before ``until``)."""
+    stmt = select(Alert.patient_id).where(
+        Alert.level == "soon", Alert.status != "resolved", Alert.updated_at >= since
+    )
+    if until is not None:
+        stmt = stmt.where(Alert.updated_at < until)
+    return stmt
+
+
+def soon_alert_patient_count(
+    db_session: Session, *, among: Select, since: dt.datetime, until: dt.datetime
+) -> int:
+    """How many of the patients ``among`` selects have a ``soon`` alert for a digest."""
+    patients = soon_alert_patients_stmt(since, until).where(Alert.patient_id.in_(among))
+    return db_session.scalar(select(func.count(func.distinct(patients.subquery().c.patient_id))))
+
+
+def hold_view(db_session: Session, patient_id: int) -> HoldView | None:
+    """A profile's exercise hold (``accounts.summaries`` asks through its safety source)."""
+    return _hold_view(active_hold(db_session, patient_id))
+
+
+def _hold_view(hold: Hold | ExerciseHold | None) -> HoldView | None:
+    if hold is None:
+        return None
+    return HoldView(since=hold.placed_at, level=hold.level, reason=hold.reason)
+
+
+def patient_safety(db_session: Session, patient_ids: list[int]) -> dict[int, PatientSafety]:
+    """Open alerts and holds of a page of patients, in two queries."""
+    alerts = open_alert_summary(db_session, patient_ids)
+    holds = holds_for(db_session, patient_ids)
+    safety = {}
+    for patient_id in patient_ids:
+        count, rank = alerts.get(patient_id, (0, None))
+        safety[patient_id] = PatientSafety(
+            open_alerts=count,
+            highest_open_level=LEVELS[rank] if rank is not None else None,
+            hold=_hold_view(holds.get(patient_id)),
+        )
+    return safety
+
+
 # --- acting ---------------------------------------------------------------------------
 
 
@@ -354,22 +499,11 @@ def _managed_alert(db_session: Session, actor: User, alert_id: int, *, action: s
     alert = readable_record(
         db_session, actor, Alert, alert_id, resource=f"alert-{action}", label="Alert"
     )
-    if actor.role == Role.patient and _has_therapist(db_session, actor.id):
+    if actor.role == Role.patient and care.has_active_therapist(db_session, patient_id=actor.id):
         raise Conflict(
             "Your therapist manages your alerts. Contact them, or your doctor, about this alert."
         )
     return alert
-
-
-def _has_therapist(db_session: Session, patient_id: int) -> bool:
-    return (
-        db_session.scalar(
-            select(func.count())
-            .select_from(CareLink)
-            .where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
-        )
-        > 0
-    )
 
 
 def acknowledge(*, db_session: Session, actor: User, alert_id: int, note: str | None) -> Alert:
@@ -468,8 +602,7 @@ def _first_evidence_date(alert: Alert, timezone: str) -> dt.date:
     return min(dates, default=local_today(timezone, alert.created_at))
 
 
-@care.on_link_ended
-def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -> None:
+def _record_link_ended(*, db_session: Session, link: care.EndedLink, ended_by: User) -> None:
     """Every alert open when a care link ends keeps that in its history (and the former
     therapist's list shows that the link ended: see ``_link_ended_rows``)."""
     open_alerts = db_session.scalars(
@@ -482,8 +615,7 @@ def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -
             alert,
             "link_ended",
             ended_by,
-            note=f"The care link with {link.therapist.display_name} ended while this alert "
-            "was open.",
+            note=f"The care link with {link.therapist_name} ended while this alert was open.",
             care_link_id=link.id,
         )
     db_session.flush()
@@ -492,7 +624,6 @@ def _record_link_ended(*, db_session: Session, link: CareLink, ended_by: User) -
 # --- data rights ----------------------------------------------------------------------
 
 
-@exporter("alerts")
 def _export_alerts(db_session: Session, user: User) -> list[Alert]:
     """Dumped by ``ExportAlertSchema``: each alert with its whole history."""
     return list(
@@ -500,7 +631,6 @@ def _export_alerts(db_session: Session, user: User) -> list[Alert]:
     )
 
 
-@exporter("exercise_holds")
 def _export_holds(db_session: Session, user: User) -> list[ExerciseHold]:
     holds = db_session.scalars(
         select(ExerciseHold).where(ExerciseHold.patient_id == user.id).order_by(ExerciseHold.id)

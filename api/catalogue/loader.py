@@ -227,9 +227,9 @@ def load_command(path: Path | None) -> None:
 
 def forget_digest() -> None:
     """This process serves the new catalogue at once (other processes within a second)."""
-    from api.catalogue.routes import forget_digest as forget
+    from api.catalogue import cache
 
-    forget()
+    cache.forget()
 
 
 def _load_now() -> None:

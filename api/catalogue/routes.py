@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, make_response, request
 from flask.views import MethodView
 
 from api import examples
 from api.blueprint import Blueprint, authenticate
 from api.catalogue import service
+from api.catalogue.cache import catalogue_version, rendered_answers
 from api.catalogue.schemas import (
     CauseDetailSchema,
     CauseSummarySchema,
@@ -27,7 +26,6 @@ from api.catalogue.schemas import (
 from api.database import get_session
 from api.errors import Unauthorized
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
-from api.timeutil import clock
 
 blp = Blueprint(
     "catalogue",
@@ -48,41 +46,12 @@ def _wants_personal() -> bool:
     return request.args.get("safe_for_me", "").lower() in {"true", "1", "yes", "on"}
 
 
-#: How long this process relies on the catalogue digest it read last, for every answer
-#: (full or 304): within it, a cached public answer is served without a database round
-#: trip. A catalogue load is therefore seen by every server within this many seconds,
-#: and at once by the process that loaded it (``forget_digest``).
-DIGEST_MAX_AGE = 1.0
-_DIGEST_STATE = "upright.catalogue_digest"
-
-
-def _clock() -> float:
-    return clock.now().timestamp()
-
-
-def _digest(*, fresh: bool = False) -> str:
-    """The catalogue digest, read from the database at most once per DIGEST_MAX_AGE
-    (``fresh`` reads it now)."""
-    state = current_app.extensions.setdefault(_DIGEST_STATE, {})
-    now = _clock()
-    if not fresh and "value" in state and 0 <= now - state["read_at"] < DIGEST_MAX_AGE:
-        return state["value"]
-    value = service.catalogue_digest(get_session())
-    state.update(value=value, read_at=now)
-    return value
-
-
-def forget_digest() -> None:
-    """Make this process read the digest again on its next answer (after a load)."""
-    current_app.extensions.pop(_DIGEST_STATE, None)
-
-
 def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     """ETag from the catalogue version, the URL and (for safe_for_me) the caller's codes.
 
-    The digest read in the last DIGEST_MAX_AGE seconds is trusted: a matching
-    If-None-Match answers 304, and a public answer already rendered for this ETag is
-    served from memory, both without touching the database.
+    The catalogue version read in the last DIGEST_MAX_AGE seconds (api.catalogue.cache)
+    is trusted: a matching If-None-Match answers 304, and a public answer already
+    rendered for this ETag is served from memory, both without touching the database.
     """
 
     @wraps(view)
@@ -95,17 +64,17 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
             personal = ",".join(sorted(service.personal_codes(user))) + f"|{user.id}"
         cache_control = PRIVATE_CACHE if personal else PUBLIC_CACHE
 
-        key = f"{_digest()}|{request.full_path}|{personal}"
+        key = f"{catalogue_version()}|{request.full_path}|{personal}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         if etag in request.if_none_match:
             return _finish(Response(status=304), etag, cache_control)
-        rendered = None if personal else _rendered.get(etag)
+        rendered = None if personal else rendered_answers().get(etag)
         if rendered is not None:
             body, status, headers = rendered
             return Response(body, status=status, headers=headers)
         response = _finish(make_response(view(*args, **kwargs)), etag, cache_control)
         if not personal and response.status_code == 200:
-            _remember(etag, response)
+            rendered_answers().remember(etag, response)
         return response
 
     return wrapper
@@ -116,23 +85,6 @@ def _finish(response: Response, etag: str, cache_control: str) -> Response:
     response.headers["Cache-Control"] = cache_control
     response.vary.add("Authorization")
     return response
-
-
-#: Rendered public answers (body, status and the headers above) by ETag. The ETag covers
-#: the catalogue version and the URL, so a new catalogue load simply makes new keys; old
-#: ones age out.
-_rendered: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
-_RENDERED_MAX = 512
-_rendered_lock = threading.Lock()
-
-
-def _remember(etag: str, response: Response) -> None:
-    kept = ("Content-Type", "X-Pagination", "ETag", "Cache-Control", "Vary")
-    headers = {k: v for k, v in response.headers.items() if k in kept}
-    with _rendered_lock:
-        _rendered[etag] = (response.get_data(), response.status_code, headers)
-        while len(_rendered) > _RENDERED_MAX:
-            _rendered.popitem(last=False)
 
 
 def _caller_codes(query: dict[str, Any]) -> set[str] | None:

@@ -4,11 +4,16 @@ A person's codes are their conditions, their health history and the codes derive
 their profile; what each code rules out was settled when the catalogue was read (see
 ``exercises/data/health_history.yaml``), so here a code simply matches the exercise's
 ``contraindications`` and precaution codes.
+
+Other domains read the catalogue through typed values (``CatalogueExercise``, ``Dose``,
+``Precaution``, ``BlockingCause``) from the functions under "read API"; they never
+query its tables nor read an entry's ``data`` by key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, select
@@ -28,6 +33,72 @@ from api.timeutil import local_today
 from exercises.vocabulary import SPINAL_SURGERY_FIRST_YEAR
 
 
+@dataclass(frozen=True)
+class Dose:
+    """An exercise's default dose."""
+
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    times_per_day: int
+
+
+@dataclass(frozen=True)
+class Precaution:
+    code: str | None  # None: for everyone
+    text: str
+
+
+@dataclass(frozen=True)
+class CatalogueExercise:
+    """An exercise as other domains see it."""
+
+    id: int
+    slug: str
+    name: str
+    category: str
+    difficulty: int
+    retired: bool
+    dose: Dose
+    causes: frozenset[str]
+    contraindications: frozenset[str]
+    precautions: tuple[Precaution, ...]
+
+
+@dataclass(frozen=True)
+class BlockingCause:
+    """A condition that rules out every exercise until a doctor has assessed it."""
+
+    slug: str
+    see_doctor_first: str | None
+
+
+def _typed(row: Exercise) -> CatalogueExercise:
+    data = row.data
+    dose = data["dose"]
+    return CatalogueExercise(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        category=row.category,
+        difficulty=row.difficulty,
+        retired=row.retired_at is not None,
+        dose=Dose(
+            sets=dose.get("sets"),
+            reps=dose.get("reps"),
+            hold_seconds=dose.get("hold_seconds"),
+            rest_seconds=dose.get("rest_seconds"),
+            times_per_day=dose.get("times_per_day"),
+        ),
+        causes=frozenset(link["cause"] for link in data["causes"]),
+        contraindications=frozenset(data.get("contraindications") or ()),
+        precautions=tuple(
+            Precaution(code=p.get("code"), text=p["text"]) for p in data.get("precautions", [])
+        ),
+    )
+
+
 def catalogue_digest(session: Session) -> str:
     return session.scalar(select(CatalogueVersion.digest).where(CatalogueVersion.id == 1)) or ""
 
@@ -45,15 +116,14 @@ def personal_codes(user: User, today: dt.date | None = None) -> set[str]:
     return codes
 
 
-def blocking_causes(session: Session, codes: set[str]) -> list[Cause]:
+def blocking_causes(session: Session, codes: set[str]) -> list[BlockingCause]:
     """Conditions that rule out every exercise until a doctor has assessed them."""
     if not codes:
         return []
-    return list(
-        session.scalars(
-            select(Cause).where(Cause.slug.in_(codes), Cause.exercise_allowed.is_(False))
-        )
+    rows = session.scalars(
+        select(Cause).where(Cause.slug.in_(codes), Cause.exercise_allowed.is_(False))
     )
+    return [BlockingCause(row.slug, row.data.get("see_doctor_first")) for row in rows]
 
 
 def contraindicated_ids(session: Session, codes: set[str]) -> set[int]:
@@ -72,7 +142,9 @@ def precautions_for(data: dict[str, Any], codes: set[str]) -> list[dict[str, Any
     return list(found.values())
 
 
-def contraindicated_for(data: dict[str, Any], codes: set[str], blocking: list[Cause]) -> list[str]:
+def contraindicated_for(
+    data: dict[str, Any], codes: set[str], blocking: list[BlockingCause]
+) -> list[str]:
     """Why an exercise is ruled out for ``codes``: its contraindications they share, then
     any "see a doctor first" condition (which rules out everything)."""
     reasons = sorted(codes & set(data.get("contraindications") or ()))
@@ -83,8 +155,8 @@ LADDERS = ("progressions", "regressions")
 
 
 def safe_ladders(
-    session: Session, exercises: list[Exercise], codes: set[str]
-) -> dict[str, dict[str, list[Exercise]]]:
+    session: Session, exercises: list[Exercise] | list[CatalogueExercise], codes: set[str]
+) -> dict[str, dict[str, list[CatalogueExercise]]]:
     """For each exercise (by slug), the steps of each ladder ("progressions" and
     "regressions") open to someone with ``codes``, in ladder order. A step their codes
     rule out (or that is retired) is replaced by the next safe step beyond it on the same
@@ -92,8 +164,8 @@ def safe_ladders(
     rows = {row.slug: row for row in session.scalars(select(Exercise))}
     excluded = contraindicated_ids(session, codes)
 
-    def steps(exercise: Exercise, ladder: str) -> list[Exercise]:
-        found: list[Exercise] = []
+    def steps(exercise: Exercise | CatalogueExercise, ladder: str) -> list[CatalogueExercise]:
+        found: list[CatalogueExercise] = []
         seen = {exercise.slug}
 
         def walk(slugs: list[str]) -> None:
@@ -105,9 +177,9 @@ def safe_ladders(
                 if row.id in excluded or row.retired_at is not None:
                     walk(row.data.get(ladder) or [])
                 else:
-                    found.append(row)
+                    found.append(_typed(row))
 
-        walk(exercise.data.get(ladder) or [])
+        walk(rows[exercise.slug].data.get(ladder) or [])
         return found
 
     return {e.slug: {ladder: steps(e, ladder) for ladder in LADDERS} for e in exercises}
@@ -240,7 +312,45 @@ def list_lifestyle(session: Session) -> list[dict[str, Any]]:
     return [row.data for row in rows]
 
 
-def exercises_by_slug(session: Session, slugs: set[str]) -> dict[str, Exercise]:
+# --- read API for other domains -------------------------------------------------------
+
+
+def exercises_by_slug(session: Session, slugs: set[str]) -> dict[str, CatalogueExercise]:
+    """The exercises with these slugs (retired ones too), by slug; unknown slugs are absent."""
     if not slugs:
         return {}
-    return {e.slug: e for e in session.scalars(select(Exercise).where(Exercise.slug.in_(slugs)))}
+    rows = session.scalars(select(Exercise).where(Exercise.slug.in_(slugs)))
+    return {row.slug: _typed(row) for row in rows}
+
+
+def exercise_names(session: Session, exercise_ids: set[int]) -> dict[int, str]:
+    if not exercise_ids:
+        return {}
+    rows = session.execute(select(Exercise.id, Exercise.name).where(Exercise.id.in_(exercise_ids)))
+    return {row.id: row.name for row in rows}
+
+
+def related_exercises(session: Session, exercise: CatalogueExercise) -> list[CatalogueExercise]:
+    """The other current exercises of the same category that share a cause with it,
+    easiest first."""
+    rows = session.scalars(
+        select(Exercise)
+        .where(
+            Exercise.category == exercise.category,
+            Exercise.retired_at.is_(None),
+            Exercise.id != exercise.id,
+        )
+        .order_by(Exercise.difficulty, Exercise.name)
+    )
+    related = (_typed(row) for row in rows)
+    return [other for other in related if exercise.causes & other.causes]
+
+
+def precautions_of(exercise: CatalogueExercise, codes: set[str]) -> list[Precaution]:
+    """The precautions of an exercise that apply to ``codes`` (and those for everyone),
+    each text once."""
+    found: dict[str, Precaution] = {}
+    for precaution in exercise.precautions:
+        if precaution.code is None or precaution.code in codes:
+            found.setdefault(precaution.text, precaution)
+    return list(found.values())

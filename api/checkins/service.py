@@ -1,8 +1,12 @@
-"""Check-ins: record, triage, raise alerts and holds, all in one transaction."""
+"""Check-ins: record, triage, raise alerts and holds, all in one transaction.
+
+Other domains read check-ins through the functions under "read API" (typed values).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -10,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.care import has_active_therapist
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput
+from api.policy import own_record
 from api.timeutil import local_today
 from api.triage import CheckInFacts, PastCheckIn, ProfileFacts, TriageResult, evaluate
 
@@ -91,9 +95,7 @@ def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple
 
 
 def update(*, db_session: Session, patient: User, check_in_id: int, changes: dict) -> CheckIn:
-    check_in = db_session.get(CheckIn, check_in_id)
-    if check_in is None or check_in.patient_id != patient.id:
-        raise NotFound("Check-in not found.")
+    check_in = own_record(db_session, patient, CheckIn, check_in_id, label="Check-in")
     if check_in.local_date != local_today(patient.timezone):
         raise Conflict("A check-in can be amended only on its own day.")
     _check_episode(
@@ -188,7 +190,97 @@ def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | Non
     return stmt.order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
 
 
-@exporter("check_ins")
+# --- read API for other domains -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a stored triage verdict told the patient (empty: no verdict found)."""
+
+    headline: str | None = None
+    advice: str | None = None
+    emergency_number: str | None = None
+    rule_ids: tuple[str, ...] = ()
+
+
+def verdict_behind_hold(
+    db_session: Session, *, patient_id: int, level: str, check_in_id: int | None, since: dt.datetime
+) -> Verdict:
+    """The verdict behind an exercise hold: the latest check-in of ``level`` that placed it
+    (``check_in_id``) or came since it was placed (``since``)."""
+    triage = db_session.scalar(
+        select(CheckIn.triage)
+        .where(
+            CheckIn.patient_id == patient_id,
+            CheckIn.triage_level == level,
+            (CheckIn.id == check_in_id) | (CheckIn.created_at >= since),
+        )
+        .order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
+        .limit(1)
+    )
+    if not triage:
+        return Verdict()
+    return Verdict(
+        headline=triage.get("headline"),
+        advice=triage.get("advice"),
+        emergency_number=triage.get("emergency_number"),
+        rule_ids=tuple(rule["id"] for rule in triage.get("rules", [])),
+    )
+
+
+def checked_in_on(db_session: Session, patient_id: int, day: dt.date) -> bool:
+    found = db_session.scalar(
+        select(CheckIn.id).where(CheckIn.patient_id == patient_id, CheckIn.local_date == day)
+    )
+    return found is not None
+
+
+def check_in_days(
+    db_session: Session, patient_id: int, first: dt.date, last: dt.date
+) -> set[dt.date]:
+    """The local dates from ``first`` to ``last`` on which the patient checked in."""
+    return set(
+        db_session.scalars(
+            select(CheckIn.local_date).where(
+                CheckIn.patient_id == patient_id,
+                CheckIn.local_date >= first,
+                CheckIn.local_date <= last,
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PainDay:
+    """One day's check-in, as progress charts it."""
+
+    local_date: dt.date
+    pain: int
+    worst_pain: int | None
+    interference: int | None
+    sleep_quality: int | None
+
+
+def pain_days(db_session: Session, patient_id: int, first: dt.date, last: dt.date) -> list[PainDay]:
+    """The patient's check-ins from ``first`` to ``last`` (local dates), oldest first."""
+    rows = db_session.execute(
+        select(
+            CheckIn.local_date,
+            CheckIn.pain,
+            CheckIn.worst_pain,
+            CheckIn.interference,
+            CheckIn.sleep_quality,
+        )
+        .where(
+            CheckIn.patient_id == patient_id,
+            CheckIn.local_date >= first,
+            CheckIn.local_date <= last,
+        )
+        .order_by(CheckIn.local_date)
+    )
+    return [PainDay(*row) for row in rows]
+
+
 def _export(db_session: Session, user: User) -> list[CheckIn]:
     """Dumped by ``ExportCheckInSchema``, the REST check-in without the ids."""
     return list(

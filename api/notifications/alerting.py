@@ -1,8 +1,10 @@
 """What raises a notification outside reminders: alerts, escalations, holds, programmes.
 
-Registered on the alerts domain's hooks (``api/alerts/hooks.py``) and, for new
-programme versions, on the session's flush and commit events, so the other
-domains' services stay unaware of notifications.
+Registered at start-up (``notifications.register()``) on the alerts domain's hooks
+(``api/alerts/hooks.py``) and the care-link hook, and, for new programme versions, on
+the session's flush and commit events (``init_app``), so the other domains' services
+stay unaware of notifications. What it needs to know of alerts, care links and
+programmes it asks through their read APIs.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.accounts import care
-from api.accounts.models import CareLink, User
-from api.alerts import hooks
-from api.alerts.models import Alert, ExerciseHold
+from api.accounts.models import User
+from api.alerts import service as alerts
+from api.alerts.hooks import AlertNews
 from api.database import utcnow
 from api.notifications import texts
 from api.notifications.models import Kind, Notification
 from api.notifications.schedule import local_instant, parse_time
 from api.notifications.service import dedup_key, notify
+from api.policy import linked_patient_ids_stmt
+from api.programmes import service as programmes
 
 log = logging.getLogger("upright.notifications")
 NOTIFYING_LEVELS = ("urgent", "emergency")
@@ -51,24 +55,13 @@ def _never_fails_the_caller(listener: Callable[..., None]) -> Callable[..., None
     return guarded
 
 
-def linked_therapist_ids(db_session: Session, patient_id: int) -> list[int]:
-    return list(
-        db_session.scalars(
-            select(CareLink.therapist_id)
-            .where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
-            .order_by(CareLink.therapist_id)
-        )
-    )
-
-
-def _alert_data(alert: Alert) -> dict[str, object]:
+def _alert_data(alert: AlertNews) -> dict[str, object]:
     return {"alert_id": alert.id, "patient_id": alert.patient_id, "path": f"/alerts/{alert.id}"}
 
 
-@hooks.on_alerts_raised
 @_never_fails_the_caller
 def notify_therapists_of_alerts(
-    *, db_session: Session, patient_id: int, check_in_id: int, alerts: list[Alert]
+    *, db_session: Session, patient_id: int, check_in_id: int, alerts: list[AlertNews]
 ) -> None:
     """Urgent and emergency alerts reach every actively linked therapist at once."""
     now = utcnow()
@@ -76,15 +69,14 @@ def notify_therapists_of_alerts(
     for alert in alerts:
         if alert.level not in NOTIFYING_LEVELS or alert.status == "resolved":
             continue
-        actions = {e.action for e in alert.events if e.check_in_id == check_in_id}
-        if "raised" in actions:
+        if alert.change == "raised":
             due = "raised"
-        elif "evidence_added" in actions:
+        elif alert.change == "evidence_added":
             due = f"check-in:{check_in_id}"
         else:
             continue
         if therapists is None:
-            therapists = linked_therapist_ids(db_session, patient_id)
+            therapists = care.therapist_ids_of(db_session, patient_id)
         for therapist_id in therapists:
             if due != "raised" and _notified_recently(db_session, therapist_id, alert, now):
                 continue
@@ -101,7 +93,7 @@ def notify_therapists_of_alerts(
             )
 
 
-def _notified_recently(db_session: Session, therapist_id: int, alert: Alert, now) -> bool:
+def _notified_recently(db_session: Session, therapist_id: int, alert: AlertNews, now) -> bool:
     last = db_session.scalar(
         select(Notification.created_at)
         .where(
@@ -115,10 +107,9 @@ def _notified_recently(db_session: Session, therapist_id: int, alert: Alert, now
     return last is not None and now - last < EVIDENCE_REPEAT
 
 
-@hooks.on_alert_escalated
-def notify_escalation(*, db_session: Session, alert: Alert, now: dt.datetime) -> None:
+def notify_escalation(*, db_session: Session, alert: AlertNews, now: dt.datetime) -> None:
     """Every linked therapist is told; the patient is asked whether they got help."""
-    for therapist_id in linked_therapist_ids(db_session, alert.patient_id):
+    for therapist_id in care.therapist_ids_of(db_session, alert.patient_id):
         notify(
             db_session,
             recipient_id=therapist_id,
@@ -145,15 +136,9 @@ def notify_escalation(*, db_session: Session, alert: Alert, now: dt.datetime) ->
     )
 
 
-@hooks.on_hold_lifted
 @_never_fails_the_caller
 def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
-    hold_id = db_session.scalar(
-        select(ExerciseHold.id)
-        .where(ExerciseHold.patient_id == patient_id, ExerciseHold.lifted_at.is_not(None))
-        .order_by(ExerciseHold.lifted_at.desc(), ExerciseHold.id.desc())
-        .limit(1)
-    )
+    hold_id = alerts.latest_lifted_hold_id(db_session, patient_id)
     notify(
         db_session,
         recipient_id=patient_id,
@@ -167,21 +152,15 @@ def notify_hold_lifted(*, db_session: Session, patient_id: int) -> None:
     )
 
 
-@care.on_link_ended
 @_never_fails_the_caller
 def notify_link_ended_with_open_alert(
-    *, db_session: Session, link: CareLink, ended_by: User
+    *, db_session: Session, link: care.EndedLink, ended_by: User
 ) -> None:
     """A patient who ends the link while an alert of theirs is open: the therapist they
     left is told that a link ended (no name, no health detail); the alert list says more."""
     if ended_by.id != link.patient_id:
         return  # the therapist ended it: they know
-    open_alert = db_session.scalar(
-        select(Alert.id)
-        .where(Alert.patient_id == link.patient_id, Alert.status.in_(("open", "acknowledged")))
-        .limit(1)
-    )
-    if open_alert is None:
+    if not alerts.has_open_alert(db_session, link.patient_id):
         return
     notify(
         db_session,
@@ -204,17 +183,7 @@ def send_soon_digests(db_session: Session, *, now: dt.datetime) -> int:
     ``soon`` alerts were raised or updated since the previous digest time."""
     recent = now - dt.timedelta(days=2)
     rows = db_session.execute(
-        select(User.id, User.timezone)
-        .join(CareLink, CareLink.therapist_id == User.id)
-        .join(Alert, Alert.patient_id == CareLink.patient_id)
-        .where(
-            CareLink.ended_at.is_(None),
-            Alert.level == "soon",
-            Alert.status != "resolved",
-            Alert.updated_at >= recent,
-        )
-        .distinct()
-        .order_by(User.id)
+        care.therapists_of_stmt(alerts.soon_alert_patients_stmt(recent))
     ).all()
     sent = 0
     for therapist_id, timezone in rows:
@@ -227,18 +196,8 @@ def send_soon_digests(db_session: Session, *, now: dt.datetime) -> int:
         if now - at > DIGEST_CATCH_UP or _digest_exists(db_session, therapist_id, day):
             continue
         since = local_instant(day - dt.timedelta(days=1), parse_time(DIGEST_TIME), zone)
-        patients = db_session.scalar(
-            select(func.count(func.distinct(Alert.patient_id))).where(
-                Alert.patient_id.in_(
-                    select(CareLink.patient_id).where(
-                        CareLink.therapist_id == therapist_id, CareLink.ended_at.is_(None)
-                    )
-                ),
-                Alert.level == "soon",
-                Alert.status != "resolved",
-                Alert.updated_at >= since,
-                Alert.updated_at < at,
-            )
+        patients = alerts.soon_alert_patient_count(
+            db_session, among=linked_patient_ids_stmt(therapist_id), since=since, until=at
         )
         if not patients:
             continue
@@ -269,13 +228,10 @@ _NEW_VERSIONS = "upright.notifications.new_programme_versions"
 
 
 def _collect_new_versions(session: Session, _flush_context) -> None:
-    from api.programmes.models import ProgrammeVersion
-
-    for obj in session.new:
-        if isinstance(obj, ProgrammeVersion):
-            session.info.setdefault(_NEW_VERSIONS, []).append(
-                (obj.programme_id, obj.number, obj.created_by_id)
-            )
+    for version in programmes.new_versions(session):
+        session.info.setdefault(_NEW_VERSIONS, []).append(
+            (version.programme_id, version.number, version.created_by_id)
+        )
 
 
 def _notify_new_versions(session: Session) -> None:
@@ -294,13 +250,9 @@ def _notify_new_versions(session: Session) -> None:
 
 
 def _notify_versions(session: Session, versions: list[tuple[int, int, int | None]]) -> None:
-    from api.programmes.models import Programme
-
     now = utcnow()
     for programme_id, number, created_by_id in versions:
-        patient_id = session.scalar(
-            select(Programme.patient_id).where(Programme.id == programme_id)
-        )
+        patient_id = programmes.patient_of(session, programme_id)
         if patient_id is None or created_by_id in (None, patient_id):
             continue
         notify(

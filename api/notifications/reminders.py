@@ -18,8 +18,9 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import Role, User
+from api.alerts import service as alerts
+from api.checkins import service as checkins
 from api.database import utcnow
 from api.notifications import texts
 from api.notifications.models import Kind, Notification, ReminderSchedule, ReminderSettings
@@ -33,6 +34,8 @@ from api.notifications.schedule import (
     parse_time,
 )
 from api.notifications.service import notify
+from api.programmes import service as programmes
+from api.sessions import service as sessions
 
 REMINDER_KINDS = (Kind.check_in_reminder, Kind.exercise_reminder, Kind.missed_sessions)
 #: Local time at which the missed-sessions check runs each day.
@@ -280,15 +283,10 @@ def _reminder(
     now: dt.datetime,
 ) -> tuple[texts.Text, dict[str, Any]] | None:
     """The reminder to send for local ``day``, or None when it no longer makes sense."""
-    from api.alerts.service import active_hold
-    from api.checkins.models import CheckIn
-
     if kind == Kind.check_in_reminder:
-        done = db_session.scalar(
-            select(CheckIn.id).where(CheckIn.patient_id == user.id, CheckIn.local_date == day)
-        )
+        done = checkins.checked_in_on(db_session, user.id, day)
         return None if done else (texts.check_in_reminder(), {"path": "/check-ins/new"})
-    if active_hold(db_session, user.id) is not None:
+    if alerts.active_hold(db_session, user.id) is not None:
         return None  # exercise is paused: no exercise nudges
     if kind == Kind.exercise_reminder:
         return _exercise_reminder(db_session, user, day)
@@ -296,35 +294,20 @@ def _reminder(
 
 
 def _exercise_reminder(db_session: Session, user: User, day: dt.date):
-    from api.programmes.service import due_on
-    from api.sessions.service import done_counts
-
-    due = due_on(db_session, user, day)
+    due = programmes.due_on(db_session, user, day)
     if not due:
         return None
-    done = done_counts(db_session, user, day, [item.id for _, item in due])
-    if all(done.get(item.id, 0) >= item.times_per_day for _, item in due):
+    done = sessions.done_counts(db_session, user, day, [item.item_id for item in due])
+    if all(done.get(item.item_id, 0) >= item.times_per_day for item in due):
         return None
     return texts.exercise_reminder(), {"path": "/me/today"}
 
 
 def _missed_sessions(db_session: Session, user: User, day: dt.date, after_days: int, now):
-    from api.programmes.service import due_on
-    from api.sessions.models import ExerciseSession
-
     days = [day - dt.timedelta(days=n) for n in range(1, after_days + 1)]
-    if not all(due_on(db_session, user, past) for past in days):
+    if not all(programmes.due_on(db_session, user, past) for past in days):
         return None
-    logged = db_session.scalar(
-        select(func.count())
-        .select_from(ExerciseSession)
-        .where(
-            ExerciseSession.patient_id == user.id,
-            ExerciseSession.local_date >= days[-1],
-            ExerciseSession.local_date <= days[0],
-        )
-    )
-    if logged:
+    if sessions.sessions_between(db_session, user.id, days[-1], days[0]):
         return None
     last = db_session.scalar(
         select(func.max(Notification.created_at)).where(
@@ -337,7 +320,6 @@ def _missed_sessions(db_session: Session, user: User, day: dt.date, after_days: 
     return texts.missed_sessions(after_days), {"path": "/me/today"}
 
 
-@exporter("reminders")
 def _export_reminders(db_session: Session, user: User) -> dict[str, Any] | None:
     if user.role != Role.patient:
         return None

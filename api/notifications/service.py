@@ -18,9 +18,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
-from api.errors import Conflict, NotFound
+from api.errors import Conflict
 from api.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -32,6 +31,7 @@ from api.notifications.models import (
 )
 from api.notifications.schedule import Quiet, end_of_quiet, parse_time
 from api.notifications.texts import THERAPIST_ALERT_KINDS, Text
+from api.policy import own_record
 
 #: Session.info key: ids of notifications to hand to the queue after commit.
 PENDING = "upright.notifications.pending"
@@ -175,9 +175,7 @@ def devices_stmt(user: User) -> Select:
 
 
 def delete_device(*, db_session: Session, user: User, device_id: int) -> None:
-    device = db_session.get(Device, device_id)
-    if device is None or device.user_id != user.id:
-        raise NotFound("Device not found.")
+    device = own_record(db_session, user, Device, device_id, label="Device", owners=("user_id",))
     db_session.delete(device)
     db_session.flush()
 
@@ -202,9 +200,14 @@ def inbox_stmt(user: User, *, unread: bool | None) -> Select:
 def mark_read(
     *, db_session: Session, user: User, notification_id: int, now: dt.datetime
 ) -> Notification:
-    notification = db_session.get(Notification, notification_id)
-    if notification is None or notification.recipient_id != user.id:
-        raise NotFound("Notification not found.")
+    notification = own_record(
+        db_session,
+        user,
+        Notification,
+        notification_id,
+        label="Notification",
+        owners=("recipient_id",),
+    )
     if notification.read_at is None:
         notification.read_at = now
         db_session.flush()
@@ -231,7 +234,6 @@ def _iso(value: dt.datetime | None) -> str | None:
 # --- data rights -----------------------------------------------------------------------
 
 
-@exporter("devices")
 def _export_devices(db_session: Session, user: User) -> list[dict[str, Any]]:
     return [
         {
@@ -246,7 +248,6 @@ def _export_devices(db_session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
-@exporter("notifications")
 def _export_notifications(db_session: Session, user: User) -> list[dict[str, Any]]:
     rows = db_session.scalars(
         select(Notification)

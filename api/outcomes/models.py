@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api import vocabulary
 from api.database import Base, utcnow
 
-INSTRUMENTS = ("ndi", "psfs")
+INSTRUMENTS = vocabulary.INSTRUMENTS
 
 
 class OutcomeScore(Base):

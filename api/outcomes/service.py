@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.errors import InvalidInput
 from api.outcomes import scoring
@@ -93,7 +92,22 @@ def summary(scores: list[OutcomeScore]) -> dict[str, Any]:
     return result
 
 
-@exporter("outcomes")
+def progress_summary(
+    db_session: Session, patient_id: int, first: dt.date, last: dt.date
+) -> dict[str, Any]:
+    """``summary`` of the scores completed from ``first`` to ``last`` (for progress)."""
+    scores = db_session.scalars(
+        select(OutcomeScore)
+        .where(
+            OutcomeScore.patient_id == patient_id,
+            OutcomeScore.completed_on >= first,
+            OutcomeScore.completed_on <= last,
+        )
+        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
+    ).all()
+    return summary(list(scores))
+
+
 def _export(db_session: Session, user: User) -> list[OutcomeScore]:
     """Dumped by ``ExportOutcomeSchema``: answers and scores as kept, no interpretation."""
     return list(

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from api import vocabulary
 from api.database import Base, utcnow
 
-STATUSES = ("active", "paused", "completed", "cancelled")
+STATUSES = vocabulary.PROGRAMME_STATUSES
 
 
 class Programme(Base):

@@ -32,12 +32,6 @@ blp = Blueprint(
 )
 
 
-def _done_counts(session, patient, day, item_ids):
-    from api.sessions.service import done_counts
-
-    return done_counts(session, patient, day, item_ids)
-
-
 @blp.route("/programme-templates")
 class Templates(MethodView):
     @blp.doc(operationId="listProgrammeTemplates")
@@ -235,9 +229,4 @@ class Today(MethodView):
         programmes, with their dose and how many times each was logged. While an exercise hold
         stands: a `safety_banner` and no items.
         """
-        return service.today(
-            db_session=get_session(),
-            patient=current_user(),
-            day=query["date"],
-            done_counts=_done_counts,
-        )
+        return service.today(db_session=get_session(), patient=current_user(), day=query["date"])

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from dataclasses import dataclass
-from typing import Any
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import Role, User
-from api.alerts import hooks
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
-from api.catalogue.models import Exercise, ProgrammeTemplate
+from api.catalogue import templates
+from api.catalogue.service import BlockingCause, CatalogueExercise
+from api.catalogue.templates import TemplatePlan
 from api.database import utcnow
-from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.policy import is_linked, may_act_for_patient, readable_patient, record_access
+from api.errors import Conflict, Forbidden, InvalidInput
+from api.policy import own_record, readable_record, scoped_patient
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.timeutil import local_today
 from exercises.vocabulary import DAYS_OF_WEEK
+
+if TYPE_CHECKING:
+    from api.catalogue.models import ProgrammeTemplate
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "times_per_day")
 MAX_ALTERNATIVES = 3
@@ -30,31 +34,19 @@ MAX_ALTERNATIVES = 3
 
 @dataclass(frozen=True)
 class PlannedItem:
-    exercise: Exercise
+    exercise: CatalogueExercise
     values: dict[str, Any]
 
 
-# --- templates -------------------------------------------------------------------------
+# --- templates (kept by the catalogue; their items are checked here) -------------------
 
 
 def visible_templates_stmt(actor: User | None) -> Select:
-    owners = ProgrammeTemplate.owner_id.is_(None)
-    if actor is not None and actor.role == Role.therapist:
-        owners = owners | (ProgrammeTemplate.owner_id == actor.id)
-    return (
-        select(ProgrammeTemplate)
-        .where(owners, ProgrammeTemplate.retired_at.is_(None))
-        .order_by(
-            ProgrammeTemplate.owner_id.is_not(None), ProgrammeTemplate.name, ProgrammeTemplate.id
-        )
-    )
+    return templates.visible_stmt(actor)
 
 
 def get_template(session: Session, actor: User | None, slug: str) -> ProgrammeTemplate:
-    template = session.scalar(visible_templates_stmt(actor).where(ProgrammeTemplate.slug == slug))
-    if template is None:
-        raise NotFound(f"No programme template '{slug}'.")
-    return template
+    return templates.get(session, actor, slug)
 
 
 def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
@@ -64,11 +56,6 @@ def template_dict(template: ProgrammeTemplate) -> dict[str, Any]:
         "owner_id": template.owner_id,
         "built_in": template.owner_id is None,
     }
-
-
-def _slugify(name: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name.lower())
-    return "-".join(part for part in cleaned.split("-") if part)[:60] or "template"
 
 
 def _template_items(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,64 +80,29 @@ def create_template(
         "items": _template_items(db_session, data["items"]),
         "source": "Therapist's own template",
     }
-    slug = f"{_slugify(data['name'])}-{secrets.token_hex(3)}"
-    template = ProgrammeTemplate(
-        slug=slug,
-        name=data["name"],
-        owner_id=therapist.id,
-        data={**body, "slug": slug},
-        content_hash="therapist",
-    )
-    db_session.add(template)
-    db_session.flush()
-    return template
-
-
-def _own_template(db_session: Session, therapist: User, slug: str) -> ProgrammeTemplate:
-    template = db_session.scalar(
-        select(ProgrammeTemplate).where(
-            ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id == therapist.id
-        )
-    )
-    if template is None:
-        builtin = db_session.scalar(
-            select(ProgrammeTemplate.id).where(
-                ProgrammeTemplate.slug == slug, ProgrammeTemplate.owner_id.is_(None)
-            )
-        )
-        if builtin is not None:
-            raise Forbidden("Built-in templates cannot be changed; copy it into your own.")
-        raise NotFound(f"No programme template '{slug}'.")
-    return template
+    return templates.create(db_session=db_session, owner=therapist, body=body)
 
 
 def update_template(
     *, db_session: Session, therapist: User, slug: str, changes: dict[str, Any]
 ) -> ProgrammeTemplate:
-    template = _own_template(db_session, therapist, slug)
-    data = dict(template.data)
+    template = templates.own(db_session, therapist, slug)
     if "items" in changes:
         changes = {**changes, "items": _template_items(db_session, changes["items"])}
-    data.update(changes)
-    template.data = data
-    template.name = data["name"]
-    template.updated_at = utcnow()
-    db_session.flush()
-    return template
+    return templates.update(db_session=db_session, template=template, changes=changes)
 
 
 def delete_template(*, db_session: Session, therapist: User, slug: str) -> None:
-    db_session.delete(_own_template(db_session, therapist, slug))
-    db_session.flush()
+    templates.delete(db_session=db_session, owner=therapist, slug=slug)
 
 
 # --- creating --------------------------------------------------------------------------
 
 
-def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, Exercise]:
+def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, CatalogueExercise]:
     slugs = {item["exercise"] for item in items}
     found = catalogue.exercises_by_slug(session, slugs)
-    unknown = sorted(s for s in slugs if s not in found or found[s].retired_at is not None)
+    unknown = sorted(s for s in slugs if s not in found or found[s].retired)
     if unknown:
         raise InvalidInput(
             {"items": [f"Unknown or retired exercise: {', '.join(unknown)}."]},
@@ -159,10 +111,9 @@ def _exercises(session: Session, items: list[dict[str, Any]]) -> dict[str, Exerc
     return found
 
 
-def _dose(exercise: Exercise, item: dict[str, Any], index: int) -> dict[str, Any]:
+def _dose(exercise: CatalogueExercise, item: dict[str, Any], index: int) -> dict[str, Any]:
     """The item's dose: what was sent, else the exercise's default dose."""
-    default = exercise.data["dose"]
-    values = {field: item.get(field, default.get(field)) for field in DOSE_FIELDS}
+    values = {field: item.get(field, getattr(exercise.dose, field)) for field in DOSE_FIELDS}
     if "reps" in item or "hold_seconds" in item:  # an explicit choice replaces the default pair
         values["reps"] = item.get("reps")
         values["hold_seconds"] = item.get("hold_seconds")
@@ -183,25 +134,17 @@ def _plan(session: Session, items: list[dict[str, Any]]) -> list[PlannedItem]:
     ]
 
 
-def _alternatives(session: Session, exercise: Exercise, codes: set[str]) -> list[dict[str, Any]]:
+def _alternatives(
+    session: Session, exercise: CatalogueExercise, codes: set[str]
+) -> list[dict[str, Any]]:
     """Safer options: the exercise's safe regressions first (past any the patient's codes
     rule out), then the catalogue's."""
     excluded = catalogue.contraindicated_ids(session, codes)
     options = list(catalogue.safe_ladders(session, [exercise], codes)[exercise.slug]["regressions"])
-    causes = {link["cause"] for link in exercise.data["causes"]}
-    same_kind = session.scalars(
-        select(Exercise)
-        .where(
-            Exercise.category == exercise.category,
-            Exercise.retired_at.is_(None),
-            Exercise.id != exercise.id,
-        )
-        .order_by(Exercise.difficulty, Exercise.name)
-    )
-    options += [e for e in same_kind if causes & {link["cause"] for link in e.data["causes"]}]
+    options += catalogue.related_exercises(session, exercise)
     safe, seen = [], set()
     for option in options:
-        if option.id in excluded or option.id in seen or option.retired_at is not None:
+        if option.id in excluded or option.id in seen or option.retired:
             continue
         seen.add(option.id)
         safe.append({"slug": option.slug, "name": option.name})
@@ -217,8 +160,7 @@ def _check_contraindications(
     refusals = []
     warnings = []
     for n, planned in enumerate(plan):
-        data = planned.exercise.data
-        reasons = sorted(codes & set(data["contraindications"]))
+        reasons = sorted(codes & planned.exercise.contraindications)
         reasons += [slug for slug in sorted(blocking) if slug not in reasons]
         if reasons:
             refusals.append(
@@ -233,8 +175,8 @@ def _check_contraindications(
                     else _alternatives(session, planned.exercise, codes),
                 }
             )
-        for precaution in catalogue.precautions_for(data, codes):
-            warnings.append({"exercise": planned.exercise.slug, **precaution})
+        for precaution in catalogue.precautions_of(planned.exercise, codes):
+            warnings.append({"exercise": planned.exercise.slug, **asdict(precaution)})
     if refusals and override_reason is None:
         error = InvalidInput(
             {"items": {str(r["item"]): [r["message"]] for r in refusals}},
@@ -247,11 +189,13 @@ def _check_contraindications(
     return refusals, warnings
 
 
-def _refusal_text(exercise: Exercise, reasons: list[str], blocking: dict[str, Any]) -> str:
+def _refusal_text(
+    exercise: CatalogueExercise, reasons: list[str], blocking: dict[str, BlockingCause]
+) -> str:
     parts = [f"{exercise.name} is contraindicated for: {', '.join(reasons)}."]
     for slug in reasons:
-        if slug in blocking and blocking[slug].data.get("see_doctor_first"):
-            parts.append(blocking[slug].data["see_doctor_first"])
+        if slug in blocking and blocking[slug].see_doctor_first:
+            parts.append(blocking[slug].see_doctor_first)
     return " ".join(parts)
 
 
@@ -303,26 +247,19 @@ def _override(actor: User, data: dict[str, Any]) -> str | None:
 
 
 def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Programme:
-    patient = _patient_for_new_programme(db_session, actor, data.get("patient_id"))
-    template = None
-    if data.get("template"):
-        template = get_template(db_session, actor, data["template"])
-    elif actor.role == Role.patient:
-        raise InvalidInput({"template": ["Choose a template: patients start programmes from one."]})
-    if actor.role == Role.patient and data.get("items"):
-        raise InvalidInput({"items": ["Patients cannot change a template's exercises."]})
-    items = data.get("items") or (template.data["items"] if template else [])
-    if not items:
-        raise InvalidInput({"items": ["A programme needs at least one exercise."]})
-    days = data.get("days_of_week") or (template.data["days_of_week"] if template else None)
-    days = days or list(DAYS_OF_WEEK)
-    starts_on = data["starts_on"]
-    ends_on = data.get("ends_on")
-    if ends_on is None and template is not None:
-        ends_on = starts_on + dt.timedelta(weeks=template.data["duration_weeks"], days=-1)
-    _check_dates(starts_on, ends_on, local_today(patient.timezone))
+    patient = scoped_patient(
+        db_session,
+        actor,
+        data.get("patient_id"),
+        resource="programmes",
+        missing="Name the linked patient this programme is for.",
+        location="json",
+    )
+    template = _starting_template(db_session, actor, data)
+    schedule = _schedule(data, template)
+    _check_dates(schedule.starts_on, schedule.ends_on, local_today(patient.timezone))
     override_reason = _override(actor, data)
-    plan = _plan(db_session, items)
+    plan = _plan(db_session, schedule.items)
     overridden, warnings = _check_contraindications(
         db_session, patient, plan, override_reason=override_reason
     )
@@ -332,14 +269,14 @@ def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Program
         template_slug=template.slug if template else None,
         title=data.get("title") or (template.name if template else "Exercise programme"),
         status="active",
-        starts_on=starts_on,
-        ends_on=ends_on,
+        starts_on=schedule.starts_on,
+        ends_on=schedule.ends_on,
         current_version=1,
     )
     _new_version(
         programme,
         number=1,
-        days_of_week=days,
+        days_of_week=schedule.days_of_week,
         plan=plan,
         actor=actor,
         warnings=warnings,
@@ -348,11 +285,53 @@ def create(*, db_session: Session, actor: User, data: dict[str, Any]) -> Program
     )
     db_session.add(programme)
     db_session.flush()
-    if active_hold(db_session, patient.id) is not None:
+    _pause_if_on_hold(db_session, programme)
+    return programme
+
+
+def _starting_template(
+    db_session: Session, actor: User, data: dict[str, Any]
+) -> TemplatePlan | None:
+    """The template a new programme starts from: patients must choose one and take its
+    exercises as they are; therapists may start from one or from nothing."""
+    template = None
+    if data.get("template"):
+        template = templates.plan_of(get_template(db_session, actor, data["template"]))
+    elif actor.role == Role.patient:
+        raise InvalidInput({"template": ["Choose a template: patients start programmes from one."]})
+    if actor.role == Role.patient and data.get("items"):
+        raise InvalidInput({"items": ["Patients cannot change a template's exercises."]})
+    return template
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    items: list[dict[str, Any]]
+    days_of_week: list[str]
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+
+def _schedule(data: dict[str, Any], template: TemplatePlan | None) -> _Schedule:
+    """Items, days and end date: what was sent, else the template's; every day by
+    default, and a template's duration sets the end."""
+    items = data.get("items") or (list(template.items) if template else [])
+    if not items:
+        raise InvalidInput({"items": ["A programme needs at least one exercise."]})
+    days = data.get("days_of_week") or (list(template.days_of_week) if template else None)
+    starts_on = data["starts_on"]
+    ends_on = data.get("ends_on")
+    if ends_on is None and template is not None:
+        ends_on = starts_on + dt.timedelta(weeks=template.duration_weeks, days=-1)
+    return _Schedule(items, days or list(DAYS_OF_WEEK), starts_on, ends_on)
+
+
+def _pause_if_on_hold(db_session: Session, programme: Programme) -> None:
+    """A programme assigned while an exercise hold stands starts paused by triage."""
+    if active_hold(db_session, programme.patient_id) is not None:
         programme.status, programme.paused_by = "paused", "triage"
         _open_pause(db_session, programme.id, "triage")
         db_session.flush()
-    return programme
 
 
 def _check_dates(starts_on: dt.date, ends_on: dt.date | None, today: dt.date) -> None:
@@ -366,28 +345,13 @@ def _check_dates(starts_on: dt.date, ends_on: dt.date | None, today: dt.date) ->
         raise InvalidInput({"ends_on": ["A programme lasts at most a year; assign a new one."]})
 
 
-def _patient_for_new_programme(session: Session, actor: User, patient_id: int | None) -> User:
-    if actor.role == Role.patient:
-        if patient_id not in (None, actor.id):
-            raise NotFound("Patient not found.")
-        return actor
-    if patient_id is None:
-        raise InvalidInput({"patient_id": ["Name the linked patient this programme is for."]})
-    return readable_patient(session, actor, patient_id, resource="programmes")
-
-
 # --- reading and changing -------------------------------------------------------------
 
 
 def visible_programme(session: Session, actor: User, programme_id: int) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None or not may_act_for_patient(session, actor, programme.patient_id):
-        raise NotFound("Programme not found.")
-    if actor.role == Role.therapist:
-        record_access(
-            session, actor, programme.patient_id, resource="programme", resource_id=programme.id
-        )
-    return programme
+    return readable_record(
+        session, actor, Programme, programme_id, resource="programme", label="Programme"
+    )
 
 
 def list_stmt(patient_id: int, status: str | None) -> Select:
@@ -395,6 +359,18 @@ def list_stmt(patient_id: int, status: str | None) -> Select:
     if status:
         stmt = stmt.where(Programme.status == status)
     return stmt.order_by(Programme.starts_on.desc(), Programme.id.desc())
+
+
+def patient_programmes(session: Session, patient_id: int, ids: list[int]) -> list[Programme]:
+    """These programmes of the patient (others' ids are left out), by start date, for
+    ``ExportProgrammeSchema``."""
+    return list(
+        session.scalars(
+            select(Programme)
+            .where(Programme.patient_id == patient_id, Programme.id.in_(ids))
+            .order_by(Programme.starts_on, Programme.id)
+        )
+    )
 
 
 def current(programme: Programme) -> ProgrammeVersion:
@@ -513,7 +489,6 @@ def _close_pauses(session: Session, programme_ids: list[int]) -> None:
         )
 
 
-@hooks.on_hold_placed
 def _pause_for_hold(*, db_session: Session, patient_id: int) -> None:
     active = db_session.scalars(
         select(Programme).where(Programme.patient_id == patient_id, Programme.status == "active")
@@ -525,7 +500,6 @@ def _pause_for_hold(*, db_session: Session, patient_id: int) -> None:
     db_session.flush()
 
 
-@hooks.on_hold_lifted
 def _resume_after_hold(*, db_session: Session, patient_id: int) -> None:
     paused = db_session.scalars(
         select(Programme).where(
@@ -543,8 +517,82 @@ def _resume_after_hold(*, db_session: Session, patient_id: int) -> None:
 
 # --- today -----------------------------------------------------------------------------
 
+#: How many logged sessions on a day include each programme item: the sessions domain
+#: registers its ``done_counts`` at start-up (``sessions.register()``), since sessions
+#: sit above programmes.
+DoneCounter = Callable[[Session, User, dt.date, list[int]], dict[int, int]]
+_done_counter: list[DoneCounter] = []
 
-def due_on(session: Session, patient: User, day: dt.date) -> list[tuple[Programme, ProgrammeItem]]:
+
+def register_done_counter(counter: DoneCounter) -> None:
+    _done_counter[:] = [counter]
+
+
+def _done_counts(session: Session, patient: User, day: dt.date, item_ids: list[int]):
+    if not _done_counter:
+        raise RuntimeError("No done counter: create_app() registers the sessions domain's.")
+    return _done_counter[0](session, patient, day, item_ids)
+
+
+def today(*, db_session: Session, patient: User, day: dt.date | None) -> dict[str, Any]:
+    day = day or local_today(patient.timezone)
+    hold = active_hold(db_session, patient.id)
+    banner = None
+    if hold is not None:
+        banner = {
+            "level": hold.level,
+            "headline": hold.reason,
+            "what_to_do": (
+                "Your exercises are paused after your check-in answers. Follow the advice you "
+                "were given; they resume once a clinician has reviewed the alert."
+            ),
+            "since": hold.placed_at,
+        }
+        return {"date": day, "safety_banner": banner, "items": []}
+    due = due_on(db_session, patient, day)
+    done = _done_counts(db_session, patient, day, [item.item_id for item in due])
+    names = catalogue.exercise_names(db_session, {item.exercise_id for item in due})
+    items = []
+    for item in due:
+        completed = done.get(item.item_id, 0)
+        items.append(
+            {
+                "programme_id": item.programme_id,
+                "programme_title": item.programme_title,
+                "programme_item_id": item.item_id,
+                "exercise": item.exercise_slug,
+                "exercise_name": names.get(item.exercise_id, item.exercise_slug),
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+                "sessions_done": completed,
+                "done": completed >= item.times_per_day,
+            }
+        )
+    return {"date": day, "safety_banner": None, "items": items}
+
+
+# --- read API for other domains -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A programme item due on a day."""
+
+    programme_id: int
+    programme_title: str
+    item_id: int
+    exercise_id: int
+    exercise_slug: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int
+    times_per_day: int
+    load: str | None
+    side: str | None
+    notes: str | None
+
+
+def due_on(session: Session, patient: User, day: dt.date) -> list[DueItem]:
     """Items due on the patient's local ``day`` across their active programmes."""
     weekday = DAYS_OF_WEEK[day.weekday()]
     programmes = session.scalars(
@@ -570,66 +618,144 @@ def due_on(session: Session, patient: User, day: dt.date) -> list[tuple[Programm
     due = []
     for programme in programmes:
         version = versions[(programme.id, programme.current_version)]
-        due += [(programme, item) for item in version.items if weekday in item.days_of_week]
+        due += [
+            DueItem(
+                programme_id=programme.id,
+                programme_title=programme.title,
+                item_id=item.id,
+                exercise_id=item.exercise_id,
+                exercise_slug=item.exercise_slug,
+                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
+            )
+            for item in version.items
+            if weekday in item.days_of_week
+        ]
     return due
 
 
-def today(
-    *, db_session: Session, patient: User, day: dt.date | None, done_counts: Any
-) -> dict[str, Any]:
-    day = day or local_today(patient.timezone)
-    hold = active_hold(db_session, patient.id)
-    banner = None
-    if hold is not None:
-        banner = {
-            "level": hold.level,
-            "headline": hold.reason,
-            "what_to_do": (
-                "Your exercises are paused after your check-in answers. Follow the advice you "
-                "were given; they resume once a clinician has reviewed the alert."
-            ),
-            "since": hold.placed_at,
-        }
-        return {"date": day, "safety_banner": banner, "items": []}
-    due = due_on(db_session, patient, day)
-    done = done_counts(db_session, patient, day, [item.id for _, item in due])
-    names = {
-        row.id: row.name
-        for row in db_session.execute(
-            select(Exercise.id, Exercise.name).where(
-                Exercise.id.in_({item.exercise_id for _, item in due})
-            )
-        )
-    }
-    items = []
-    for programme, item in due:
-        completed = done.get(item.id, 0)
-        items.append(
-            {
-                "programme_id": programme.id,
-                "programme_title": programme.title,
-                "programme_item_id": item.id,
-                "exercise": item.exercise_slug,
-                "exercise_name": names.get(item.exercise_id, item.exercise_slug),
-                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
-                "sessions_done": completed,
-                "done": completed >= item.times_per_day,
-            }
-        )
-    return {"date": day, "safety_banner": None, "items": items}
+@dataclass(frozen=True)
+class ProgrammeRef:
+    id: int
+    current_version: int
 
 
-@exporter("programmes")
+def own_programme(session: Session, patient: User, programme_id: int) -> ProgrammeRef:
+    """One of the patient's own programmes (a session names it), or NotFound."""
+    programme = own_record(session, patient, Programme, programme_id, label="Programme")
+    return ProgrammeRef(programme.id, programme.current_version)
+
+
+def item_exercises(session: Session, programme_id: int, item_ids: set[int]) -> dict[int, str]:
+    """Of these item ids, those that are items of the programme (any version), with the
+    slug of each one's exercise."""
+    rows = session.execute(
+        select(ProgrammeItem.id, ProgrammeItem.exercise_slug)
+        .join(ProgrammeVersion, ProgrammeItem.version_id == ProgrammeVersion.id)
+        .where(ProgrammeItem.id.in_(item_ids), ProgrammeVersion.programme_id == programme_id)
+    )
+    return {row.id: row.exercise_slug for row in rows}
+
+
+@dataclass(frozen=True)
+class ScheduledItem:
+    id: int
+    days_of_week: tuple[str, ...]
+    times_per_day: int
+
+
+@dataclass(frozen=True)
+class VersionSchedule:
+    number: int
+    created_at: dt.datetime
+    items: tuple[ScheduledItem, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeHistory:
+    """A programme with every version's schedule and the periods it was paused."""
+
+    id: int
+    title: str
+    status: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    updated_at: dt.datetime
+    versions: tuple[VersionSchedule, ...]
+    pauses: tuple[tuple[dt.datetime, dt.datetime | None], ...]
+
+
+def histories(
+    session: Session, patient_id: int, start: dt.date, end: dt.date
+) -> list[ProgrammeHistory]:
+    """The patient's programmes that overlap ``start``..``end``, by start date: three
+    queries (and the items' one) however many programmes."""
+    programmes = session.scalars(
+        select(Programme)
+        .where(
+            Programme.patient_id == patient_id,
+            Programme.starts_on <= end,
+            or_(Programme.ends_on.is_(None), Programme.ends_on >= start),
+        )
+        .order_by(Programme.starts_on, Programme.id)
+    ).all()
+    if not programmes:
+        return []
+    ids = [p.id for p in programmes]
+    versions: dict[int, list[VersionSchedule]] = defaultdict(list)
+    for version in session.scalars(
+        select(ProgrammeVersion).where(ProgrammeVersion.programme_id.in_(ids))
+    ):
+        items = tuple(
+            ScheduledItem(item.id, tuple(item.days_of_week), item.times_per_day)
+            for item in version.items
+        )
+        versions[version.programme_id].append(
+            VersionSchedule(version.number, version.created_at, items)
+        )
+    pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for pause in session.scalars(
+        select(ProgrammePause).where(ProgrammePause.programme_id.in_(ids))
+    ):
+        pauses[pause.programme_id].append((pause.started_at, pause.ended_at))
+    return [
+        ProgrammeHistory(
+            id=p.id,
+            title=p.title,
+            status=p.status,
+            starts_on=p.starts_on,
+            ends_on=p.ends_on,
+            updated_at=p.updated_at,
+            versions=tuple(versions[p.id]),
+            pauses=tuple(pauses[p.id]),
+        )
+        for p in programmes
+    ]
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    programme_id: int
+    number: int
+    created_by_id: int | None
+
+
+def new_versions(session: Session) -> list[NewVersion]:
+    """The programme versions about to be written by this flush (``session.new``)."""
+    return [
+        NewVersion(obj.programme_id, obj.number, obj.created_by_id)
+        for obj in session.new
+        if isinstance(obj, ProgrammeVersion)
+    ]
+
+
+def patient_of(session: Session, programme_id: int) -> int | None:
+    return session.scalar(select(Programme.patient_id).where(Programme.id == programme_id))
+
+
 def _export(db_session: Session, user: User) -> list[Programme]:
     """Dumped by ``ExportProgrammeSchema``: every version with its items, as kept."""
     return list(
         db_session.scalars(
             select(Programme).where(Programme.patient_id == user.id).order_by(Programme.id)
         )
-    )
-
-
-def is_therapist_of(session: Session, actor: User, patient_id: int) -> bool:
-    return actor.role == Role.therapist and is_linked(
-        session, therapist_id=actor.id, patient_id=patient_id
     )

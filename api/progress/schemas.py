@@ -10,11 +10,10 @@ from api.schemas import (
     alert_level,
     alert_status,
     change_label,
-    code,
     iso_date,
     programme_status,
 )
-from api.sessions.models import NOTICE_KINDS
+from api.sessions.schemas import NoticeSchema
 
 
 class ProgressQuerySchema(Schema):
@@ -86,15 +85,6 @@ class AlertRefSchema(ResponseSchema):
     level = alert_level()
     title = fields.String()
     status = alert_status()
-    created_at = fields.DateTime()
-
-
-class NoticeSchema(ResponseSchema):
-    id = fields.Integer()
-    session_id = fields.Integer(allow_none=True)
-    kind = code("NoticeKind", NOTICE_KINDS)
-    exercise = fields.String(attribute="exercise_slug")
-    message = fields.String()
     created_at = fields.DateTime()
 
 

@@ -1,7 +1,9 @@
 """Progress: pain over time, adherence to the programme, alerts, notices and outcomes.
 
-Everything is loaded with a fixed number of queries whatever the date range (one
-per table), then computed in Python: no query per day, programme or item.
+Progress owns no table: it asks each domain's read API (check-ins, programmes, sessions,
+alerts, outcomes) and computes the report. Everything is loaded with a fixed number of
+queries whatever the date range (one per table), then computed in Python: no query per
+day, programme or item.
 
 Pain change since baseline uses the NRS's minimal clinically important change:
 about 2 points or 30 % (Farrar JT et al. Pain 2001;94(2):149-158). Farrar derived it
@@ -13,23 +15,22 @@ noise.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import User
-from api.alerts.models import OPEN_STATUSES, Alert, ExerciseHold
-from api.checkins.models import CheckIn
+from api.alerts import service as alerts
+from api.checkins import service as checkins
+from api.checkins.service import PainDay
 from api.database import utcnow
 from api.errors import InvalidInput
 from api.outcomes import service as outcomes
-from api.outcomes.models import OutcomeScore
-from api.programmes.models import Programme, ProgrammePause, ProgrammeVersion
-from api.sessions.models import ExerciseSession, PainNotice, SessionEntry
+from api.programmes import service as programmes
+from api.programmes.service import ProgrammeHistory, VersionSchedule
+from api.sessions import service as sessions
 from exercises.vocabulary import DAYS_OF_WEEK
 
 DEFAULT_DAYS = 90
@@ -76,7 +77,7 @@ def _mean(values: list[int]) -> float:
 # --- pain -------------------------------------------------------------------------------
 
 
-def _pain(check_ins: list[Any], date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+def _pain(check_ins: list[PainDay], date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     pain_on = {row.local_date: row.pain for row in check_ins}
     series = []
     in_range = [row for row in check_ins if date_from <= row.local_date <= date_to]
@@ -134,12 +135,12 @@ def pain_change(pains: list[int]) -> dict[str, Any] | None:
 class _Schedule:
     """One programme's schedule, with the days that count neither way."""
 
-    programme: Programme
+    programme: ProgrammeHistory
     last_day: dt.date | None
-    versions: list[tuple[dt.date, ProgrammeVersion]]  # (local date created, version)
+    versions: list[tuple[dt.date, VersionSchedule]]  # (local date created, version)
     paused: list[tuple[dt.date, dt.date]] = field(default_factory=list)
 
-    def version_on(self, day: dt.date) -> ProgrammeVersion:
+    def version_on(self, day: dt.date) -> VersionSchedule:
         """The latest version created on or before ``day``, else version 1."""
         created = [v for created_on, v in self.versions if created_on <= day]
         if created:
@@ -166,36 +167,12 @@ def _intervals(rows: list[tuple[dt.datetime, dt.datetime | None]], tz, now) -> l
 def _schedules(
     db_session: Session, patient: User, start: dt.date, end: dt.date, tz: ZoneInfo, now
 ) -> list[_Schedule]:
-    programmes = db_session.scalars(
-        select(Programme)
-        .where(
-            Programme.patient_id == patient.id,
-            Programme.starts_on <= end,
-            or_(Programme.ends_on.is_(None), Programme.ends_on >= start),
-        )
-        .order_by(Programme.starts_on, Programme.id)
-    ).all()
-    hold_rows = db_session.execute(
-        select(ExerciseHold.placed_at, ExerciseHold.lifted_at).where(
-            ExerciseHold.patient_id == patient.id
-        )
-    )
-    holds = _intervals([(start, end) for start, end in hold_rows], tz, now)
-    if not programmes:
+    histories = programmes.histories(db_session, patient.id, start, end)
+    if not histories:
         return []
-    ids = [p.id for p in programmes]
-    versions: dict[int, list[tuple[dt.date, ProgrammeVersion]]] = defaultdict(list)
-    for version in db_session.scalars(
-        select(ProgrammeVersion).where(ProgrammeVersion.programme_id.in_(ids))
-    ):
-        versions[version.programme_id].append((_local(version.created_at, tz), version))
-    pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
-    for pause in db_session.scalars(
-        select(ProgrammePause).where(ProgrammePause.programme_id.in_(ids))
-    ):
-        pauses[pause.programme_id].append((pause.started_at, pause.ended_at))
+    holds = _intervals(alerts.hold_periods(db_session, patient.id), tz, now)
     schedules = []
-    for programme in programmes:
+    for programme in histories:
         last_day = programme.ends_on
         if programme.status in ENDED_STATUSES:
             stopped = _local(programme.updated_at, tz) - dt.timedelta(days=1)
@@ -204,37 +181,11 @@ def _schedules(
             _Schedule(
                 programme=programme,
                 last_day=last_day,
-                versions=versions[programme.id],
-                paused=_intervals(pauses[programme.id], tz, now) + holds,
+                versions=[(_local(v.created_at, tz), v) for v in programme.versions],
+                paused=_intervals(list(programme.pauses), tz, now) + holds,
             )
         )
     return schedules
-
-
-def _done(
-    db_session: Session, patient: User, windows: list[tuple[dt.date, dt.date]]
-) -> dict[tuple[dt.date, int], int]:
-    """(local date, programme item id) -> sessions with that item on that date."""
-    rows = db_session.execute(
-        select(
-            ExerciseSession.local_date,
-            SessionEntry.programme_item_id,
-            func.count(func.distinct(ExerciseSession.id)),
-        )
-        .join(ExerciseSession, SessionEntry.session_id == ExerciseSession.id)
-        .where(
-            ExerciseSession.patient_id == patient.id,
-            SessionEntry.programme_item_id.is_not(None),
-            or_(
-                *(
-                    and_(ExerciseSession.local_date >= a, ExerciseSession.local_date <= b)
-                    for a, b in windows
-                )
-            ),
-        )
-        .group_by(ExerciseSession.local_date, SessionEntry.programme_item_id)
-    )
-    return {(day, item_id): count for day, item_id, count in rows}
 
 
 def _day(
@@ -326,6 +277,31 @@ def _streak(
 # --- the whole picture ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Period:
+    """The report's range, in the patient's time zone."""
+
+    now: dt.datetime
+    tz: ZoneInfo
+    today: dt.date
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def streak_from(self) -> dt.date:
+        return self.today - dt.timedelta(days=STREAK_DAYS - 1)
+
+
+def _period(
+    patient: User, date_from: dt.date | None, date_to: dt.date | None, now: dt.datetime | None
+) -> _Period:
+    now = now or utcnow()
+    tz = ZoneInfo(patient.timezone)
+    today = _local(now, tz)
+    date_from, date_to = date_range(date_from, date_to, today)
+    return _Period(now, tz, today, date_from, date_to)
+
+
 def progress(
     *,
     db_session: Session,
@@ -334,93 +310,61 @@ def progress(
     date_to: dt.date | None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    now = now or utcnow()
-    tz = ZoneInfo(patient.timezone)
-    today = _local(now, tz)
-    date_from, date_to = date_range(date_from, date_to, today)
-    streak_from = today - dt.timedelta(days=STREAK_DAYS - 1)
-    check_ins = db_session.execute(
-        select(
-            CheckIn.local_date,
-            CheckIn.pain,
-            CheckIn.worst_pain,
-            CheckIn.interference,
-            CheckIn.sleep_quality,
-        )
-        .where(
-            CheckIn.patient_id == patient.id,
-            CheckIn.local_date >= date_from - dt.timedelta(days=ROLLING_DAYS - 1),
-            CheckIn.local_date <= date_to,
-        )
-        .order_by(CheckIn.local_date)
-    ).all()
-    schedules = _schedules(
-        db_session, patient, min(date_from, streak_from), max(date_to, today), tz, now
-    )
-    done = _done(db_session, patient, [(date_from, date_to), (streak_from, today)])
-    alerts = db_session.scalars(
-        select(Alert)
-        .where(Alert.patient_id == patient.id, Alert.status.in_(OPEN_STATUSES))
-        .order_by(Alert.level_rank.desc(), Alert.created_at, Alert.id)
-    ).all()
-    notices = db_session.scalars(
-        select(PainNotice)
-        .where(
-            PainNotice.patient_id == patient.id,
-            PainNotice.created_at >= now - dt.timedelta(days=NOTICE_DAYS),
-        )
-        .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
-    ).all()
-    during_hold = db_session.scalars(
-        select(ExerciseSession)
-        .where(
-            ExerciseSession.patient_id == patient.id,
-            ExerciseSession.logged_during_hold.is_(True),
-            ExerciseSession.local_date >= date_from,
-            ExerciseSession.local_date <= date_to,
-        )
-        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
-    ).all()
-    scores = db_session.scalars(
-        select(OutcomeScore)
-        .where(
-            OutcomeScore.patient_id == patient.id,
-            OutcomeScore.completed_on >= date_from,
-            OutcomeScore.completed_on <= date_to,
-        )
-        .order_by(OutcomeScore.completed_on, OutcomeScore.id)
-    ).all()
+    period = _period(patient, date_from, date_to, now)
     return {
         "patient_id": patient.id,
-        "from": date_from,
-        "to": date_to,
-        "today": today,
+        "from": period.date_from,
+        "to": period.date_to,
+        "today": period.today,
         "timezone": patient.timezone,
-        "pain": _pain(check_ins, date_from, date_to),
-        "adherence": _adherence(schedules, done, date_from, date_to, today),
-        "open_alerts": [
-            {
-                "id": a.id,
-                "level": a.level,
-                "title": a.title,
-                "status": a.status,
-                "created_at": a.created_at,
-            }
-            for a in alerts
-        ],
-        "pain_notices": list(notices),
-        "sessions_during_hold": [_during_hold(row) for row in during_hold],
-        "outcomes": outcomes.summary(list(scores)),
+        "pain": _pain_report(db_session, patient, period),
+        "adherence": _adherence_report(db_session, patient, period),
+        **_safety_report(db_session, patient, period),
+        "outcomes": outcomes.progress_summary(
+            db_session, patient.id, period.date_from, period.date_to
+        ),
     }
 
 
-def _during_hold(row: ExerciseSession) -> dict[str, Any]:
-    pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+def _pain_report(db_session: Session, patient: User, period: _Period) -> dict[str, Any]:
+    """The pain series (with the 7 days before the range for the rolling mean) and its
+    change since baseline."""
+    rolling_from = period.date_from - dt.timedelta(days=ROLLING_DAYS - 1)
+    check_ins = checkins.pain_days(db_session, patient.id, rolling_from, period.date_to)
+    return _pain(check_ins, period.date_from, period.date_to)
+
+
+def _adherence_report(db_session: Session, patient: User, period: _Period) -> dict[str, Any]:
+    """Adherence over the range, and the streak (which may look back before it)."""
+    schedules = _schedules(
+        db_session,
+        patient,
+        min(period.date_from, period.streak_from),
+        max(period.date_to, period.today),
+        period.tz,
+        period.now,
+    )
+    done = sessions.done_by_day(
+        db_session,
+        patient.id,
+        [(period.date_from, period.date_to), (period.streak_from, period.today)],
+    )
+    return _adherence(schedules, done, period.date_from, period.date_to, period.today)
+
+
+def _safety_report(db_session: Session, patient: User, period: _Period) -> dict[str, Any]:
+    """What a therapist checks first: open alerts, recent pain notices, and sessions
+    logged while exercise was on hold."""
+    notices = sessions.notices_since(
+        db_session, patient.id, period.now - dt.timedelta(days=NOTICE_DAYS)
+    )
+    during_hold = sessions.sessions_during_hold(
+        db_session, patient.id, period.date_from, period.date_to
+    )
     return {
-        "session_id": row.id,
-        "date": row.local_date,
-        "level": (row.safety or {}).get("level"),
-        "exercises": [e.exercise_slug for e in row.entries],
-        "highest_pain_during": max(pains) if pains else None,
-        "created_at": row.created_at,
+        "open_alerts": [asdict(alert) for alert in alerts.open_alerts(db_session, patient.id)],
+        "pain_notices": [asdict(notice) for notice in notices],
+        "sessions_during_hold": [
+            {**asdict(row), "exercises": list(row.exercises)} for row in during_hold
+        ],
     }

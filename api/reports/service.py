@@ -15,21 +15,17 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts import care
+from api.accounts.export_schemas import ExportAlertSchema, ExportProgrammeSchema
 from api.accounts.models import User
-from api.accounts.schemas import ExportAlertSchema, ExportProgrammeSchema
-from api.alerts.models import Alert
+from api.alerts import service as alerts
 from api.checkins import service as checkins
-from api.checkins.models import CheckIn
 from api.database import utcnow
 from api.programmes import service as programmes
-from api.programmes.models import Programme
 from api.progress import service as progress
 from api.sessions import service as sessions
-from api.sessions.models import ExerciseSession
 
 MONITORING_PERIOD_DAYS = 30
 MONITORING_THRESHOLD_DAYS = 16  # CMS remote therapeutic monitoring: 16 days in 30
@@ -54,17 +50,8 @@ def _local_bounds(day_from: dt.date, day_to: dt.date, tz: ZoneInfo) -> tuple[dt.
 def _alerts(db_session: Session, patient: User, start: dt.datetime, end: dt.datetime) -> list:
     """Every alert alive during the period: raised before its end and not resolved before
     its start, in the order they were raised."""
-    rows = db_session.scalars(
-        select(Alert)
-        .where(
-            Alert.patient_id == patient.id,
-            Alert.created_at < end,
-            (Alert.resolved_at.is_(None)) | (Alert.resolved_at >= start),
-        )
-        .order_by(Alert.created_at, Alert.id)
-    )
     found = []
-    for alert in rows:
+    for alert in alerts.alive_between(db_session, patient.id, start, end):
         entry = _ALERT.dump(alert)  # the export's shape: with its history
         acknowledged = [e["at"] for e in entry["history"] if e["action"] == "acknowledged"]
         entry["acknowledged_at"] = acknowledged[0] if acknowledged else None
@@ -82,11 +69,8 @@ def _programmes(
     created in the period (with the local date of each)."""
     if not ids:
         return []
-    rows = db_session.scalars(
-        programmes.list_stmt(patient.id, None).where(Programme.id.in_(ids))
-    ).all()
     found = []
-    for programme in sorted(rows, key=lambda p: (p.starts_on, p.id)):
+    for programme in programmes.patient_programmes(db_session, patient.id, ids):
         body = _PROGRAMME.dump(programme)  # the export's shape: with every version
         for version in body["versions"]:
             created = dt.datetime.fromisoformat(version["created_at"]).astimezone(tz).date()
@@ -103,15 +87,9 @@ def _programmes(
 def _monitoring(
     db_session: Session, patient: User, date_from: dt.date, date_to: dt.date
 ) -> list[dict[str, Any]]:
-    check_in_days = db_session.scalars(
-        checkins.list_stmt(patient.id, date_from, date_to).with_only_columns(CheckIn.local_date)
-    ).all()
-    session_days = db_session.scalars(
-        sessions.list_stmt(patient.id, date_from, date_to).with_only_columns(
-            ExerciseSession.local_date
-        )
-    ).all()
-    days = set(check_in_days) | set(session_days)
+    days = checkins.check_in_days(db_session, patient.id, date_from, date_to) | (
+        sessions.session_days(db_session, patient.id, date_from, date_to)
+    )
     periods = []
     end = date_to
     while end >= date_from:

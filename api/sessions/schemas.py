@@ -154,3 +154,12 @@ class SessionQuerySchema(Schema):
     patient_id = id_field(
         load_default=None, metadata={"description": "Therapists: a linked patient (required)"}
     )
+
+
+class NoticeSchema(ResponseSchema):
+    id = fields.Integer()
+    session_id = fields.Integer(allow_none=True)
+    kind = code("NoticeKind", NOTICE_KINDS)
+    exercise = fields.String(attribute="exercise_slug")
+    message = fields.String()
+    created_at = fields.DateTime()

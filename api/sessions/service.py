@@ -14,15 +14,14 @@ the level, headline and advice of the triage verdict that placed (or last raised
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.export import exporter
 from api.accounts.models import User
 from api.advice import (
     BASELINE_DAYS,
@@ -39,14 +38,15 @@ from api.advice import (
     exercises_needing_steps,
     ready_to_progress,
 )
-from api.alerts.models import ExerciseHold
+from api.alerts.service import Hold as StandingHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
-from api.catalogue.models import Exercise
-from api.checkins.models import CheckIn
+from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
+from api.checkins import service as checkins
 from api.database import utcnow
-from api.errors import Conflict, InvalidInput, NotFound
-from api.programmes.models import Programme, ProgrammeItem, ProgrammeVersion
+from api.errors import Conflict, InvalidInput
+from api.policy import own_record
+from api.programmes import service as programmes
 from api.sessions.models import HOLD_ADVICE_KIND, ExerciseSession, PainNotice, SessionEntry
 
 MAX_LATE = dt.timedelta(days=7)
@@ -94,13 +94,12 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
         raise InvalidInput({"ended_at": [f"A session lasts at most {hours} hours."]})
 
 
-def _own_programme(db_session: Session, patient: User, programme_id: int | None):
+def _own_programme(
+    db_session: Session, patient: User, programme_id: int | None
+) -> programmes.ProgrammeRef | None:
     if programme_id is None:
         return None
-    programme = db_session.get(Programme, programme_id)
-    if programme is None or programme.patient_id != patient.id:
-        raise NotFound("Programme not found.")
-    return programme
+    return programmes.own_programme(db_session, patient, programme_id)
 
 
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
@@ -117,10 +116,10 @@ def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, 
 
 
 def _programme_items(
-    db_session: Session, programme: Programme | None, entries: list[dict[str, Any]]
-) -> dict[int, ProgrammeItem]:
-    """The programme items the entries name: each must be an item of ``programme``
-    (any version) for the same exercise."""
+    db_session: Session, programme: programmes.ProgrammeRef | None, entries: list[dict[str, Any]]
+) -> dict[int, str]:
+    """The programme items the entries name, with their exercise: each must be an item of
+    ``programme`` (any version) for the same exercise."""
     wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
     if not wanted:
         return {}
@@ -128,26 +127,17 @@ def _programme_items(
         raise InvalidInput(
             {"programme_id": ["Give programme_id when entries name a programme_item."]}
         )
-    items = {
-        item.id: item
-        for item in db_session.scalars(
-            select(ProgrammeItem)
-            .join(ProgrammeVersion, ProgrammeItem.version_id == ProgrammeVersion.id)
-            .where(ProgrammeItem.id.in_(wanted), ProgrammeVersion.programme_id == programme.id)
-        )
-    }
+    items = programmes.item_exercises(db_session, programme.id, wanted)
     errors: dict[str, list[str]] = {}
     for n, entry in enumerate(entries):
         item_id = entry.get("programme_item")
         if item_id is None:
             continue
-        item = items.get(item_id)
-        if item is None:
+        slug = items.get(item_id)
+        if slug is None:
             errors[str(n)] = [f"Programme item {item_id} is not part of programme {programme.id}."]
-        elif item.exercise_slug != entry["exercise"]:
-            errors[str(n)] = [
-                f"Programme item {item_id} is '{item.exercise_slug}', not '{entry['exercise']}'."
-            ]
+        elif slug != entry["exercise"]:
+            errors[str(n)] = [f"Programme item {item_id} is '{slug}', not '{entry['exercise']}'."]
     if errors:
         raise InvalidInput({"entries": errors}, "Some entries do not match the programme.")
     return items
@@ -224,32 +214,26 @@ def create(
 # --- exercise hold ---------------------------------------------------------------------
 
 
-def hold_safety(db_session: Session, hold: ExerciseHold) -> dict[str, Any]:
+def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
     """The safety advice of a standing hold, in the words of the triage verdict behind it:
     the latest check-in since the hold was placed whose verdict has the hold's level."""
-    verdict = (
-        db_session.scalar(
-            select(CheckIn.triage)
-            .where(
-                CheckIn.patient_id == hold.patient_id,
-                CheckIn.triage_level == hold.level,
-                (CheckIn.id == hold.check_in_id) | (CheckIn.created_at >= hold.placed_at),
-            )
-            .order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
-            .limit(1)
-        )
-        or {}
+    verdict = checkins.verdict_behind_hold(
+        db_session,
+        patient_id=hold.patient_id,
+        level=hold.level,
+        check_in_id=hold.check_in_id,
+        since=hold.placed_at,
     )
     return {
         "level": hold.level,
-        "headline": verdict.get("headline") or hold.reason,
-        "advice": verdict.get("advice")
+        "headline": verdict.headline or hold.reason,
+        "advice": verdict.advice
         or (
             "Your exercises are paused after your check-in answers. Follow the advice you "
             "were given; they resume once a clinician has reviewed the alert."
         ),
-        "emergency_number": verdict.get("emergency_number"),
-        "rules": [rule["id"] for rule in verdict.get("rules", [])],
+        "emergency_number": verdict.emergency_number,
+        "rules": list(verdict.rule_ids),
         "since": hold.placed_at.isoformat(),
     }
 
@@ -332,14 +316,13 @@ def _check_ins_around(
     """Check-in pain from the baseline days before the previous session to the day after."""
     if previous is None:
         return ()
-    rows = db_session.execute(
-        select(CheckIn.local_date, CheckIn.pain).where(
-            CheckIn.patient_id == patient.id,
-            CheckIn.local_date >= previous.date - dt.timedelta(days=BASELINE_DAYS),
-            CheckIn.local_date <= previous.date + dt.timedelta(days=1),
-        )
+    days = checkins.pain_days(
+        db_session,
+        patient.id,
+        previous.date - dt.timedelta(days=BASELINE_DAYS),
+        previous.date + dt.timedelta(days=1),
     )
-    return tuple(CheckInPain(date=date, pain=pain) for date, pain in rows)
+    return tuple(CheckInPain(date=day.local_date, pain=day.pain) for day in days)
 
 
 def _recent_entries(
@@ -427,9 +410,7 @@ def delete(
     *, db_session: Session, patient: User, session_id: int, now: dt.datetime | None = None
 ) -> None:
     """Delete your own session within 24 hours of logging it (its notices go too)."""
-    exercise_session = db_session.get(ExerciseSession, session_id)
-    if exercise_session is None or exercise_session.patient_id != patient.id:
-        raise NotFound("Session not found.")
+    exercise_session = own_record(db_session, patient, ExerciseSession, session_id, label="Session")
     if (now or utcnow()) - exercise_session.created_at > DELETE_WINDOW:
         raise Conflict(
             "A session can be deleted only within 24 hours of logging it; "
@@ -458,10 +439,132 @@ def done_counts(
     return {item_id: count for item_id, count in rows}
 
 
+# --- read API for other domains -------------------------------------------------------
+
+
+def sessions_between(db_session: Session, patient_id: int, first: dt.date, last: dt.date) -> int:
+    """How many sessions the patient logged from ``first`` to ``last`` (local dates)."""
+    return db_session.scalar(
+        select(func.count())
+        .select_from(ExerciseSession)
+        .where(
+            ExerciseSession.patient_id == patient_id,
+            ExerciseSession.local_date >= first,
+            ExerciseSession.local_date <= last,
+        )
+    )
+
+
+def session_days(
+    db_session: Session, patient_id: int, first: dt.date, last: dt.date
+) -> set[dt.date]:
+    """The local dates from ``first`` to ``last`` on which the patient logged a session."""
+    return set(
+        db_session.scalars(
+            select(ExerciseSession.local_date).where(
+                ExerciseSession.patient_id == patient_id,
+                ExerciseSession.local_date >= first,
+                ExerciseSession.local_date <= last,
+            )
+        )
+    )
+
+
+def done_by_day(
+    db_session: Session, patient_id: int, windows: list[tuple[dt.date, dt.date]]
+) -> dict[tuple[dt.date, int], int]:
+    """(local date, programme item id) -> sessions with that item on that date, for the
+    dates in any of the ``windows`` (first, last); one query."""
+    rows = db_session.execute(
+        select(
+            ExerciseSession.local_date,
+            SessionEntry.programme_item_id,
+            func.count(func.distinct(ExerciseSession.id)),
+        )
+        .join(ExerciseSession, SessionEntry.session_id == ExerciseSession.id)
+        .where(
+            ExerciseSession.patient_id == patient_id,
+            SessionEntry.programme_item_id.is_not(None),
+            or_(
+                *(
+                    and_(ExerciseSession.local_date >= a, ExerciseSession.local_date <= b)
+                    for a, b in windows
+                )
+            ),
+        )
+        .group_by(ExerciseSession.local_date, SessionEntry.programme_item_id)
+    )
+    return {(day, item_id): count for day, item_id, count in rows}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A pain notice (advice after a session) as the therapist sees it."""
+
+    id: int
+    session_id: int
+    kind: str
+    exercise_slug: str | None
+    message: str
+    created_at: dt.datetime
+
+
+def notices_since(db_session: Session, patient_id: int, since: dt.datetime) -> list[Notice]:
+    """The patient's pain notices since ``since``, newest first."""
+    rows = db_session.scalars(
+        select(PainNotice)
+        .where(PainNotice.patient_id == patient_id, PainNotice.created_at >= since)
+        .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
+    )
+    return [
+        Notice(n.id, n.session_id, n.kind, n.exercise_slug, n.message, n.created_at) for n in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SessionDuringHold:
+    session_id: int
+    date: dt.date
+    level: str | None  # the hold's level when the session was logged
+    exercises: tuple[str, ...]
+    highest_pain_during: int | None
+    created_at: dt.datetime
+
+
+def sessions_during_hold(
+    db_session: Session, patient_id: int, first: dt.date, last: dt.date
+) -> list[SessionDuringHold]:
+    """Sessions logged while an exercise hold stood, from ``first`` to ``last``, newest
+    first."""
+    rows = db_session.scalars(
+        select(ExerciseSession)
+        .where(
+            ExerciseSession.patient_id == patient_id,
+            ExerciseSession.logged_during_hold.is_(True),
+            ExerciseSession.local_date >= first,
+            ExerciseSession.local_date <= last,
+        )
+        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
+    )
+    found = []
+    for row in rows:
+        pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+        found.append(
+            SessionDuringHold(
+                session_id=row.id,
+                date=row.local_date,
+                level=(row.safety or {}).get("level"),
+                exercises=tuple(e.exercise_slug for e in row.entries),
+                highest_pain_during=max(pains) if pains else None,
+                created_at=row.created_at,
+            )
+        )
+    return found
+
+
 # --- data rights -------------------------------------------------------------------------
 
 
-@exporter("sessions")
 def _export_sessions(db_session: Session, user: User) -> list[ExerciseSession]:
     """Dumped by ``ExportSessionSchema``, the REST session without the ids."""
     return list(
@@ -473,7 +576,6 @@ def _export_sessions(db_session: Session, user: User) -> list[ExerciseSession]:
     )
 
 
-@exporter("pain_notices")
 def _export_notices(db_session: Session, user: User) -> list[PainNotice]:
     """Dumped by ``NoticeSchema``, as ``GET /progress`` gives them."""
     return list(

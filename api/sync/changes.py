@@ -81,7 +81,12 @@ def _transaction_id(session: Session) -> int:
     return int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
 
 
-@event.listens_for(Session, "after_flush")
+def register() -> None:
+    """Write the change log from every flush (``api.sync.register()``, at start-up)."""
+    if not event.contains(Session, "after_flush", _record_changes):
+        event.listen(Session, "after_flush", _record_changes)
+
+
 def _record_changes(session: Session, _flush_context: Any) -> None:
     erased = {obj.id for obj in session.deleted if isinstance(obj, User)}
     seen: dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]] = {}

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
-from api.catalogue.routes import _digest as catalogue_digest  # cached, as for the ETags
+from api.catalogue.cache import catalogue_version  # cached, as for the ETags
 from api.database import get_session
 from api.sync import examples, service
 from api.sync.schemas import PullQuerySchema, PullSchema, PushResultSchema, PushSchema
@@ -50,7 +50,7 @@ class Sync(MethodView):
             user=current_user(),
             cursor=query.get("cursor"),
             limit=query["limit"],
-            catalogue_version=catalogue_digest(fresh=False),
+            catalogue_version=catalogue_version(),
         )
         session.commit()
         return body

@@ -52,7 +52,6 @@ from api.programmes.schemas import ProgrammeSchema
 from api.sessions import service as sessions
 from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionSchema
-from api.sync import changes as _changes  # noqa: F401  (registers the change-log listener)
 from api.sync.changes import PROFILE_FIELDS
 from api.sync.models import SyncChange, SyncMutation
 

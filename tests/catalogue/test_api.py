@@ -270,12 +270,12 @@ def test_list_query_count_does_not_grow_with_page_size(app, client):
 
 
 def test_revalidation_trusts_the_digest_for_a_few_seconds_only(app, client, monkeypatch):
-    from api.catalogue import routes
+    from api.catalogue import cache
     from api.catalogue.models import CatalogueVersion
     from api.database import get_session
 
     now = [1000.0]
-    monkeypatch.setattr(routes, "_clock", lambda: now[0])
+    monkeypatch.setattr(cache, "_clock", lambda: now[0])
     etag = client.get("/api/v1/causes").headers["ETag"]
     with app.app_context():
         session = get_session()
@@ -285,7 +285,7 @@ def test_revalidation_trusts_the_digest_for_a_few_seconds_only(app, client, monk
         session.commit()
     try:
         assert client.get("/api/v1/causes", headers={"If-None-Match": etag}).status_code == 304
-        now[0] += routes.DIGEST_MAX_AGE + 0.1
+        now[0] += cache.DIGEST_MAX_AGE + 0.1
         stale = client.get("/api/v1/causes", headers={"If-None-Match": etag})
         assert stale.status_code == 200
         assert stale.headers["ETag"] != etag
