@@ -193,7 +193,9 @@ def create(
         if replay is not None:
             return replay, False
         raise
-    advice = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
+    advice = pain_advice(
+        db_session=db_session, patient=patient, exercise_session=exercise_session, known=exercises
+    )
     exercise_session.advice = advice
     for item in advice:
         if item["kind"] == HOLD_ADVICE_KIND:
@@ -242,18 +244,25 @@ def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
 
 
 def pain_advice(
-    *, db_session: Session, patient: User, exercise_session: ExerciseSession
+    *,
+    db_session: Session,
+    patient: User,
+    exercise_session: ExerciseSession,
+    known: dict[str, Exercise] | None = None,
 ) -> list[dict[str, Any]]:
     """The advice after a session (``api.advice.advise``), in order: the hold's safety
     advice while one stands (``exercise_session.safety``); too much pain during an
     exercise; pain above baseline the day after the previous session; exercises ready to
-    progress."""
-    facts = _advice_facts(db_session, patient, exercise_session)
+    progress. ``known``: catalogue exercises already loaded, by slug (not read again)."""
+    facts = _advice_facts(db_session, patient, exercise_session, known or {})
     return [item.to_dict() for item in advise(facts)]
 
 
 def _advice_facts(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
+    db_session: Session,
+    patient: User,
+    exercise_session: ExerciseSession,
+    known: dict[str, Exercise],
 ) -> SessionFacts:
     """What the advice reads. Recent progression suggestions and ladders are looked up
     only when the advice needs them."""
@@ -274,7 +283,7 @@ def _advice_facts(
     named = {entry.exercise for entry in facts.entries} | set(
         previous.exercises if previous else ()
     )
-    exercises = _exercise_facts(db_session, patient, named, exercises_needing_steps(facts))
+    exercises = _exercise_facts(db_session, patient, named, exercises_needing_steps(facts), known)
     return replace(facts, exercises=exercises)
 
 
@@ -292,8 +301,8 @@ def _hold(safety: dict[str, Any] | None) -> Hold | None:
 def _previous_session(
     db_session: Session, patient: User, exercise_session: ExerciseSession
 ) -> PreviousSession | None:
-    previous = db_session.scalar(
-        select(ExerciseSession)
+    last = (
+        select(ExerciseSession.id, ExerciseSession.local_date)
         .where(
             ExerciseSession.patient_id == patient.id,
             ExerciseSession.id != exercise_session.id,
@@ -301,12 +310,19 @@ def _previous_session(
         )
         .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
         .limit(1)
+        .subquery()
     )
-    if previous is None:
+    # The session and its exercises in order, as plain rows, in one statement.
+    rows = db_session.execute(
+        select(last.c.local_date, SessionEntry.exercise_slug)
+        .select_from(last)
+        .outerjoin(SessionEntry, SessionEntry.session_id == last.c.id)
+        .order_by(SessionEntry.position)
+    ).all()
+    if not rows:
         return None
     return PreviousSession(
-        date=previous.local_date,
-        exercises=tuple(entry.exercise_slug for entry in previous.entries),
+        date=rows[0][0], exercises=tuple(slug for _, slug in rows if slug is not None)
     )
 
 
@@ -364,11 +380,18 @@ def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
 
 
 def _exercise_facts(
-    db_session: Session, patient: User, slugs: set[str], needing_steps: set[str]
+    db_session: Session,
+    patient: User,
+    slugs: set[str],
+    needing_steps: set[str],
+    known: dict[str, Exercise],
 ) -> dict[str, ExerciseFacts]:
     """Each exercise's name and, for ``needing_steps``, the steps of its ladders that the
-    patient's conditions and health history leave open."""
-    exercises = catalogue.exercises_by_slug(db_session, slugs | needing_steps)
+    patient's conditions and health history leave open (``known`` exercises are not
+    read again)."""
+    wanted = slugs | needing_steps
+    exercises = {slug: known[slug] for slug in wanted if slug in known}
+    exercises.update(catalogue.exercises_by_slug(db_session, wanted - exercises.keys()))
     ladders: dict[str, dict[str, list[Exercise]]] = {}
     if needing_steps:
         ladders = catalogue.safe_ladders(
