@@ -534,14 +534,19 @@ class Notice:
 
 def notices_since(db_session: Session, patient_id: int, since: dt.datetime) -> list[Notice]:
     """The patient's pain notices since ``since``, newest first."""
-    rows = db_session.scalars(
-        select(PainNotice)
+    rows = db_session.execute(
+        select(
+            PainNotice.id,
+            PainNotice.session_id,
+            PainNotice.kind,
+            PainNotice.exercise_slug,
+            PainNotice.message,
+            PainNotice.created_at,
+        )
         .where(PainNotice.patient_id == patient_id, PainNotice.created_at >= since)
         .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
     )
-    return [
-        Notice(n.id, n.session_id, n.kind, n.exercise_slug, n.message, n.created_at) for n in rows
-    ]
+    return [Notice(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -559,27 +564,44 @@ def sessions_during_hold(
 ) -> list[SessionDuringHold]:
     """Sessions logged while an exercise hold stood, from ``first`` to ``last``, newest
     first."""
-    rows = db_session.scalars(
-        select(ExerciseSession)
+    # Each session with its entries (in position order) as plain rows, in one statement.
+    rows = db_session.execute(
+        select(
+            ExerciseSession.id,
+            ExerciseSession.local_date,
+            ExerciseSession.safety,
+            ExerciseSession.created_at,
+            SessionEntry.id,
+            SessionEntry.exercise_slug,
+            SessionEntry.pain_during,
+        )
+        .outerjoin(SessionEntry, SessionEntry.session_id == ExerciseSession.id)
         .where(
             ExerciseSession.patient_id == patient_id,
             ExerciseSession.logged_during_hold.is_(True),
             ExerciseSession.local_date >= first,
             ExerciseSession.local_date <= last,
         )
-        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
+        .order_by(
+            ExerciseSession.started_at.desc(), ExerciseSession.id.desc(), SessionEntry.position
+        )
     )
+    sessions: dict[int, tuple[Any, list[tuple[str, int | None]]]] = {}
+    for session_id, day, safety, created_at, entry_id, slug, pain in rows:
+        _, entries = sessions.setdefault(session_id, ((day, safety, created_at), []))
+        if entry_id is not None:
+            entries.append((slug, pain))
     found = []
-    for row in rows:
-        pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+    for session_id, ((day, safety, created_at), entries) in sessions.items():
+        pains = [pain for _, pain in entries if pain is not None]
         found.append(
             SessionDuringHold(
-                session_id=row.id,
-                date=row.local_date,
-                level=(row.safety or {}).get("level"),
-                exercises=tuple(e.exercise_slug for e in row.entries),
+                session_id=session_id,
+                date=day,
+                level=(safety or {}).get("level"),
+                exercises=tuple(slug for slug, _ in entries),
                 highest_pain_during=max(pains) if pains else None,
-                created_at=row.created_at,
+                created_at=created_at,
             )
         )
     return found
