@@ -102,7 +102,7 @@ def _therapist(api: Api) -> str:
     return api.token(api.credentials["therapists"][0], "therapist")
 
 
-def test_progress_sends_at_most_13_statements_whatever_the_range_and_patient(api):
+def test_progress_sends_at_most_12_statements_whatever_the_range_and_patient(api):
     counts = {}
     for patient, token in _patients(api):
         today = dt.date.fromisoformat(
@@ -116,14 +116,14 @@ def test_progress_sends_at_most_13_statements_whatever_the_range_and_patient(api
             counts[(patient["id"], days)] = len(sent)
         _, sent = api.statements("GET", "/api/v1/me/progress", token)
         counts[(patient["id"], "default")] = len(sent)
-    assert max(counts.values()) <= 13, counts
+    assert max(counts.values()) <= 12, counts  # 12: with open alerts, their events
     for patient, _ in _patients(api):  # the range never changes the count
         assert len({n for (who, _), n in counts.items() if who == patient["id"]}) == 1, counts
 
 
-def test_today_sends_7_statements_whatever_the_patient(api):
+def test_today_sends_5_statements_whatever_the_patient(api):
     counts = [len(api.statements("GET", "/api/v1/me/today", t)[1]) for _, t in _patients(api)]
-    assert set(counts) == {7}, counts
+    assert set(counts) == {5}, counts
 
 
 def test_therapist_patients_sends_at_most_5_statements_whatever_the_page(api):
@@ -135,14 +135,16 @@ def test_therapist_patients_sends_at_most_5_statements_whatever_the_page(api):
     assert max(counts.values()) <= 5, counts
 
 
-def test_therapist_alerts_sends_5_statements_and_1_access_record_per_patient(api):
+def test_therapist_alerts_sends_6_statements_whatever_the_page_and_its_patients(api):
     token = _therapist(api)
     counts = {}
     for query in ("", "?page_size=2", "?page=2&page_size=2", "?status=open"):
         response, sent = api.statements("GET", f"/api/v1/alerts{query}", token)
-        patients = {alert["patient_id"] for alert in response.get_json()}
-        counts[query] = len(sent) - len(patients)
-    assert max(counts.values()) <= 5, counts
+        assert response.get_json(), query  # some alerts, of several patients
+        counts[query] = len(sent)
+    assert max(counts.values()) <= 6, counts
+    # The page's reads are logged in one INSERT, however many patients it shows.
+    assert len(set(counts.values()) - {counts["?page_size=2"] - 1}) <= 1, counts
 
 
 def test_a_list_page_that_is_not_full_sends_no_count(api):
@@ -170,24 +172,24 @@ CHECK_IN = {
 }
 
 
-def test_a_check_in_sends_the_same_at_most_9_statements_whatever_the_history(api):
+def test_a_check_in_sends_the_same_at_most_7_statements_whatever_the_history(api):
     counts = {}
     for patient, token in _patients(api)[0::2]:
         _, sent = api.statements("POST", "/api/v1/check-ins", token, CHECK_IN)
         counts[patient["id"]] = len(sent)
-    assert len(set(counts.values())) == 1 and max(counts.values()) <= 9, counts
+    assert len(set(counts.values())) == 1 and max(counts.values()) <= 7, counts
 
 
-def test_a_red_flag_check_in_sends_the_same_at_most_25_statements_whatever_the_history(api):
+def test_a_red_flag_check_in_sends_the_same_at_most_23_statements_whatever_the_history(api):
     counts = {}
     for patient, token in _patients(api)[1::2]:
         body = {**CHECK_IN, "pain": 7, "symptoms": ["night_pain"]}
         _, sent = api.statements("POST", "/api/v1/check-ins", token, body)
         counts[patient["id"]] = len(sent)
-    assert len(set(counts.values())) == 1 and max(counts.values()) <= 25, counts
+    assert len(set(counts.values())) == 1 and max(counts.values()) <= 23, counts
 
 
-def test_a_session_sends_at_most_19_statements_whatever_the_history(api):
+def test_a_session_sends_at_most_18_statements_whatever_the_history(api):
     counts = {}
     started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     for patient, token in _patients(api):
@@ -204,7 +206,7 @@ def test_a_session_sends_at_most_19_statements_whatever_the_history(api):
         }
         _, sent = api.statements("POST", "/api/v1/sessions", token, body)
         counts[patient["id"]] = len(sent)
-    assert max(counts.values()) <= 19, counts
+    assert max(counts.values()) <= 18, counts
 
 
 @pytest.mark.parametrize(
