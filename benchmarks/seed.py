@@ -721,9 +721,9 @@ def seed(
             with engine.connect() as connection:
                 # VACUUM too: freshly copied rows would otherwise wake autovacuum during the
                 # measurements (the 10,000-patient baseline once ran at half its speed).
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE")
-                )
+                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                autocommit.execute(text("SET statement_timeout = 0"))  # the app's limit
+                autocommit.execute(text("VACUUM ANALYZE"))
     finally:
         engine.dispose()
     credentials = {
