@@ -16,10 +16,29 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2**31 - 1
 
 
-def paginate(session: Session, stmt: Select[Any], pagination_parameters: Any) -> Result[Any]:
-    """Count the rows of ``stmt`` (which must have a deterministic ORDER BY) and page it."""
-    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    pagination_parameters.item_count = session.scalar(count_stmt) or 0
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    pagination_parameters: Any,
+    *,
+    count_stmt: Select[Any] | None = None,
+) -> Result[Any]:
+    """Page ``stmt`` (which must have a deterministic ORDER BY) and set the total.
+
+    A page that holds some rows but fewer than the page size is the last one, so the
+    total is the offset plus its rows (and an empty first page means none): the separate
+    COUNT is sent only for a full page or a page past the end. ``count_stmt`` counts the
+    same rows more cheaply (e.g. without a join that cannot change the number).
+    """
     # An absurd page number is just a page past the end (and must not overflow the driver).
     offset = min(pagination_parameters.first_item, MAX_OFFSET)
-    return session.execute(stmt.offset(offset).limit(pagination_parameters.page_size))
+    size = pagination_parameters.page_size
+    page = session.execute(stmt.offset(offset).limit(size)).freeze()
+    rows = len(page.data)
+    if 0 < rows < size or (rows == 0 and offset == 0):
+        pagination_parameters.item_count = offset + rows
+    else:
+        if count_stmt is None:
+            count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+        pagination_parameters.item_count = session.scalar(count_stmt) or 0
+    return page()

@@ -10,7 +10,7 @@ Rules:
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import AccessLogEntry, CareLink, Role, User
@@ -112,9 +112,22 @@ def patient_filter(session: Session, actor: User, column, patient_id: int | None
 
 def log_reads(session: Session, actor: User, patient_ids: list[int], *, resource: str) -> None:
     """A therapist's read of several patients' data: one access-log row per patient."""
-    if actor.role == Role.therapist:
-        for patient_id in sorted(set(patient_ids)):
-            record_access(session, actor, patient_id, resource=resource)
+    if actor.role == Role.therapist and patient_ids:
+        # One INSERT for the whole page (an ORM add per row sends one INSERT each where
+        # the driver cannot return many ids in order, as on SQLite).
+        session.execute(
+            insert(AccessLogEntry),
+            [
+                {
+                    "patient_id": patient_id,
+                    "therapist_id": actor.id,
+                    "therapist_name": actor.display_name,
+                    "resource": resource,
+                    "resource_id": None,
+                }
+                for patient_id in sorted(set(patient_ids))
+            ],
+        )
 
 
 def scoped_patient(

@@ -3,7 +3,8 @@
 One endpoint, ``GET /baseline/exercises``, returns 20 exercises (id, slug, name) from
 the same database as the app, through the same engine settings and marshmallow, and
 is served by gunicorn with the same settings. Every figure of the load runner is also
-given as a ratio to this one.
+given as a ratio to this one. ``GET /hello`` is a bare Flask view returning a short
+text (no database, no marshmallow): the floor of the web stack itself.
 
     DATABASE_URL=... gunicorn benchmarks.baseline_app:app
 """
@@ -23,6 +24,7 @@ from api.catalogue.models import Exercise
 from api.database import make_engine
 
 BASELINE_PATH = "/baseline/exercises"
+HELLO_PATH = "/hello"
 
 
 class ExerciseRowSchema(Schema):
@@ -55,6 +57,11 @@ def create_baseline_app(database_url: str) -> Flask:
                 return [row._asdict() for row in session.execute(stmt)]
 
     Api(app).register_blueprint(blp)
+
+    @app.get(HELLO_PATH)
+    def hello():
+        return "Hello, World!"
+
     return app
 
 

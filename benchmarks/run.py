@@ -44,6 +44,7 @@ GUNICORN_SETTINGS = ("--worker-class", "gthread", "--threads", "4")
 TOKEN_MINUTES = 240
 CHECK_IN_WINDOW_DAYS = 60
 BASELINE = "baseline"
+HELLO = "hello"
 
 # --- wrk output -------------------------------------------------------------------------
 
@@ -313,16 +314,30 @@ def ratio(value: float, reference: float) -> float | None:
     return value / reference if reference else None
 
 
+#: Issue 18: each personal endpoint at half the baseline's rate or better.
+HALF_BASELINE = (
+    "progress_90d",
+    "therapist_alerts",
+    "session_post",
+    "therapist_patients",
+    "today",
+    "check_in_post",
+)
+RSS_LIMIT_MB = 120
+
+
 def evaluate_targets(
     results: dict[int, dict[str, WrkResult]],
     baselines: dict[int, WrkResult],
     worker_rss_mb: dict[int, list[float]],
+    hellos: dict[int, WrkResult] | None = None,
 ) -> list[Target]:
     """The targets of the benchmark, each met or not, with the figures behind it."""
     sizes = sorted(results)
     targets: list[Target] = []
     for size in sizes:
         run, base = results[size], baselines[size]
+        hello = (hellos or {}).get(size)
         if "catalogue_list" in run:
             r = ratio(run["catalogue_list"].requests_per_second, base.requests_per_second) or 0
             targets.append(
@@ -333,6 +348,27 @@ def evaluate_targets(
                     f"{base.requests_per_second:.0f} req/s = {r:.2f}x",
                 )
             )
+            if hello is not None:
+                r = ratio(run["catalogue_list"].requests_per_second, hello.requests_per_second)
+                targets.append(
+                    Target(
+                        f"catalogue list >= 0.6x bare Flask hello req/s ({size} patients)",
+                        (r or 0) >= 0.6,
+                        f"{run['catalogue_list'].requests_per_second:.0f} vs "
+                        f"{hello.requests_per_second:.0f} req/s = {r or 0:.2f}x",
+                    )
+                )
+        for name in HALF_BASELINE:
+            if name in run:
+                r = ratio(run[name].requests_per_second, base.requests_per_second) or 0
+                targets.append(
+                    Target(
+                        f"{name} >= 0.5x baseline req/s ({size} patients)",
+                        r >= 0.5,
+                        f"{run[name].requests_per_second:.0f} vs "
+                        f"{base.requests_per_second:.0f} req/s = {r:.2f}x",
+                    )
+                )
         if "catalogue_304" in run and "catalogue_list" in run:
             r = (
                 ratio(
@@ -393,8 +429,8 @@ def evaluate_targets(
     if all_rss:
         targets.append(
             Target(
-                "every worker < 150 MB RSS",
-                max(all_rss) < 150,
+                f"every worker < {RSS_LIMIT_MB} MB RSS",
+                max(all_rss) < RSS_LIMIT_MB,
                 f"largest {max(all_rss):.0f} MB ("
                 + "; ".join(
                     f"{size}: " + ", ".join(f"{mb:.0f}" for mb in values)
@@ -419,23 +455,31 @@ def markdown_report(
     worker_rss_mb: dict[int, list[float]],
     targets: list[Target],
     settings: str,
+    hellos: dict[int, WrkResult] | None = None,
+    statements: dict[int, dict[str, int]] | None = None,
 ) -> str:
     lines = [f"Settings: {settings}", ""]
     for size in sorted(results):
         base = baselines[size]
+        hello = (hellos or {}).get(size)
+        counted = (statements or {}).get(size, {})
         lines += [
             f"### {size} patients",
             "",
             "| endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors "
-            "| req/s vs baseline | p99 vs baseline |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| req/s vs baseline | p99 vs baseline | req/s vs hello | statements |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for name, res in [(BASELINE, base), *results[size].items()]:
+        rows = [(BASELINE, base), *([(HELLO, hello)] if hello else []), *results[size].items()]
+        for name, res in rows:
+            vs_hello = ratio(res.requests_per_second, hello.requests_per_second) if hello else None
+            count = counted.get(name, 1 if name == BASELINE else 0 if name == HELLO else None)
             lines.append(
                 f"| {name} | {res.requests_per_second:.0f} | {res.p50_ms:.1f} | "
                 f"{res.p99_ms:.1f} | {res.non_2xx_3xx} | {res.socket_errors} | "
                 f"{_fmt_ratio(ratio(res.requests_per_second, base.requests_per_second))} | "
-                f"{_fmt_ratio(ratio(res.p99_ms, base.p99_ms))} |"
+                f"{_fmt_ratio(ratio(res.p99_ms, base.p99_ms))} | {_fmt_ratio(vs_hello)} | "
+                f"{'-' if count is None else count} |"
             )
         rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb.get(size, []))
         lines += ["", f"Worker RSS after the run (MB): {rss or '-'}", ""]
@@ -449,9 +493,13 @@ def markdown_report(
             f"| p99 ms {large} |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        for name in [BASELINE, *results[small]]:
-            a = baselines[small] if name == BASELINE else results[small].get(name)
-            b = baselines[large] if name == BASELINE else results[large].get(name)
+        for name in [BASELINE, HELLO, *results[small]]:
+            if name == HELLO:
+                a, b = (hellos or {}).get(small), (hellos or {}).get(large)
+            elif name == BASELINE:
+                a, b = baselines[small], baselines[large]
+            else:
+                a, b = results[small].get(name), results[large].get(name)
             if a is None or b is None:
                 continue
             lines.append(
@@ -664,8 +712,8 @@ def measure_size(
     workdir: Path,
     explain: bool,
     log: Callable[[str], None] = print,
-) -> tuple[dict[str, WrkResult], WrkResult, list[float], list[float]]:
-    """Seed, serve and drive one size: (endpoint results, baseline, app RSS, baseline RSS)."""
+) -> SizeRun:
+    """Seed, count statements, serve and drive one size."""
     from benchmarks.seed import print_report, seed
 
     log(f"== Seeding {patients} patients x {days} days")
@@ -678,6 +726,10 @@ def measure_size(
         target = RESULTS_DIR / f"explain-{patients}.txt"
         target.write_text(explain_report(database_url, report.credentials), encoding="utf-8")
         log(f"   query plans: {target}")
+    from benchmarks.statements import count_statements
+
+    statements = count_statements(database_url, report.credentials)
+    log(f"   statements per request: {statements}")
     secret = secrets.token_urlsafe(48)
     pools = _pools(database_url, report.credentials, secret)
     env = {
@@ -689,7 +741,7 @@ def measure_size(
     }
     drive = {"duration": duration, "connections": connections, "workdir": workdir}
     log_file = workdir / "gunicorn.log"
-    from benchmarks.baseline_app import BASELINE_PATH
+    from benchmarks.baseline_app import BASELINE_PATH, HELLO_PATH
 
     with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
         base,
@@ -697,8 +749,11 @@ def measure_size(
     ):
         run_wrk(wrk, base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
         baseline = run_wrk(wrk, base, lua_get(BASELINE_PATH), **drive)
-        baseline_rss = worker_rss_mb(process.pid)
         log(f"   {BASELINE:<20} {_line(baseline)}")
+        run_wrk(wrk, base, lua_get(HELLO_PATH), **{**drive, "duration": 2})
+        hello = run_wrk(wrk, base, lua_get(HELLO_PATH), **drive)
+        log(f"   {HELLO:<20} {_line(hello)}")
+        baseline_rss = worker_rss_mb(process.pid)
     patient_tokens = [p["token"] for p in pools.patients]
     results: dict[str, WrkResult] = {}
     with gunicorn("wsgi:app", env, workers, "/ready", log_file) as (base, process):
@@ -729,10 +784,23 @@ def measure_size(
                 freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
                 log(f"   (freed {freed} check-in days for the check-in run)")
             results[name] = run_wrk(wrk, base, scripts[name](), **drive)
-            log(f"   {name:<20} {_line(results[name])}")
+            rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
+            log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
         app_rss = worker_rss_mb(process.pid)
     log(f"   worker RSS MB: app {app_rss}, baseline {baseline_rss}")
-    return results, baseline, app_rss, baseline_rss
+    return SizeRun(results, baseline, hello, statements, app_rss, baseline_rss)
+
+
+@dataclass
+class SizeRun:
+    """What one size measured."""
+
+    results: dict[str, WrkResult]
+    baseline: WrkResult
+    hello: WrkResult
+    statements: dict[str, int]
+    app_rss: list[float]
+    baseline_rss: list[float]
 
 
 def _line(result: WrkResult) -> str:
@@ -782,12 +850,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     wrk = ensure_wrk()
     results: dict[int, dict[str, WrkResult]] = {}
     baselines: dict[int, WrkResult] = {}
+    hellos: dict[int, WrkResult] = {}
+    statements: dict[int, dict[str, int]] = {}
     rss: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="upright-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
             with database(args.engine, workdir) as url:
-                results[size], baselines[size], rss[size], _ = measure_size(
+                run = measure_size(
                     url,
                     patients=size,
                     days=args.days,
@@ -798,13 +868,15 @@ def main(argv: Iterable[str] | None = None) -> int:
                     workdir=workdir,
                     explain=args.explain and args.engine == "postgresql",
                 )
-    targets = evaluate_targets(results, baselines, rss)
+                results[size], baselines[size], hellos[size] = run.results, run.baseline, run.hello
+                statements[size], rss[size] = run.statements, run.app_rss
+    targets = evaluate_targets(results, baselines, rss, hellos)
     settings = (
         f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}; {args.days} days; "
         f"wrk {args.connections} connections, {args.duration} s per endpoint; gunicorn "
         f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)}"
     )
-    report = markdown_report(results, baselines, rss, targets, settings)
+    report = markdown_report(results, baselines, rss, targets, settings, hellos, statements)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "latest.md").write_text(report, encoding="utf-8")
     print()

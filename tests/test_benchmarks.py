@@ -77,7 +77,8 @@ def test_targets_compare_with_the_baseline_and_across_sizes():
     assert verdict["progress p99 <= 50 ms (100 patients)"] is False
     assert verdict["catalogue_list at 10000 >= 0.8x at 100 patients"] is True
     assert verdict["progress_90d at 10000 >= 0.8x at 100 patients"] is False
-    assert verdict["every worker < 150 MB RSS"] is True
+    assert verdict["every worker < 120 MB RSS"] is True
+    assert verdict["check_in_post >= 0.5x baseline req/s (100 patients)"] is False
     report = markdown_report({100: small, 10000: large}, baselines, {}, targets, "test")
     assert "| catalogue_list | 900 | 5.0 | 10.0 | 0 | 0 | 0.90x | 1.25x |" in report
     assert "| progress_90d | 200 | 100 | 0.50x | 60.0 | 80.0 |" in report
@@ -156,3 +157,32 @@ def test_the_sync_push_benchmark_sends_30_new_valid_mutations():
     assert len(body["mutations"]) == SYNC_PUSH_SIZE == 30
     assert len({m["id"] for m in body["mutations"]}) == 30
     assert '"/api/v1/sync"' in lua_sync_push([patient], "run1")
+
+
+def test_the_report_gives_ratios_to_hello_and_statement_counts():
+    small = {"catalogue_list": _result(700, 10), "today": _result(600, 20)}
+    baselines = {100: _result(1000, 8)}
+    hellos = {100: _result(1400, 4)}
+    targets = evaluate_targets({100: small}, baselines, {100: [130.0]}, hellos)
+    verdict = {t.name: t.met for t in targets}
+    assert verdict["catalogue list >= 0.6x bare Flask hello req/s (100 patients)"] is False
+    assert verdict["today >= 0.5x baseline req/s (100 patients)"] is True
+    assert verdict["every worker < 120 MB RSS"] is False
+    statements = {100: {"catalogue_list": 0, "today": 7}}
+    report = markdown_report({100: small}, baselines, {}, targets, "test", hellos, statements)
+    assert "| hello | 1400 | 2.0 | 4.0 | 0 | 0 | 1.40x | 0.50x | 1.00x | 0 |" in report
+    assert "| catalogue_list | 700 | 5.0 | 10.0 | 0 | 0 | 0.70x | 1.25x | 0.50x | 0 |" in report
+    assert "| today | 600 | 10.0 | 20.0 | 0 | 0 | 0.60x | 2.50x | 0.43x | 7 |" in report
+
+
+def test_statement_counts_cover_every_endpoint_the_runner_drives(scratch_url, tmp_path):
+    from benchmarks.run import ENDPOINTS
+    from benchmarks.statements import count_statements
+
+    report = seed(scratch_url, patients=3, days=30, therapists=1, out=tmp_path / "seed.json")
+    counts = count_statements(scratch_url, report.credentials)
+    assert set(counts) == {name for name, _ in ENDPOINTS}
+    assert counts["catalogue_list"] == counts["catalogue_304"] == 0
+    assert all(n > 0 for name, n in counts.items() if not name.startswith(("catal", "exer"))), str(
+        counts
+    )

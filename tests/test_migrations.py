@@ -217,3 +217,37 @@ def test_later_sqlite_rebuilds_keep_autoincrement(tmp_path):
     engine.dispose()
     assert "VARCHAR(81)" in users  # rebuilt
     assert "AUTOINCREMENT" in users
+
+
+def test_the_head_read_from_the_files_is_alembics(scratch_url):
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(scratch_url))
+    assert head_revisions() == set(script.get_heads())
+    engine = make_engine(scratch_url)
+    try:
+        assert current_revisions(engine) == set()  # never migrated
+        command.upgrade(alembic_config(scratch_url), "head")
+        with engine.connect() as connection:
+            at = set(MigrationContext.configure(connection).get_current_heads())
+        assert current_revisions(engine) == at == head_revisions()
+    finally:
+        engine.dispose()
+
+
+def test_serving_does_not_load_alembic(database_url):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from api import create_app\n"
+        "app = create_app({'DATABASE_URL': sys.argv[1], 'SECRET_KEY': 'k' * 64, "
+        "'RATELIMIT_ENABLED': False})\n"
+        "assert app.test_client().get('/ready').status_code == 200\n"
+        "assert 'alembic' not in sys.modules, 'alembic was imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, database_url], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

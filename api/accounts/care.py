@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -136,9 +137,19 @@ def patients_stmt(therapist: User) -> Select:
     return (
         select(User, CareLink.created_at)
         .join(CareLink, CareLink.patient_id == User.id)
-        .where(CareLink.therapist_id == therapist.id, CareLink.ended_at.is_(None))
+        .where(*_active_links(therapist))
         .order_by(User.display_name, User.id)
     )
+
+
+def _active_links(therapist: User) -> tuple[Any, ...]:
+    return (CareLink.therapist_id == therapist.id, CareLink.ended_at.is_(None))
+
+
+def patients_count_stmt(therapist: User) -> Select:
+    """How many rows ``patients_stmt`` has: its active links (each names an existing
+    user, the foreign key sees to it), counted on the links' index alone."""
+    return select(func.count()).select_from(CareLink).where(*_active_links(therapist))
 
 
 def has_active_therapist(db_session: Session, *, patient_id: int) -> bool:

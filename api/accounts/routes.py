@@ -404,7 +404,13 @@ class Patients(MethodView):
         exercise hold stands. Paginated (`X-Pagination`).
         """
         session = get_session()
-        rows = paginate(session, care.patients_stmt(current_user()), pagination_parameters).all()
+        therapist = current_user()
+        rows = paginate(
+            session,
+            care.patients_stmt(therapist),
+            pagination_parameters,
+            count_stmt=care.patients_count_stmt(therapist),
+        ).all()
         return patient_summaries(session, rows)
 
 

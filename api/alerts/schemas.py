@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
-from marshmallow_oneofschema import OneOfSchema
 
 from api.alerts.service import LINK_ENDED_DAYS, OUTCOMES
 from api.schemas import (
+    OneOfResponseSchema,
     ResponseSchema,
     alert_level,
     alert_status,
@@ -161,7 +161,7 @@ class LinkEndedSchema(ResponseSchema):
     alert_open = fields.Boolean(metadata={"description": "An alert was open (always true)"})
 
 
-class AlertEntrySchema(OneOfSchema):
+class AlertEntrySchema(OneOfResponseSchema):
     """An entry of an alert list: an alert, or (therapists' lists only, first, for
     LINK_ENDED_DAYS days) a ``link_ended`` notice."""
 

@@ -5,36 +5,49 @@ of, without a query on every request) and the rendered public answers by ETag.""
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 
 from flask import Response, current_app
 
 from api.catalogue import service
 from api.database import get_session
+from api.timeutil import clock
 
-#: How long a revalidation (If-None-Match) may rely on the catalogue digest this
-#: process read last, instead of reading it again. A new catalogue load is seen by
-#: revalidations within this many seconds, and by every full answer at once.
-DIGEST_MAX_AGE = 5.0
-_clock = time.monotonic
+#: How long this process relies on the catalogue digest it read last, for every answer
+#: (full or 304): within it, a cached public answer is served without a database round
+#: trip. A catalogue load is therefore seen by every server within this many seconds,
+#: and at once by the process that loaded it (``forget``).
+DIGEST_MAX_AGE = 1.0
+_DIGEST_STATE = "upright.catalogue_digest"
+
+
+def _clock() -> float:
+    return clock.now().timestamp()
 
 
 def catalogue_version(*, fresh: bool = False) -> str:
     """The digest of the loaded catalogue: read again when ``fresh``, or when the one
-    read last (kept on the app) is older than ``DIGEST_MAX_AGE`` seconds."""
-    state = current_app.extensions.setdefault("upright.catalogue_digest", {})
+    read last (kept on the app) is ``DIGEST_MAX_AGE`` seconds old (or from the future:
+    a clock set back)."""
+    state = current_app.extensions.setdefault(_DIGEST_STATE, {})
     now = _clock()
-    if not fresh and "value" in state and now - state["read_at"] < DIGEST_MAX_AGE:
+    if not fresh and "value" in state and 0 <= now - state["read_at"] < DIGEST_MAX_AGE:
         return state["value"]
     value = service.catalogue_digest(get_session())
     state.update(value=value, read_at=now)
     return value
 
 
+def forget() -> None:
+    """Make this process read the catalogue version again on its next answer (after a
+    catalogue load)."""
+    current_app.extensions.pop(_DIGEST_STATE, None)
+
+
 class RenderedAnswers:
-    """Rendered public answers by ETag. The ETag covers the catalogue version and the
-    URL, so a new catalogue load simply makes new keys; old ones age out."""
+    """Rendered public answers (body, status and headers, ETag and caching included) by
+    ETag. The ETag covers the catalogue version and the URL, so a new catalogue load
+    simply makes new keys; old ones age out."""
 
     def __init__(self, limit: int = 512) -> None:
         self._answers: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
@@ -45,9 +58,8 @@ class RenderedAnswers:
         return self._answers.get(etag)
 
     def remember(self, etag: str, response: Response) -> None:
-        headers = {
-            k: v for k, v in response.headers.items() if k in ("Content-Type", "X-Pagination")
-        }
+        kept = ("Content-Type", "X-Pagination", "ETag", "Cache-Control", "Vary")
+        headers = {k: v for k, v in response.headers.items() if k in kept}
         with self._lock:
             self._answers[etag] = (response.get_data(), response.status_code, headers)
             while len(self._answers) > self._limit:

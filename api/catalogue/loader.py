@@ -215,14 +215,23 @@ def load_command(path: Path | None) -> None:
             "The catalogue files are not valid:\n  " + "\n  ".join(error.problems)
         ) from error
     session.commit()
+    forget_digest()
     for line in report.lines():
         click.echo(line)
+
+
+def forget_digest() -> None:
+    """This process serves the new catalogue at once (other processes within a second)."""
+    from api.catalogue import cache
+
+    cache.forget()
 
 
 def _load_now() -> None:
     session = get_session()
     load_catalogue(db_session=session)
     session.commit()
+    forget_digest()
 
 
 def init_app(app: Flask) -> None:

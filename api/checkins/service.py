@@ -78,6 +78,9 @@ def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple
     fields = {"pain_areas": [], "symptoms": []}
     fields.update({k: v for k, v in data.items() if k not in {"date", "client_id"}})
     check_in = CheckIn(patient_id=patient.id, client_id=client_id, local_date=local_date, **fields)
+    # Triaged before the INSERT, so the row is written once with its verdict (the
+    # history read is of earlier days only); alerts and holds need its id, after.
+    result = _evaluate(db_session, patient, check_in)
     try:
         with db_session.begin_nested():
             db_session.add(check_in)
@@ -90,7 +93,7 @@ def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple
         if existing is not None:
             raise _same_day_conflict(existing) from error
         raise
-    _triage(db_session, patient, check_in)
+    _act_on(db_session, patient, check_in, result)
     return check_in, True
 
 
@@ -109,11 +112,23 @@ def update(*, db_session: Session, patient: User, check_in_id: int, changes: dic
 
 
 def _triage(db_session: Session, patient: User, check_in: CheckIn) -> TriageResult:
+    result = _evaluate(db_session, patient, check_in)
+    _act_on(db_session, patient, check_in, result)
+    return result
+
+
+def _evaluate(db_session: Session, patient: User, check_in: CheckIn) -> TriageResult:
+    """The verdict on ``check_in``, written on it (not yet flushed)."""
     result = evaluate(
         _facts(check_in), _profile(db_session, patient), _history(db_session, check_in)
     )
     check_in.triage = result.to_dict()
     check_in.triage_level = result.level
+    return result
+
+
+def _act_on(db_session: Session, patient: User, check_in: CheckIn, result: TriageResult) -> None:
+    """Alerts and an exercise hold for a flushed, triaged check-in."""
     answers = {"date": check_in.local_date.isoformat()}
     alerts.raise_alerts(
         db_session=db_session,
@@ -126,7 +141,6 @@ def _triage(db_session: Session, patient: User, check_in: CheckIn) -> TriageResu
         db_session=db_session, patient=patient, check_in_id=check_in.id, result=result
     )
     db_session.flush()
-    return result
 
 
 def _facts(check_in: CheckIn) -> CheckInFacts:

@@ -16,7 +16,14 @@ from marshmallow import (
 from marshmallow_oneofschema import OneOfSchema
 
 from api.outcomes.scoring import NDI_ITEMS, NDI_SCOPE, interpretation, unanswered
-from api.schemas import ResponseSchema, change_label, code, instrument, iso_date
+from api.schemas import (
+    OneOfResponseSchema,
+    ResponseSchema,
+    change_label,
+    code,
+    instrument,
+    iso_date,
+)
 from api.validation import id_field
 
 NDI_BANDS = ("none", "mild", "moderate", "severe", "complete")
@@ -231,7 +238,7 @@ class PsfsOutcomeSchema(_OutcomeBase):
     )
 
 
-class OutcomeSchema(OneOfSchema):
+class OutcomeSchema(OneOfResponseSchema):
     """A scored questionnaire; its answers and results depend on ``instrument``."""
 
     type_field = "instrument"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -612,42 +612,35 @@ class DueItem:
 def due_on(session: Session, patient: User, day: dt.date) -> list[DueItem]:
     """Items due on the patient's local ``day`` across their active programmes."""
     weekday = DAYS_OF_WEEK[day.weekday()]
-    programmes = session.scalars(
-        select(Programme)
+    # The current version's items of every active programme, as plain rows in one
+    # statement, in programme then position order.
+    rows = session.execute(
+        select(
+            Programme.id,
+            Programme.title,
+            ProgrammeItem.days_of_week,
+            ProgrammeItem.id,
+            ProgrammeItem.exercise_id,
+            ProgrammeItem.exercise_slug,
+            *(getattr(ProgrammeItem, f) for f in (*DOSE_FIELDS, "load", "side", "notes")),
+        )
+        .join(
+            ProgrammeVersion,
+            and_(
+                ProgrammeVersion.programme_id == Programme.id,
+                ProgrammeVersion.number == Programme.current_version,
+            ),
+        )
+        .join(ProgrammeItem, ProgrammeItem.version_id == ProgrammeVersion.id)
         .where(
             Programme.patient_id == patient.id,
             Programme.status == "active",
             Programme.starts_on <= day,
             (Programme.ends_on.is_(None)) | (Programme.ends_on >= day),
         )
-        .order_by(Programme.starts_on, Programme.id)
-    ).all()
-    if not programmes:
-        return []
-    versions = {
-        (v.programme_id, v.number): v
-        for v in session.scalars(
-            select(ProgrammeVersion).where(
-                ProgrammeVersion.programme_id.in_([p.id for p in programmes])
-            )
-        )
-    }
-    due = []
-    for programme in programmes:
-        version = versions[(programme.id, programme.current_version)]
-        due += [
-            DueItem(
-                programme_id=programme.id,
-                programme_title=programme.title,
-                item_id=item.id,
-                exercise_id=item.exercise_id,
-                exercise_slug=item.exercise_slug,
-                **{f: getattr(item, f) for f in (*DOSE_FIELDS, "load", "side", "notes")},
-            )
-            for item in version.items
-            if weekday in item.days_of_week
-        ]
-    return due
+        .order_by(Programme.starts_on, Programme.id, ProgrammeItem.position)
+    )
+    return [DueItem(row[0], row[1], *row[3:]) for row in rows if weekday in row[2]]
 
 
 @dataclass(frozen=True)
@@ -705,9 +698,16 @@ def histories(
     session: Session, patient_id: int, start: dt.date, end: dt.date
 ) -> list[ProgrammeHistory]:
     """The patient's programmes that overlap ``start``..``end``, by start date: three
-    queries (and the items' one) however many programmes."""
-    programmes = session.scalars(
-        select(Programme)
+    queries however many programmes, read as plain rows (no ORM objects)."""
+    programmes = session.execute(
+        select(
+            Programme.id,
+            Programme.title,
+            Programme.status,
+            Programme.starts_on,
+            Programme.ends_on,
+            Programme.updated_at,
+        )
         .where(
             Programme.patient_id == patient_id,
             Programme.starts_on <= end,
@@ -718,22 +718,36 @@ def histories(
     if not programmes:
         return []
     ids = [p.id for p in programmes]
+    # Every version with its items (in position order), in one statement.
+    rows = session.execute(
+        select(
+            ProgrammeVersion.id,
+            ProgrammeVersion.programme_id,
+            ProgrammeVersion.number,
+            ProgrammeVersion.created_at,
+            ProgrammeItem.id,
+            ProgrammeItem.days_of_week,
+            ProgrammeItem.times_per_day,
+        )
+        .outerjoin(ProgrammeItem, ProgrammeItem.version_id == ProgrammeVersion.id)
+        .where(ProgrammeVersion.programme_id.in_(ids))
+        .order_by(ProgrammeVersion.id, ProgrammeItem.position)
+    )
+    found: dict[int, tuple[int, int, dt.datetime, list[ScheduledItem]]] = {}
+    for version_id, programme_id, number, created_at, item_id, days, times in rows:
+        version = found.setdefault(version_id, (programme_id, number, created_at, []))
+        if item_id is not None:
+            version[3].append(ScheduledItem(item_id, tuple(days), times))
     versions: dict[int, list[VersionSchedule]] = defaultdict(list)
-    for version in session.scalars(
-        select(ProgrammeVersion).where(ProgrammeVersion.programme_id.in_(ids))
-    ):
-        items = tuple(
-            ScheduledItem(item.id, tuple(item.days_of_week), item.times_per_day)
-            for item in version.items
-        )
-        versions[version.programme_id].append(
-            VersionSchedule(version.number, version.created_at, items)
-        )
+    for programme_id, number, created_at, items in found.values():
+        versions[programme_id].append(VersionSchedule(number, created_at, tuple(items)))
     pauses: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
-    for pause in session.scalars(
-        select(ProgrammePause).where(ProgrammePause.programme_id.in_(ids))
+    for programme_id, started_at, ended_at in session.execute(
+        select(ProgrammePause.programme_id, ProgrammePause.started_at, ProgrammePause.ended_at)
+        .where(ProgrammePause.programme_id.in_(ids))
+        .order_by(ProgrammePause.id)
     ):
-        pauses[pause.programme_id].append((pause.started_at, pause.ended_at))
+        pauses[programme_id].append((started_at, ended_at))
     return [
         ProgrammeHistory(
             id=p.id,

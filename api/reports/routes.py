@@ -10,7 +10,7 @@ from api.accounts.models import Role, User
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
 from api.policy import readable_patient
-from api.reports import content, html, pdf, service
+from api.reports import service
 from api.reports.schemas import ReportQuerySchema
 
 blp = Blueprint(
@@ -50,6 +50,10 @@ def _media_type() -> str:
 
 
 def _answer(patient: User, query: dict, media_type: str) -> Response:
+    # The renderers (reportlab, about 15 MB per process) load with the first report, so
+    # a server process that never renders one does not carry them.
+    from api.reports import content, html, pdf
+
     data = service.report(
         db_session=get_session(), patient=patient, date_from=query["from_"], date_to=query["to"]
     )

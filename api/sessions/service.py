@@ -147,7 +147,7 @@ def create(
     stored = _store_once(db_session, patient, exercise_session)
     if stored is not exercise_session:
         return stored, False
-    _advise(db_session, patient, exercise_session)
+    _advise(db_session, patient, exercise_session, exercises)
     return exercise_session, True
 
 
@@ -207,10 +207,17 @@ def _store_once(
     return exercise_session
 
 
-def _advise(db_session: Session, patient: User, exercise_session: ExerciseSession) -> None:
+def _advise(
+    db_session: Session,
+    patient: User,
+    exercise_session: ExerciseSession,
+    exercises: dict[str, Exercise],
+) -> None:
     """The pain-guided advice, kept with the session and, but for the hold's safety advice,
-    as notices the therapist sees."""
-    given = pain_advice(db_session=db_session, patient=patient, exercise_session=exercise_session)
+    as notices the therapist sees (``exercises``: those already loaded, not read again)."""
+    given = pain_advice(
+        db_session=db_session, patient=patient, exercise_session=exercise_session, known=exercises
+    )
     exercise_session.advice = given
     for item in given:
         if item["kind"] == HOLD_ADVICE_KIND:
@@ -258,18 +265,25 @@ def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
 
 
 def pain_advice(
-    *, db_session: Session, patient: User, exercise_session: ExerciseSession
+    *,
+    db_session: Session,
+    patient: User,
+    exercise_session: ExerciseSession,
+    known: dict[str, Exercise] | None = None,
 ) -> list[dict[str, Any]]:
     """The advice after a session (``api.advice.advise``), in order: the hold's safety
     advice while one stands (``exercise_session.safety``); too much pain during an
     exercise; pain above baseline the day after the previous session; exercises ready to
-    progress."""
-    facts = _advice_facts(db_session, patient, exercise_session)
+    progress. ``known``: catalogue exercises already loaded, by slug (not read again)."""
+    facts = _advice_facts(db_session, patient, exercise_session, known or {})
     return [item.to_dict() for item in advice.advise(facts)]
 
 
 def _advice_facts(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
+    db_session: Session,
+    patient: User,
+    exercise_session: ExerciseSession,
+    known: dict[str, Exercise],
 ) -> advice.SessionFacts:
     """What the advice reads. Recent progression suggestions and ladders are looked up
     only when the advice needs them."""
@@ -292,7 +306,9 @@ def _advice_facts(
     named = {entry.exercise for entry in facts.entries} | set(
         previous.exercises if previous else ()
     )
-    exercises = _exercise_facts(db_session, patient, named, advice.exercises_needing_steps(facts))
+    exercises = _exercise_facts(
+        db_session, patient, named, advice.exercises_needing_steps(facts), known
+    )
     return replace(facts, exercises=exercises)
 
 
@@ -310,8 +326,8 @@ def _hold(safety: dict[str, Any] | None) -> advice.Hold | None:
 def _previous_session(
     db_session: Session, patient: User, exercise_session: ExerciseSession
 ) -> advice.PreviousSession | None:
-    previous = db_session.scalar(
-        select(ExerciseSession)
+    last = (
+        select(ExerciseSession.id, ExerciseSession.local_date)
         .where(
             ExerciseSession.patient_id == patient.id,
             ExerciseSession.id != exercise_session.id,
@@ -319,12 +335,19 @@ def _previous_session(
         )
         .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
         .limit(1)
+        .subquery()
     )
-    if previous is None:
+    # The session and its exercises in order, as plain rows, in one statement.
+    rows = db_session.execute(
+        select(last.c.local_date, SessionEntry.exercise_slug)
+        .select_from(last)
+        .outerjoin(SessionEntry, SessionEntry.session_id == last.c.id)
+        .order_by(SessionEntry.position)
+    ).all()
+    if not rows:
         return None
     return advice.PreviousSession(
-        date=previous.local_date,
-        exercises=tuple(entry.exercise_slug for entry in previous.entries),
+        date=rows[0][0], exercises=tuple(slug for _, slug in rows if slug is not None)
     )
 
 
@@ -383,11 +406,18 @@ def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
 
 
 def _exercise_facts(
-    db_session: Session, patient: User, slugs: set[str], needing_steps: set[str]
+    db_session: Session,
+    patient: User,
+    slugs: set[str],
+    needing_steps: set[str],
+    known: dict[str, Exercise],
 ) -> dict[str, advice.ExerciseFacts]:
     """Each exercise's name and, for ``needing_steps``, the steps of its ladders that the
-    patient's conditions and health history leave open."""
-    exercises = catalogue.exercises_by_slug(db_session, slugs | needing_steps)
+    patient's conditions and health history leave open (``known`` exercises are not
+    read again)."""
+    wanted = slugs | needing_steps
+    exercises = {slug: known[slug] for slug in wanted if slug in known}
+    exercises.update(catalogue.exercises_by_slug(db_session, wanted - exercises.keys()))
     ladders: dict[str, dict[str, list[Exercise]]] = {}
     if needing_steps:
         ladders = catalogue.safe_ladders(
@@ -530,14 +560,19 @@ class Notice:
 
 def notices_since(db_session: Session, patient_id: int, since: dt.datetime) -> list[Notice]:
     """The patient's pain notices since ``since``, newest first."""
-    rows = db_session.scalars(
-        select(PainNotice)
+    rows = db_session.execute(
+        select(
+            PainNotice.id,
+            PainNotice.session_id,
+            PainNotice.kind,
+            PainNotice.exercise_slug,
+            PainNotice.message,
+            PainNotice.created_at,
+        )
         .where(PainNotice.patient_id == patient_id, PainNotice.created_at >= since)
         .order_by(PainNotice.created_at.desc(), PainNotice.id.desc())
     )
-    return [
-        Notice(n.id, n.session_id, n.kind, n.exercise_slug, n.message, n.created_at) for n in rows
-    ]
+    return [Notice(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -555,27 +590,44 @@ def sessions_during_hold(
 ) -> list[SessionDuringHold]:
     """Sessions logged while an exercise hold stood, from ``first`` to ``last``, newest
     first."""
-    rows = db_session.scalars(
-        select(ExerciseSession)
+    # Each session with its entries (in position order) as plain rows, in one statement.
+    rows = db_session.execute(
+        select(
+            ExerciseSession.id,
+            ExerciseSession.local_date,
+            ExerciseSession.safety,
+            ExerciseSession.created_at,
+            SessionEntry.id,
+            SessionEntry.exercise_slug,
+            SessionEntry.pain_during,
+        )
+        .outerjoin(SessionEntry, SessionEntry.session_id == ExerciseSession.id)
         .where(
             ExerciseSession.patient_id == patient_id,
             ExerciseSession.logged_during_hold.is_(True),
             ExerciseSession.local_date >= first,
             ExerciseSession.local_date <= last,
         )
-        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
+        .order_by(
+            ExerciseSession.started_at.desc(), ExerciseSession.id.desc(), SessionEntry.position
+        )
     )
+    sessions: dict[int, tuple[Any, list[tuple[str, int | None]]]] = {}
+    for session_id, day, safety, created_at, entry_id, slug, pain in rows:
+        _, entries = sessions.setdefault(session_id, ((day, safety, created_at), []))
+        if entry_id is not None:
+            entries.append((slug, pain))
     found = []
-    for row in rows:
-        pains = [e.pain_during for e in row.entries if e.pain_during is not None]
+    for session_id, ((day, safety, created_at), entries) in sessions.items():
+        pains = [pain for _, pain in entries if pain is not None]
         found.append(
             SessionDuringHold(
-                session_id=row.id,
-                date=row.local_date,
-                level=(row.safety or {}).get("level"),
-                exercises=tuple(e.exercise_slug for e in row.entries),
+                session_id=session_id,
+                date=day,
+                level=(safety or {}).get("level"),
+                exercises=tuple(slug for slug, _ in entries),
                 highest_pain_during=max(pains) if pains else None,
-                created_at=row.created_at,
+                created_at=created_at,
             )
         )
     return found
