@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from api.accounts.models import RefreshToken
@@ -18,6 +19,14 @@ from api.checkins.models import CheckIn
 from api.database import get_session
 
 ATTEMPTS = 8
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, object]) -> dict[str, object]:
+    """These tests are about constraints, not time bounds (tests/reliability/test_faults.py
+    has those): eight threads of one process on a busy 2-core machine can hold the first
+    writer's lock past the default 5 s, and the breaker would then refuse every thread."""
+    return {**app_config, "DB_STATEMENT_TIMEOUT": 60}
 
 
 def race(app, call: Callable[[object], object], attempts: int = ATTEMPTS) -> list:
