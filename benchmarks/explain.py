@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import event
 
 from api.catalogue.models import CATALOGUE_TABLES
+from benchmarks.requests_of import session_body
 from benchmarks.seed import DEFAULT_OUT
 
 #: Tables whose size does not depend on the number of patients.
@@ -32,17 +33,9 @@ def _requests(credentials: dict[str, Any]) -> list[tuple[str, str, str, dict | N
     """(name, method, path, body, role) of every endpoint the runner drives."""
     patient = credentials["patients"][0]
     started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat()
-    session_body = {
-        "client_id": f"explain-{secrets.token_hex(6)}",
-        "programme_id": patient["programme_id"],
-        "started_at": started,
-        "pain_before": 3,
-        "pain_after": 2,
-        "entries": [
-            {"exercise": item["exercise"], "programme_item": item["id"], "sets_done": 2}
-            for item in patient["items"]
-        ],
-    }
+    session = session_body(
+        patient, client_id=f"explain-{secrets.token_hex(6)}", started_at=started, sets_done=2
+    )
     return [
         ("catalogue_list", "GET", "/api/v1/exercises?category=strengthening&equipment=none",
          None, ""),
@@ -52,7 +45,7 @@ def _requests(credentials: dict[str, Any]) -> list[tuple[str, str, str, dict | N
         ("therapist_alerts", "GET", "/api/v1/alerts", None, "therapist"),
         ("check_in_post", "POST", "/api/v1/check-ins",
          {"pain": 4, "symptoms": ["night_pain"], "pain_onset": "usual"}, "patient"),
-        ("session_post", "POST", "/api/v1/sessions", session_body, "patient"),
+        ("session_post", "POST", "/api/v1/sessions", session, "patient"),
     ]  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks.requests_of import access_token
 from tests.run_all import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -635,18 +636,11 @@ class _Pools:
 def _pools(database_url: str, credentials: dict[str, Any], secret: str) -> _Pools:
     from sqlalchemy import select
 
-    from api.accounts.credentials import create_access_token
     from api.catalogue.models import Exercise
     from api.database import make_engine
 
     def token(account: dict[str, Any], role: str) -> str:
-        return create_access_token(
-            user_id=account["id"],
-            role=role,
-            token_key=account["token_key"],
-            secret=secret,
-            minutes=TOKEN_MINUTES,
-        )
+        return access_token(account, role, secret=secret, minutes=TOKEN_MINUTES)
 
     now = dt.datetime.now(dt.UTC)
     patients = []

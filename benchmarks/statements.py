@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from benchmarks.requests_of import access_token, check_in_body, session_body
 from benchmarks.seed import DEFAULT_OUT
 
 COUNTED = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
@@ -28,40 +29,20 @@ CATALOGUE_LIST = "/api/v1/exercises?category=strengthening&equipment=none"
 
 
 def _check_in(day: dt.date, pain: int, symptoms: list[str]) -> dict[str, Any]:
-    return {
-        "date": day.isoformat(),
-        "pain": pain,
-        "worst_pain": min(10, pain + 1),
-        "stiffness": 4,
-        "interference": 3,
-        "sleep_quality": 6,
-        "mood": 6,
-        "pain_areas": ["upper_back"],
-        "symptoms": symptoms,
-        "pain_onset": "usual",
-    }
+    return check_in_body(pain, symptoms, date=day.isoformat())
 
 
 def _session(patient: dict[str, Any]) -> dict[str, Any]:
     started = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
-    return {
-        "client_id": f"count-{secrets.token_hex(6)}",
-        "programme_id": patient["programme_id"],
-        "started_at": started.isoformat(timespec="seconds"),
-        "pain_before": 3,
-        "pain_after": 2,
-        "entries": [
-            {
-                "exercise": item["exercise"],
-                "programme_item": item["id"],
-                "sets_done": 2,
-                "reps_done": 10,
-                "pain_during": 2,
-                "effort": 5,
-            }
-            for item in patient["items"]
-        ],
-    }
+    return session_body(
+        patient,
+        client_id=f"count-{secrets.token_hex(6)}",
+        started_at=started.isoformat(timespec="seconds"),
+        sets_done=2,
+        reps_done=10,
+        pain_during=2,
+        effort=5,
+    )
 
 
 def count_statements(database_url: str, credentials: dict[str, Any]) -> dict[str, int]:
@@ -69,7 +50,6 @@ def count_statements(database_url: str, credentials: dict[str, Any]) -> dict[str
     from zoneinfo import ZoneInfo
 
     from api import create_app
-    from api.accounts.credentials import create_access_token
     from api.database import state
     from benchmarks.run import sync_cursors, sync_push_body
 
@@ -85,13 +65,7 @@ def count_statements(database_url: str, credentials: dict[str, Any]) -> dict[str
             sent.append(statement)
 
     def token(account: dict[str, Any], role: str) -> str:
-        return create_access_token(
-            user_id=account["id"],
-            role=role,
-            token_key=account["token_key"],
-            secret=secret,
-            minutes=30,
-        )
+        return access_token(account, role, secret=secret, minutes=30)
 
     patients = credentials["patients"][:2]
     first, last = patients[0], patients[-1]

@@ -57,7 +57,8 @@ def state_path() -> Path:
 # --- Debian packages ---------------------------------------------------------------------
 
 
-def _as_root(command: list[str]) -> list[str]:
+def as_root(command: list[str]) -> list[str]:
+    """``command`` run as root: as is when root already, else through ``sudo -n``."""
     if os.geteuid() == 0:
         return command
     if shutil.which("sudo"):
@@ -79,8 +80,8 @@ def ensure_packages() -> None:
         return
     print("== Installing " + " ".join(missing) + " from Debian's packages", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
-    subprocess.run(_as_root(["apt-get", "install", "-y", "-q", *missing]), check=True, env=env)
+    subprocess.run(as_root(["apt-get", "update", "-q"]), check=True, env=env)
+    subprocess.run(as_root(["apt-get", "install", "-y", "-q", *missing]), check=True, env=env)
 
 
 def _which(binary: str) -> str | None:

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from deploy.local_cluster import as_root
 from tests.node_tools import ensure_node_tools
 
 
@@ -49,14 +50,6 @@ def _pg_bin() -> Path | None:
     return None
 
 
-def _as_root(command: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return command
-    if shutil.which("sudo"):
-        return ["sudo", "-n", *command]
-    raise SystemExit("Installing a missing package needs root: " + " ".join(command))
-
-
 _apt_updated = False
 
 
@@ -65,9 +58,9 @@ def _apt_install(package: str) -> None:
     print(f"== Installing {package} from Debian's packages", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if not _apt_updated:
-        subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
+        subprocess.run(as_root(["apt-get", "update", "-q"]), check=True, env=env)
         _apt_updated = True
-    subprocess.run(_as_root(["apt-get", "install", "-y", "-q", package]), check=True, env=env)
+    subprocess.run(as_root(["apt-get", "install", "-y", "-q", package]), check=True, env=env)
 
 
 def ensure_postgres() -> Path:
@@ -205,10 +198,8 @@ def ensure_redis() -> str:
         return found
     print("== Installing redis-server from Debian's packages", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True, env=env)
-    subprocess.run(
-        _as_root(["apt-get", "install", "-y", "-q", "redis-server"]), check=True, env=env
-    )
+    subprocess.run(as_root(["apt-get", "update", "-q"]), check=True, env=env)
+    subprocess.run(as_root(["apt-get", "install", "-y", "-q", "redis-server"]), check=True, env=env)
     found = shutil.which("redis-server")
     if found is None:
         raise SystemExit("redis-server not found after installing the package.")

@@ -22,6 +22,7 @@ import time_machine
 from api import create_app
 from api.accounts.credentials import create_access_token
 from api.database import state
+from benchmarks.requests_of import check_in_body, session_body
 from benchmarks.seed import seed
 from tests.conftest import _config
 
@@ -87,17 +88,7 @@ def _answers(url: str, credentials: dict[str, Any]) -> dict[str, Any]:
             client, "GET", "/api/v1/me/progress?days=30", bearer
         )
     patient, bearer = patients[0]
-    check_in = {
-        "pain": 5,
-        "worst_pain": 6,
-        "stiffness": 4,
-        "interference": 3,
-        "sleep_quality": 6,
-        "mood": 6,
-        "pain_areas": ["upper_back"],
-        "symptoms": [],
-        "pain_onset": "usual",
-    }
+    check_in = check_in_body(5)
     answers["check_in_post"] = _ask(client, "POST", "/api/v1/check-ins", bearer, check_in)
     flagged_bearer = patients[1][1]
     answers["check_in_post_red_flag"] = _ask(
@@ -107,24 +98,15 @@ def _answers(url: str, credentials: dict[str, Any]) -> dict[str, Any]:
         flagged_bearer,
         {**check_in, "pain": 7, "symptoms": ["night_pain"]},
     )
-    session = {
-        "client_id": "pinned-session-1",
-        "programme_id": patient["programme_id"],
-        "started_at": (NOW - dt.timedelta(hours=2)).isoformat(),
-        "pain_before": 3,
-        "pain_after": 2,
-        "entries": [
-            {
-                "exercise": item["exercise"],
-                "programme_item": item["id"],
-                "sets_done": 2,
-                "reps_done": 10,
-                "pain_during": 2,
-                "effort": 5,
-            }
-            for item in patient["items"]
-        ],
-    }
+    session = session_body(
+        patient,
+        client_id="pinned-session-1",
+        started_at=(NOW - dt.timedelta(hours=2)).isoformat(),
+        sets_done=2,
+        reps_done=10,
+        pain_during=2,
+        effort=5,
+    )
     answers["session_post"] = _ask(client, "POST", "/api/v1/sessions", bearer, session)
     answers["today_after_posts"] = _ask(client, "GET", "/api/v1/me/today", bearer)
     answers["progress_after_posts"] = _ask(client, "GET", "/api/v1/me/progress", bearer)

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, event, text
 from api import create_app
 from api.accounts.credentials import create_access_token
 from api.database import state
+from benchmarks.requests_of import check_in_body, session_body
 from benchmarks.seed import seed
 from tests.conftest import _config
 
@@ -159,17 +160,7 @@ def test_a_list_page_that_is_not_full_sends_no_count(api):
     assert last.headers["X-Pagination"].startswith('{"total": 6,')
 
 
-CHECK_IN = {
-    "pain": 4,
-    "worst_pain": 5,
-    "stiffness": 4,
-    "interference": 3,
-    "sleep_quality": 6,
-    "mood": 6,
-    "pain_areas": ["upper_back"],
-    "symptoms": [],
-    "pain_onset": "usual",
-}
+CHECK_IN = check_in_body(4)
 
 
 def test_a_check_in_sends_the_same_at_most_7_statements_whatever_the_history(api):
@@ -193,17 +184,7 @@ def test_a_session_sends_at_most_18_statements_whatever_the_history(api):
     counts = {}
     started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     for patient, token in _patients(api):
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "programme_id": patient["programme_id"],
-            "started_at": started,
-            "pain_before": 3,
-            "pain_after": 2,
-            "entries": [
-                {"exercise": item["exercise"], "programme_item": item["id"], "sets_done": 2}
-                for item in patient["items"]
-            ],
-        }
+        body = session_body(patient, client_id=str(uuid.uuid4()), started_at=started, sets_done=2)
         _, sent = api.statements("POST", "/api/v1/sessions", token, body)
         counts[patient["id"]] = len(sent)
     assert max(counts.values()) <= 18, counts
