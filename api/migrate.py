@@ -39,22 +39,26 @@ def head_revisions() -> frozenset[str]:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        found = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name) and target.id in (
-                        "revision",
-                        "down_revision",
-                    ):
-                        found[target.id] = ast.literal_eval(node.value)
+        found = _revision_names(path)
         if "revision" not in found:
             continue
         revisions.add(found["revision"])
-        down = found.get("down_revision")
-        parents.update(down if isinstance(down, tuple | list) else [down] if down else [])
+        down = found.get("down_revision") or ()
+        parents.update([down] if isinstance(down, str) else down)
     return frozenset(revisions - parents)
+
+
+def _revision_names(path: Path) -> dict[str, object]:
+    """The literal values a revision file assigns to ``revision`` and ``down_revision``."""
+    found: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.AnnAssign | ast.Assign) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                found[target.id] = ast.literal_eval(node.value)
+    return found
 
 
 def current_revisions(engine: Engine) -> set[str]:

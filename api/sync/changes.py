@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -89,7 +89,15 @@ def _changes_of(session: Session, obj: Any, deleted: bool) -> Iterator[Change]:
     collection = _RECORDS.get(type(obj))
     if collection is not None:
         yield obj.patient_id, collection, obj.id, deleted, None
-    elif isinstance(obj, SessionEntry) and not deleted:
+        return
+    yield from _parent_changes(obj, deleted)
+    yield from _settings_changes(obj, deleted)
+    yield from _inbox_changes(session, obj, deleted)
+
+
+def _parent_changes(obj: Any, deleted: bool) -> Iterator[Change]:
+    """A part of another record changed: that record changed."""
+    if isinstance(obj, SessionEntry) and not deleted:
         parent = obj.__dict__.get("session")
         if parent is not None:
             yield parent.patient_id, "sessions", parent.id, False, None
@@ -99,14 +107,24 @@ def _changes_of(session: Session, obj: Any, deleted: bool) -> Iterator[Change]:
             yield alert.patient_id, "alerts", alert.id, False, None
     elif isinstance(obj, ExerciseHold):  # the profile carries exercise_hold
         yield obj.patient_id, "profile", obj.patient_id, False, None
-    elif isinstance(obj, User) and obj.role == Role.patient and not deleted:
+
+
+def _settings_changes(obj: Any, deleted: bool) -> Iterator[Change]:
+    """The profile and the reminders, with the fields or parts that changed."""
+    if deleted:
+        return
+    if isinstance(obj, User) and obj.role == Role.patient:
         fields = _changed_fields(obj)
         yield obj.id, "profile", obj.id, False, fields
         if "timezone" in fields:  # the reminders are read in the profile's time zone
             yield obj.id, "reminders", obj.id, False, ()
-    elif isinstance(obj, ReminderSettings) and not deleted:
+    elif isinstance(obj, ReminderSettings):
         yield obj.user_id, "reminders", obj.user_id, False, _changed_parts(obj)
-    elif isinstance(obj, Notification):  # the recipient's feed, patient or therapist
+
+
+def _inbox_changes(session: Session, obj: Any, deleted: bool) -> Iterator[Change]:
+    """A notification, or one of its deliveries, in its recipient's inbox."""
+    if isinstance(obj, Notification):  # the recipient's feed, patient or therapist
         yield obj.recipient_id, "notifications", obj.id, deleted, None
     elif isinstance(obj, Delivery) and not deleted:  # the inbox shows each delivery
         recipient = _recipient(session, obj.notification_id)
@@ -183,43 +201,51 @@ def _record_cascades(session: Session, _flush_context: Any, _instances: Any) -> 
     if not erased and not devices:
         return
     seen: Seen = {}
-    connection = session.connection()
     if erased:
-        rows = connection.execute(
-            select(Notification.recipient_id, Notification.id).where(
-                Notification.patient_id.in_(erased), Notification.recipient_id.not_in(erased)
-            )
-        )
-        for recipient_id, notification_id in rows:
-            _merge(seen, (recipient_id, "notifications", notification_id, True, None))
-        links = connection.execute(
-            select(CareLink.id, CareLink.therapist_id, CareLink.patient_id).where(
-                CareLink.patient_id.in_(erased) | CareLink.therapist_id.in_(erased)
-            )
-        ).all()
-        alerts = connection.execute(
-            select(Alert.patient_id, Alert.id).where(Alert.patient_id.in_(erased))
-        ).all()
-        for link_id, therapist_id, patient_id in links:
-            if patient_id not in erased:  # an erased therapist: the patient's link goes
-                _merge(seen, (patient_id, "care_links", link_id, True, None))
-                continue
-            if therapist_id in erased:
-                continue
-            _merge(seen, (therapist_id, "patients", patient_id, True, None))
-            for owner_id, alert_id in alerts:
-                if owner_id == patient_id:
-                    _merge(seen, (therapist_id, "alerts", alert_id, True, None))
+        _erasures(session.connection(), erased, seen)
     if devices:
-        rows = connection.execute(
-            select(Notification.recipient_id, Notification.id)
-            .join(Delivery, Delivery.notification_id == Notification.id)
-            .where(Delivery.device_id.in_(devices))
-        )
-        for recipient_id, notification_id in rows:
-            if recipient_id not in erased:
-                _merge(seen, (recipient_id, "notifications", notification_id, False, None))
+        _removed_devices(session.connection(), devices, erased, seen)
     _insert(session, seen)
+
+
+def _erasures(connection: Connection, erased: list[int], seen: Seen) -> None:
+    """The tombstones erasing ``erased`` users leaves in the others' feeds."""
+    rows = connection.execute(
+        select(Notification.recipient_id, Notification.id).where(
+            Notification.patient_id.in_(erased), Notification.recipient_id.not_in(erased)
+        )
+    )
+    for recipient_id, notification_id in rows:
+        _merge(seen, (recipient_id, "notifications", notification_id, True, None))
+    links = connection.execute(
+        select(CareLink.id, CareLink.therapist_id, CareLink.patient_id).where(
+            CareLink.patient_id.in_(erased) | CareLink.therapist_id.in_(erased)
+        )
+    ).all()
+    alerts = connection.execute(
+        select(Alert.patient_id, Alert.id).where(Alert.patient_id.in_(erased))
+    ).all()
+    for link_id, therapist_id, patient_id in links:
+        if patient_id not in erased:  # an erased therapist: the patient's link goes
+            _merge(seen, (patient_id, "care_links", link_id, True, None))
+        elif therapist_id not in erased:  # an erased patient leaves the therapist's feed
+            _merge(seen, (therapist_id, "patients", patient_id, True, None))
+            for alert_id in (a for owner_id, a in alerts if owner_id == patient_id):
+                _merge(seen, (therapist_id, "alerts", alert_id, True, None))
+
+
+def _removed_devices(
+    connection: Connection, devices: list[int], erased: list[int], seen: Seen
+) -> None:
+    """The notifications whose deliveries lose a removed device: changed in their inbox."""
+    rows = connection.execute(
+        select(Notification.recipient_id, Notification.id)
+        .join(Delivery, Delivery.notification_id == Notification.id)
+        .where(Delivery.device_id.in_(devices))
+    )
+    for recipient_id, notification_id in rows:
+        if recipient_id not in erased:
+            _merge(seen, (recipient_id, "notifications", notification_id, False, None))
 
 
 def _record_changes(session: Session, _flush_context: Any) -> None:
