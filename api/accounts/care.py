@@ -1,10 +1,11 @@
 """Care links: a therapist invites, a patient accepts, either side may end it.
 
 The read API for other domains (they never query ``care_links`` themselves): who is
-linked to whom (``has_active_therapist``, ``therapist_ids_of``, ``linked_since``), the
-statements that let a list page or a job select by care link in one query
-(``therapists_of_stmt``, ``ended_by_patient_stmt``, ``links_by_id_stmt``), and the
-``on_link_ended`` hook, whose listeners receive an ``EndedLink``.
+linked to whom (``has_active_therapist``, ``therapist_ids_of``, ``patient_ids_of``,
+``linked_since``), the statements that let a list page or a job select by care link in
+one query (``therapists_of_stmt``, ``ever_linked_stmt``, ``ended_by_patient_stmt``,
+``links_by_id_stmt``), and the ``on_link_ended`` hook, whose listeners receive an
+``EndedLink``. Bulk reads of whole rows (sync, FHIR) are in ``bulk``.
 """
 
 from __future__ import annotations
@@ -177,6 +178,22 @@ def therapist_ids_of(db_session: Session, patient_id: int) -> list[int]:
             .order_by(CareLink.therapist_id)
         )
     )
+
+
+def patient_ids_of(db_session: Session, therapist_id: int) -> list[int]:
+    """The patients actively linked to a therapist, by id."""
+    return list(
+        db_session.scalars(
+            select(CareLink.patient_id).where(
+                CareLink.therapist_id == therapist_id, CareLink.ended_at.is_(None)
+            )
+        )
+    )
+
+
+def ever_linked_stmt(therapist_id: int) -> Select:
+    """A SELECT of the ids of the patients ever linked to a therapist (ended links too)."""
+    return select(CareLink.patient_id).where(CareLink.therapist_id == therapist_id)
 
 
 def therapists_of_stmt(patient_ids: Select) -> Select:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts import credentials
+from api.accounts import bulk, credentials
 from api.accounts.export import export_sections
 from api.accounts.models import AccessLogEntry, CareLink, RefreshToken, Role, User
 from api.database import utcnow
@@ -276,13 +276,7 @@ def export_account(*, db_session: Session, user: User) -> dict[str, Any]:
 
 
 def _export_access_log(db_session: Session, user: User) -> list[AccessLogEntry]:
-    return list(
-        db_session.scalars(
-            select(AccessLogEntry)
-            .where(AccessLogEntry.patient_id == user.id)
-            .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
-        )
-    )
+    return bulk.access_log(db_session, patient_id=user.id)
 
 
 def _export_care_links(db_session: Session, user: User) -> list[CareLink]:

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session
 
-from api.accounts.models import AccessLogEntry, CareLink, Role, User
-from api.alerts.models import Alert
-from api.checkins.models import CheckIn
+from api.accounts import bulk as accounts
+from api.accounts.models import Role, User
+from api.alerts import bulk as alerts
+from api.checkins import bulk as checkins
 from api.fhir import codes
+from api.outcomes import bulk as outcomes
 from api.outcomes import scoring
-from api.outcomes.models import OutcomeScore
-from api.programmes.models import Programme, ProgrammeVersion
-from api.sessions.models import ExerciseSession
+from api.programmes import bulk as programmes
+from api.sessions import bulk as sessions
 from api.triage.vocabulary import SYMPTOMS
 
 #: Resource types an export may contain, in the order they appear.
@@ -175,7 +176,7 @@ def _practitioner(user: User) -> Item:
     )
 
 
-def _care_link(link: CareLink, patient: User) -> list[Item]:
+def _care_link(link: Any, patient: User) -> list[Item]:
     changed = link.ended_at or link.created_at
     status = "active" if link.ended_at is None else "inactive"
     period = _period(link.created_at, link.ended_at)
@@ -238,7 +239,7 @@ def dose_in_words(item: Any) -> str:
     return text
 
 
-def _programme(programme: Programme, patient: User, people: People) -> list[Item]:
+def _programme(programme: Any, patient: User, people: People) -> list[Item]:
     versions = programme.versions
     current = next((v for v in versions if v.number == programme.current_version), versions[-1])
     status = programme.status
@@ -286,7 +287,7 @@ def _programme(programme: Programme, patient: User, people: People) -> list[Item
     return items
 
 
-def _provenance(programme: Programme, version: ProgrammeVersion, people: People) -> Item:
+def _provenance(programme: Any, version: Any, people: People) -> Item:
     operation = "CREATE" if version.number == 1 else "UPDATE"
     resource: dict[str, Any] = {
         "resourceType": "Provenance",
@@ -302,9 +303,7 @@ def _provenance(programme: Programme, version: ProgrammeVersion, people: People)
     return Item(resource, version.created_at)
 
 
-def _detected_issues(
-    programme: Programme, version: ProgrammeVersion, patient: User, people: People
-) -> list[Item]:
+def _detected_issues(programme: Any, version: Any, patient: User, people: People) -> list[Item]:
     items = []
     for n, override in enumerate(version.overridden or [], start=1):
         reasons = ", ".join(override.get("reasons", []))
@@ -369,7 +368,7 @@ def _score(value: int) -> dict[str, Any]:
     return {"valueInteger": value}
 
 
-def _check_in(check_in: CheckIn, patient: User) -> list[Item]:
+def _check_in(check_in: Any, patient: User) -> list[Item]:
     changed = check_in.updated_at
     day = check_in.local_date
     prefix = f"checkin-{check_in.id}"
@@ -412,7 +411,7 @@ def _check_in(check_in: CheckIn, patient: User) -> list[Item]:
     return items
 
 
-def _outcome(outcome: OutcomeScore, first: OutcomeScore, patient: User) -> list[Item]:
+def _outcome(outcome: Any, first: Any, patient: User) -> list[Item]:
     changed = outcome.created_at
     instrument = outcome.instrument
     if instrument == "ndi":
@@ -506,7 +505,7 @@ def _outcome(outcome: OutcomeScore, first: OutcomeScore, patient: User) -> list[
     return [Item(response, changed), observation]
 
 
-def _session(session: ExerciseSession, patient: User, programme_ids: set[int]) -> Item:
+def _session(session: Any, patient: User, programme_ids: set[int]) -> Item:
     notes = []
     for entry in session.entries:
         parts = [f"{entry.exercise_slug}: {entry.sets_done} sets"]
@@ -543,7 +542,7 @@ def _session(session: ExerciseSession, patient: User, programme_ids: set[int]) -
     return Item(resource, session.created_at)
 
 
-def _flag(alert: Alert, patient: User) -> Item:
+def _flag(alert: Any, patient: User) -> Item:
     resource: dict[str, Any] = {
         "resourceType": "Flag",
         "id": f"alert-{alert.id}",
@@ -569,7 +568,7 @@ def _flag(alert: Alert, patient: User) -> Item:
     return Item(resource, alert.updated_at)
 
 
-def _audit(entry: AccessLogEntry, patient: User, people: People) -> Item:
+def _audit(entry: Any, patient: User, people: People) -> Item:
     what = entry.resource + (f" {entry.resource_id}" if entry.resource_id is not None else "")
     resource = {
         "resourceType": "AuditEvent",
@@ -611,55 +610,28 @@ def _audit(entry: AccessLogEntry, patient: User, people: People) -> Item:
 
 @dataclass(frozen=True)
 class _Record:
-    """The rows of a patient's record, each kind in the order it is exported."""
+    """The rows of a patient's record, each kind in the order it is exported (the
+    domains' own rows, read through their ``bulk`` modules)."""
 
-    links: Sequence[CareLink]
-    programmes: Sequence[Programme]
-    check_ins: Sequence[CheckIn]
-    outcomes: Sequence[OutcomeScore]
-    sessions: Sequence[ExerciseSession]
-    alerts: Sequence[Alert]
-    access: Sequence[AccessLogEntry]
+    links: Sequence[Any]
+    programmes: Sequence[Any]
+    check_ins: Sequence[Any]
+    outcomes: Sequence[Any]
+    sessions: Sequence[Any]
+    alerts: Sequence[Any]
+    access: Sequence[Any]
 
 
 def _load_record(db_session: Session, pid: int) -> _Record:
     """One query per kind of row."""
     return _Record(
-        links=db_session.scalars(
-            select(CareLink).where(CareLink.patient_id == pid).order_by(CareLink.id)
-        ).all(),
-        programmes=db_session.scalars(
-            select(Programme)
-            .where(Programme.patient_id == pid)
-            .options(selectinload(Programme.versions).selectinload(ProgrammeVersion.items))
-            .order_by(Programme.id)
-        ).all(),
-        check_ins=db_session.scalars(
-            select(CheckIn)
-            .where(CheckIn.patient_id == pid)
-            .order_by(CheckIn.local_date, CheckIn.id)
-        ).all(),
-        outcomes=db_session.scalars(
-            select(OutcomeScore)
-            .where(OutcomeScore.patient_id == pid)
-            .order_by(OutcomeScore.completed_on, OutcomeScore.id)
-        ).all(),
-        sessions=db_session.scalars(
-            select(ExerciseSession)
-            .where(ExerciseSession.patient_id == pid)
-            .order_by(ExerciseSession.started_at, ExerciseSession.id)
-        ).all(),
-        alerts=db_session.scalars(
-            select(Alert)
-            .where(Alert.patient_id == pid)
-            .options(lazyload(Alert.events))  # the history is not exported: never loaded
-            .order_by(Alert.created_at, Alert.id)
-        ).all(),
-        access=db_session.scalars(
-            select(AccessLogEntry)
-            .where(AccessLogEntry.patient_id == pid)
-            .order_by(AccessLogEntry.accessed_at, AccessLogEntry.id)
-        ).all(),
+        links=accounts.links_of_patient(db_session, patient_id=pid),
+        programmes=programmes.of_patient(db_session, patient_id=pid),
+        check_ins=checkins.of_patient(db_session, patient_id=pid),
+        outcomes=outcomes.of_patient(db_session, patient_id=pid),
+        sessions=sessions.of_patient(db_session, patient_id=pid),
+        alerts=alerts.of_patient(db_session, patient_id=pid),
+        access=accounts.access_log(db_session, patient_id=pid),
     )
 
 
@@ -700,7 +672,7 @@ def _resources(patient: User, record: _Record, therapists: dict[int, User]) -> l
         items += _programme(programme, patient, people)
     for check_in in record.check_ins:
         items += _check_in(check_in, patient)
-    first: dict[str, OutcomeScore] = {}
+    first: dict[str, Any] = {}
     for outcome in record.outcomes:
         first.setdefault(outcome.instrument, outcome)
         items += _outcome(outcome, first[outcome.instrument], patient)

@@ -25,11 +25,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
 from sqlalchemy import and_, delete, func, literal, literal_column, select, text, tuple_, union
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from api.accounts import bulk as care_links
+from api.accounts import care
 from api.accounts import service as accounts
-from api.accounts.care import linked_since
-from api.accounts.models import CareLink, Role, User
+from api.accounts.models import Role, User
 from api.accounts.schemas import (
     CareLinkSchema,
     PatientSummarySchema,
@@ -37,25 +38,25 @@ from api.accounts.schemas import (
     ProfileUpdateSchema,
 )
 from api.accounts.summaries import patient_summaries, profile_with_hold
-from api.alerts.models import Alert
+from api.alerts import bulk as alerts
 from api.alerts.schemas import AlertSchema
+from api.checkins import bulk as check_ins
 from api.checkins import service as checkins
-from api.checkins.models import CheckIn
 from api.checkins.schemas import CheckInCreateSchema, CheckInSchema, CheckInUpdateSchema
 from api.database import utcnow
 from api.errors import DomainError, InvalidInput, domain_error_body, error_body
 from api.notifications import reminders
 from api.notifications import service as notifications
 from api.notifications.schemas import NotificationSchema, RemindersSchema, RemindersUpdateSchema
+from api.outcomes import bulk as outcome_scores
 from api.outcomes import service as outcomes
-from api.outcomes.models import OutcomeScore
 from api.outcomes.schemas import OutcomeCreateSchema, OutcomeSchema
 from api.policy import log_reads
+from api.programmes import bulk as programme_rows
 from api.programmes import service as programmes
-from api.programmes.models import Programme
 from api.programmes.schemas import ProgrammeSchema
+from api.sessions import bulk as exercise_sessions
 from api.sessions import service as sessions
-from api.sessions.models import ExerciseSession
 from api.sessions.schemas import SessionCreateSchema, SessionSchema
 from api.sync.changes import PROFILE_FIELDS, REMINDER_PARTS
 from api.sync.models import SyncChange, SyncMutation
@@ -78,48 +79,51 @@ class CursorExpired(DomainError):
 # --- collections ------------------------------------------------------------------------
 
 
+def _user_ids(session: Session, *, patient_ids: list[int], after_id: int, limit: int) -> list[int]:
+    """The people themselves (a profile, reminders, a patient summary), in id order."""
+    stmt = (
+        select(User.id)
+        .where(User.id.in_(patient_ids), User.id > after_id)
+        .order_by(User.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def _users_by_id(session: Session, *, patient_ids: list[int], ids: list[int]) -> dict[int, User]:
+    stmt = select(User).where(User.id.in_(ids), User.id.in_(patient_ids))
+    return {user.id: user for user in session.scalars(stmt)}
+
+
 @dataclass(frozen=True)
 class Collection:
     name: str
-    model: type
     schema: Schema
     #: The REST item body of a loaded record, as ``viewer`` sees it (default: the record).
     body: Callable[[Session, User, Any], Any] = lambda _session, _viewer, record: record
     #: The viewer's own records (their inbox), not those of the patients they see.
     own: bool = False
-    #: The domain's own reads, when it offers them: (session, owner ids, after id, limit)
-    #: -> the next ids in order, and (session, owner ids, ids) -> {id: record}.
-    page_ids_of: Callable[[Session, list[int], int, int], list[int]] | None = None
-    load_of: Callable[[Session, list[int], list[int]], dict[int, Any]] | None = None
-
-    @property
-    def owner(self):
-        """The column naming the user a record belongs to."""
-        return User.id if self.model is User else self.model.patient_id
+    #: The owning domain's bulk reads (``api/<domain>/bulk.py``; default: the people
+    #: themselves): (session, patient_ids=, after_id=, limit=) -> the next ids in order,
+    #: and (session, patient_ids=, ids=) -> {id: record}.
+    page_ids_of: Callable[..., list[int]] = _user_ids
+    load_of: Callable[..., dict[int, Any]] = _users_by_id
 
     def page_ids(self, session: Session, patient_ids: list[int], after: int, limit: int):
         """The ids of the owners' records after ``after``, in id order (a snapshot page)."""
-        if self.page_ids_of is not None:
-            return self.page_ids_of(session, patient_ids, after, limit)
-        stmt = (
-            select(self.model.id)
-            .where(self.owner.in_(patient_ids), self.model.id > after)
-            .order_by(self.model.id)
-            .limit(limit)
-        )
-        return list(session.scalars(stmt))
+        return self.page_ids_of(session, patient_ids=patient_ids, after_id=after, limit=limit)
 
     def load(self, session: Session, patient_ids: list[int], ids: list[int]) -> dict[int, Any]:
-        if self.load_of is not None:
-            return self.load_of(session, patient_ids, ids)
-        stmt = select(self.model).where(self.model.id.in_(ids), self.owner.in_(patient_ids))
-        if self.model is not User:  # entries, items, events: one query each, not one per record
-            stmt = stmt.options(selectinload("*"))
-        return {record.id: record for record in session.scalars(stmt).unique()}
+        return self.load_of(session, patient_ids=patient_ids, ids=ids)
+
+
+def _rows(name: str, schema: Schema, domain: Any) -> Collection:
+    """A collection of a domain's rows, read through its ``bulk`` module."""
+    return Collection(name, schema, page_ids_of=domain.page_ids, load_of=domain.records_by_id)
 
 
 def _patient_summary(session: Session, therapist: User, patient: User) -> dict[str, Any]:
-    since = linked_since(session, therapist_id=therapist.id, patient_id=patient.id)
+    since = care.linked_since(session, therapist_id=therapist.id, patient_id=patient.id)
     return patient_summaries(session, [(patient, since)])[0]
 
 
@@ -130,28 +134,30 @@ def _reminders(session: Session, _viewer: User, patient: User) -> dict[str, Any]
 
 NOTIFICATIONS = Collection(
     "notifications",
-    object,  # read through the notifications domain (page_ids_of, load_of)
     NotificationSchema(),
     own=True,
-    page_ids_of=lambda s, owners, after, limit: notifications.inbox_ids(
-        s, recipient_ids=owners, after_id=after, limit=limit
+    page_ids_of=lambda s, patient_ids, after_id, limit: notifications.inbox_ids(
+        s, recipient_ids=patient_ids, after_id=after_id, limit=limit
     ),
-    load_of=lambda s, owners, ids: notifications.inbox_items(s, recipient_ids=owners, ids=ids),
+    load_of=lambda s, patient_ids, ids: notifications.inbox_items(
+        s, recipient_ids=patient_ids, ids=ids
+    ),
 )
+ALERTS = _rows("alerts", AlertSchema(), alerts)
 PATIENT_COLLECTIONS: tuple[Collection, ...] = (
-    Collection("profile", User, ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
-    Collection("care_links", CareLink, CareLinkSchema()),
-    Collection("programmes", Programme, ProgrammeSchema()),
-    Collection("check_ins", CheckIn, CheckInSchema()),
-    Collection("sessions", ExerciseSession, SessionSchema()),
-    Collection("outcomes", OutcomeScore, OutcomeSchema()),
-    Collection("alerts", Alert, AlertSchema()),
-    Collection("reminders", User, RemindersSchema(), _reminders),
+    Collection("profile", ProfileSchema(), lambda s, _v, user: profile_with_hold(s, user)),
+    _rows("care_links", CareLinkSchema(), care_links),
+    _rows("programmes", ProgrammeSchema(), programme_rows),
+    _rows("check_ins", CheckInSchema(), check_ins),
+    _rows("sessions", SessionSchema(), exercise_sessions),
+    _rows("outcomes", OutcomeSchema(), outcome_scores),
+    ALERTS,
+    Collection("reminders", RemindersSchema(), _reminders),
     NOTIFICATIONS,
 )
 THERAPIST_COLLECTIONS: tuple[Collection, ...] = (
-    Collection("patients", User, PatientSummarySchema(), _patient_summary),
-    Collection("alerts", Alert, AlertSchema()),
+    Collection("patients", PatientSummarySchema(), _patient_summary),
+    ALERTS,
     NOTIFICATIONS,
 )
 #: Change rows of a patient that never change what their therapists pull.
@@ -199,23 +205,15 @@ class Feed:
             if row.collection == "alerts":
                 add("alerts", row.record_id)
             elif row.collection == "care_links":  # linked or unlinked: all their alerts
-                for alert_id in session.scalars(
-                    select(Alert.id).where(Alert.patient_id == row.patient_id)
-                ):
+                for alert_id in alerts.ids_of(session, patient_id=row.patient_id):
                     add("alerts", alert_id)
         return wanted
 
 
 def feed_of(session: Session, user: User) -> Feed:
     if user.role == Role.therapist:
-        visible = list(
-            session.scalars(
-                select(CareLink.patient_id).where(
-                    CareLink.therapist_id == user.id, CareLink.ended_at.is_(None)
-                )
-            )
-        )
-        ever = select(CareLink.patient_id).where(CareLink.therapist_id == user.id)
+        visible = care.patient_ids_of(session, user.id)
+        ever = care.ever_linked_stmt(user.id)
         watched = union(ever, select(literal(user.id))).scalar_subquery()
         return Feed(user, THERAPIST_COLLECTIONS, visible, watched)
     return Feed(user, PATIENT_COLLECTIONS, [user.id], [user.id])

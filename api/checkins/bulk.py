@@ -1,0 +1,37 @@
+"""Bulk reads of check-ins, for the sync pull feed and the FHIR export (which map every
+column; other needs go through ``service``'s typed reads)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import bulk
+from api.checkins.models import CheckIn
+
+
+def page_ids(
+    db_session: Session, *, patient_ids: list[int], after_id: int, limit: int
+) -> list[int]:
+    """The ids of the patients' check-ins after ``after_id``, in id order (sync pages)."""
+    return bulk.page_ids(
+        db_session, CheckIn, patient_ids=patient_ids, after_id=after_id, limit=limit
+    )
+
+
+def records_by_id(
+    db_session: Session, *, patient_ids: list[int], ids: list[int]
+) -> dict[int, CheckIn]:
+    """The patients' check-ins among ``ids``, by id."""
+    return bulk.records_by_id(db_session, CheckIn, patient_ids=patient_ids, ids=ids)
+
+
+def of_patient(db_session: Session, *, patient_id: int) -> list[CheckIn]:
+    """All the patient's check-ins, by day (the FHIR export)."""
+    return list(
+        db_session.scalars(
+            select(CheckIn)
+            .where(CheckIn.patient_id == patient_id)
+            .order_by(CheckIn.local_date, CheckIn.id)
+        )
+    )
