@@ -142,7 +142,18 @@ def _transaction_id(session: Session) -> int:
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return 0
-    return int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
+    # One read per transaction: every flush of it (savepoints included) has the same
+    # top-level id, and the next transaction is another root object.
+    root = session.get_transaction()
+    cached = session.info.get(_TXID_KEY)
+    if cached is not None and cached[0] is root:
+        return cached[1]
+    txid = int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
+    session.info[_TXID_KEY] = (root, txid)
+    return txid
+
+
+_TXID_KEY = "upright.sync_txid"
 
 
 Seen = dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]]
