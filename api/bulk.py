@@ -1,10 +1,12 @@
-"""The two statements behind every domain's bulk read (``api/<domain>/bulk.py``): the
-sync pull feed pages a patient's rows by id and loads a page of them at once. A domain
-names its own table; this module names none.
+"""The statements behind every domain's bulk read (``api/<domain>/bulk.py``): the sync
+pull feed pages a patient's rows by id and loads a page of them at once; progress and
+reports ask on which local days a patient has rows. A domain names its own table; this
+module names none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -35,3 +37,19 @@ def records_by_id(
         .options(selectinload("*"))
     )
     return {record.id: record for record in db_session.scalars(stmt).unique()}
+
+
+def local_days(
+    db_session: Session, model: Any, *, patient_id: int, first: dt.date, last: dt.date
+) -> set[dt.date]:
+    """The local dates from ``first`` to ``last`` on which the patient has a row of
+    ``model``."""
+    return set(
+        db_session.scalars(
+            select(model.local_date).where(
+                model.patient_id == patient_id,
+                model.local_date >= first,
+                model.local_date <= last,
+            )
+        )
+    )

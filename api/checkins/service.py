@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api import bulk
 from api.accounts.care import has_active_therapist
 from api.accounts.models import User
 from api.alerts import service as alerts
@@ -253,15 +254,7 @@ def check_in_days(
     db_session: Session, patient_id: int, first: dt.date, last: dt.date
 ) -> set[dt.date]:
     """The local dates from ``first`` to ``last`` on which the patient checked in."""
-    return set(
-        db_session.scalars(
-            select(CheckIn.local_date).where(
-                CheckIn.patient_id == patient_id,
-                CheckIn.local_date >= first,
-                CheckIn.local_date <= last,
-            )
-        )
-    )
+    return bulk.local_days(db_session, CheckIn, patient_id=patient_id, first=first, last=last)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import advice
+from api import advice, bulk
 from api.accounts.models import User
 from api.alerts.service import Hold as StandingHold
 from api.alerts.service import active_hold
@@ -508,14 +508,8 @@ def session_days(
     db_session: Session, patient_id: int, first: dt.date, last: dt.date
 ) -> set[dt.date]:
     """The local dates from ``first`` to ``last`` on which the patient logged a session."""
-    return set(
-        db_session.scalars(
-            select(ExerciseSession.local_date).where(
-                ExerciseSession.patient_id == patient_id,
-                ExerciseSession.local_date >= first,
-                ExerciseSession.local_date <= last,
-            )
-        )
+    return bulk.local_days(
+        db_session, ExerciseSession, patient_id=patient_id, first=first, last=last
     )
 
 
