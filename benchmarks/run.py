@@ -705,6 +705,7 @@ def measure_size(
     wrk: str,
     workdir: Path,
     explain: bool,
+    only: frozenset[str] = frozenset(),
     log: Callable[[str], None] = print,
 ) -> SizeRun:
     """Seed, count statements, serve and drive one size."""
@@ -737,17 +738,20 @@ def measure_size(
     log_file = workdir / "gunicorn.log"
     from benchmarks.baseline_app import BASELINE_PATH, HELLO_PATH
 
-    with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
-        base,
-        process,
-    ):
-        run_wrk(wrk, base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
-        baseline = run_wrk(wrk, base, lua_get(BASELINE_PATH), **drive)
-        log(f"   {BASELINE:<20} {_line(baseline)}")
-        run_wrk(wrk, base, lua_get(HELLO_PATH), **{**drive, "duration": 2})
-        hello = run_wrk(wrk, base, lua_get(HELLO_PATH), **drive)
-        log(f"   {HELLO:<20} {_line(hello)}")
-        baseline_rss = worker_rss_mb(process.pid)
+    def reference() -> tuple[WrkResult, WrkResult, list[float]]:
+        with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
+            base,
+            process,
+        ):
+            run_wrk(wrk, base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
+            baseline = run_wrk(wrk, base, lua_get(BASELINE_PATH), **drive)
+            log(f"   {BASELINE:<20} {_line(baseline)}")
+            run_wrk(wrk, base, lua_get(HELLO_PATH), **{**drive, "duration": 2})
+            hello = run_wrk(wrk, base, lua_get(HELLO_PATH), **drive)
+            log(f"   {HELLO:<20} {_line(hello)}")
+            return baseline, hello, worker_rss_mb(process.pid)
+
+    baseline, hello, baseline_rss = reference()
     patient_tokens = [p["token"] for p in pools.patients]
     results: dict[str, WrkResult] = {}
     with gunicorn("wsgi:app", env, workers, "/ready", log_file) as (base, process):
@@ -774,6 +778,8 @@ def measure_size(
         cursors = sync_cursors(database_url, secret, [p["id"] for p in pools.patients])
         run_wrk(wrk, base, lua_get(CATALOGUE_LIST), **{**drive, "duration": 2})
         for name, _ in ENDPOINTS:
+            if only and name not in only:
+                continue
             if name == "check_in_post":
                 freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
                 log(f"   (freed {freed} check-in days for the check-in run)")
@@ -781,6 +787,12 @@ def measure_size(
             rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
             log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
         app_rss = worker_rss_mb(process.pid)
+    # The references again after the app: a machine busier during one of the two runs
+    # would flatter every ratio. The faster of the two is kept (the harder comparison).
+    log("   the baseline and hello again, after the app:")
+    again, hello_again, _ = reference()
+    baseline = max(baseline, again, key=lambda r: r.requests_per_second)
+    hello = max(hello, hello_again, key=lambda r: r.requests_per_second)
     log(f"   worker RSS MB: app {app_rss}, baseline {baseline_rss}")
     return SizeRun(results, baseline, hello, statements, app_rss, baseline_rss)
 
@@ -839,8 +851,18 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--explain", action="store_true", help="also write query plans")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated endpoint names to drive (default: all); the baseline and "
+        "hello always run",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     sizes = [int(size) for size in args.patients.split(",") if size.strip()]
+    only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = only - {name for name, _ in ENDPOINTS}
+    if unknown:
+        parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     wrk = ensure_wrk()
     results: dict[int, dict[str, WrkResult]] = {}
     baselines: dict[int, WrkResult] = {}
@@ -861,6 +883,7 @@ def main(argv: Iterable[str] | None = None) -> int:
                     wrk=wrk,
                     workdir=workdir,
                     explain=args.explain and args.engine == "postgresql",
+                    only=only,
                 )
                 results[size], baselines[size], hellos[size] = run.results, run.baseline, run.hello
                 statements[size], rss[size] = run.statements, run.app_rss

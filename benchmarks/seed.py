@@ -719,7 +719,12 @@ def seed(
             counts = dict(writer.counts)
         if engine.dialect.name == "postgresql":
             with engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+                # VACUUM as well: freshly copied pages otherwise get their hint bits and
+                # visibility map written by the first reads and by autovacuum, which would
+                # then run during the measurements.
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    text("VACUUM (ANALYZE)")
+                )
     finally:
         engine.dispose()
     credentials = {
