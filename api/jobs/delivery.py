@@ -145,6 +145,12 @@ def record(db_session: Session, item: Claimed, result: fcm.SendResult, *, now: d
     if changed:
         deliveries_changed(db_session, delivery_ids=[item.delivery_id])
     if changed and result.outcome == "token_gone" and item.device_id is not None:
+        # The database empties ``device_id`` in every delivery to the device (ON DELETE
+        # SET NULL), which no flush reports: those notifications change in the inbox.
+        emptied = db_session.scalars(
+            select(Delivery.id).where(Delivery.device_id == item.device_id)
+        )
+        deliveries_changed(db_session, delivery_ids=list(emptied))
         db_session.execute(delete(Device).where(Device.id == item.device_id))
         log.info("push token refused (%s): device %s removed", result.error, item.device_id)
     return str(values["status"]) if changed else "lost_lease"
@@ -174,13 +180,32 @@ def deliver_due(
             counts[status] = counts.get(status, 0) + 1
 
 
+PRUNE_BATCH = 1000
+
+
 def prune(db_session: Session, *, now: dt.datetime) -> int:
-    """Delete finished delivery records older than 90 days."""
-    return db_session.execute(
-        delete(Delivery)
-        .where(
-            Delivery.status.in_((DeliveryStatus.sent, DeliveryStatus.failed, DeliveryStatus.dead)),
-            Delivery.updated_at < now - RETENTION,
+    """Delete finished delivery records older than 90 days.
+
+    Each notification that loses a delivery changes in its recipient's inbox, so its
+    change row is written first (the notification itself stays).
+    """
+    old = list(
+        db_session.scalars(
+            select(Delivery.id).where(
+                Delivery.status.in_(
+                    (DeliveryStatus.sent, DeliveryStatus.failed, DeliveryStatus.dead)
+                ),
+                Delivery.updated_at < now - RETENTION,
+            )
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    pruned = 0
+    for start in range(0, len(old), PRUNE_BATCH):  # bounded lists of bound parameters
+        batch = old[start : start + PRUNE_BATCH]
+        deliveries_changed(db_session, delivery_ids=batch)
+        pruned += db_session.execute(
+            delete(Delivery)
+            .where(Delivery.id.in_(batch))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return pruned

@@ -278,3 +278,102 @@ def test_a_therapist_who_erases_their_account_leaves_the_patients_care_links(cli
     assert changes["care_links"]["deleted"] == [link]
     assert device["care_links"] == {}
     assert client.get("/api/v1/care-links", headers=headers).get_json() == []
+
+
+def _queued_delivery(app, notification: int, device: int) -> None:
+    from api.database import get_session, utcnow
+    from api.notifications.models import Delivery, DeliveryStatus, Platform
+
+    with app.app_context():
+        session = get_session()
+        now = utcnow()
+        session.add(
+            Delivery(
+                notification_id=notification,
+                device_id=device,
+                platform=Platform.android,
+                status=DeliveryStatus.queued,
+                attempts=0,
+                next_attempt_at=now - dt.timedelta(seconds=1),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.commit()
+
+
+def test_a_token_refused_by_the_push_service_empties_every_delivery_to_it_in_the_pull(
+    app, client, make
+):
+    """The refused device goes; the database empties ``device_id`` in the deliveries of
+    other notifications too, and those notifications reach the phone changed."""
+    from api.database import get_session, utcnow
+    from api.jobs import delivery, fcm
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    device = client.post(
+        "/api/v1/me/devices",
+        json={"platform": "android", "token": f"refused-token-{patient:08d}-abcdef"},
+        headers=headers,
+    ).get_json()["id"]
+    refused, other = notify(app, patient, "refused"), notify(app, patient, "other")
+    _queued_delivery(app, refused, device)
+    _queued_delivery(app, other, device)
+    with app.app_context():
+        session = get_session()
+        claimed = delivery.claim(session, now=utcnow(), notification_id=refused)
+        session.commit()
+    _, cursor = pull_all(client, headers)
+    with app.app_context():
+        session = get_session()
+        delivery.record(
+            session, claimed[0], fcm.SendResult("token_gone", "UNREGISTERED"), now=utcnow()
+        )
+        session.commit()
+    assert client.get("/api/v1/me/devices", headers=headers).get_json() == []
+    changes, _ = pull_all(client, headers, cursor)
+    pulled = {n["id"]: n for n in changes["notifications"]["upserted"]}
+    assert set(pulled) == {refused, other}
+    assert pulled[other]["deliveries"][0]["device_id"] is None
+    inbox = _inbox(client, headers)
+    assert {k: strip(v) for k, v in pulled.items()} == {k: inbox[k] for k in pulled}
+
+
+def test_deliveries_pruned_after_90_days_leave_the_notification_changed_in_the_pull(
+    app, client, make
+):
+    from api.database import get_session, utcnow
+    from api.jobs import delivery, fcm
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    device = client.post(
+        "/api/v1/me/devices",
+        json={"platform": "android", "token": f"pruned-token-{patient:08d}-abcdef"},
+        headers=headers,
+    ).get_json()["id"]
+    notification = notify(app, patient, "old news")
+    _queued_delivery(app, notification, device)
+    with app.app_context():
+        session = get_session()
+        [claimed] = delivery.claim(session, now=utcnow())
+        session.commit()
+        delivery.record(session, claimed, fcm.SendResult("sent"), now=utcnow())
+        session.commit()
+    changes, cursor = pull_all(client, headers)
+    [pulled] = changes["notifications"]["upserted"]
+    assert len(pulled["deliveries"]) == 1
+    with app.app_context():
+        session = get_session()
+        assert delivery.prune(session, now=utcnow() + dt.timedelta(days=89)) == 0
+        session.commit()
+    assert pull_all(client, headers, cursor)[0]["notifications"]["upserted"] == []
+    with app.app_context():
+        session = get_session()
+        assert delivery.prune(session, now=utcnow() + dt.timedelta(days=91)) == 1
+        session.commit()
+    changes, _ = pull_all(client, headers, cursor)
+    [pulled] = changes["notifications"]["upserted"]
+    assert pulled["deliveries"] == []
+    assert strip(pulled) == _inbox(client, headers)[notification]
