@@ -59,6 +59,7 @@ def _up_to_date_in_one_statement(view: Callable[..., Any]) -> Callable[..., Any]
         probe = {
             "user_id": int(claims["sub"]),
             "token_key": claims.get("key"),
+            "role": claims.get("role"),
             "cursor": cursor,
             "roles": roles,
             "catalogue_version": catalogue_version(),

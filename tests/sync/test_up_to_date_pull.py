@@ -98,3 +98,30 @@ def test_an_up_to_date_pull_answers_what_a_pull_with_changes_answers_once_they_a
     assert len(changed["changes"]["check_ins"]["upserted"]) == 1
     again = client.get(f"{SYNC}?cursor={changed['cursor']}", headers=headers).get_json()
     assert again["changes"]["check_ins"] == {"upserted": [], "deleted": []}
+
+
+def test_a_token_issued_for_another_role_is_answered_by_the_accounts_role(app, client, make):
+    from api.accounts.credentials import create_access_token
+
+    therapist, patient = make.therapist(), make.patient()
+    make.link(therapist, patient)
+    for user, claimed, collection in (
+        (patient, "therapist", "profile"),
+        (therapist, "patient", "patients"),
+    ):
+        headers = make.headers(user)
+        _, cursor = pull_all(client, headers)
+        with app.app_context():
+            account = get_session().get(User, user)
+            token = create_access_token(
+                user_id=user,
+                role=claimed,
+                token_key=account.token_key,
+                secret=app.config["SECRET_KEY"],
+                minutes=5,
+            )
+        response = client.get(
+            f"{SYNC}?cursor={cursor}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 200
+        assert collection in response.get_json()["changes"]
