@@ -8,6 +8,7 @@ with every other error of the query string, rather than silently using the first
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -20,6 +21,14 @@ REPEATED = "Give this parameter once."
 
 
 class StrictParser(UprightParser):
+    def _get_schema(self, argmap: Any, req: Any) -> Schema:
+        # flask-smorest hands over the schema class: webargs would build it (and deep-copy
+        # its fields) on every request. One instance per class serves them all (the
+        # project's schemas keep no state between loads).
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return _instance(argmap)
+        return super()._get_schema(argmap, req)
+
     def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kwargs: Any):
         # Field errors are keyed by field; the body as a whole is ``_schema``.
         abort(
@@ -44,6 +53,11 @@ class StrictParser(UprightParser):
         if repeated:
             raise ValidationError(repeated)
         return data
+
+
+@cache
+def _instance(schema_class: type[Schema]) -> Schema:
+    return schema_class()
 
 
 def _repeated_scalars(location_data: Any, schema: Schema) -> dict[str, list[str]]:

@@ -40,17 +40,32 @@ def _bearer_token() -> str | None:
 _CALLER = select(User).where(User.id == bindparam("user_id"))
 
 
+def access_claims() -> dict[str, Any] | None:
+    """The claims of this request's bearer token when it is a valid access token (signature,
+    expiry and required claims checked; no database), else None. Cached on ``g``."""
+    if "access_claims" not in g:
+        token = _bearer_token()
+        claims = None
+        if token is not None:
+            try:
+                claims = decode_access_token(token, secret=current_app.config["SECRET_KEY"])
+            except jwt.InvalidTokenError:
+                claims = None
+        g.access_claims = claims
+    return g.access_claims
+
+
 def authenticate(*, required: bool = True) -> User | None:
     """The signed-in caller (cached on ``g``); raises 401 when required and absent."""
     if "current_user" in g:
         return g.current_user
-    token = _bearer_token()
     user: User | None = None
-    if token is not None:
+    if _bearer_token() is not None:
+        claims = access_claims()
         try:
-            claims = decode_access_token(token, secret=current_app.config["SECRET_KEY"])
-            user = get_session().scalars(_CALLER, {"user_id": int(claims["sub"])}).first()
-        except (jwt.InvalidTokenError, ValueError):
+            if claims is not None:
+                user = get_session().scalars(_CALLER, {"user_id": int(claims["sub"])}).first()
+        except ValueError:
             user = None
         if user is not None and not same_key(claims.get("key"), user.token_key):
             user = None  # issued to an erased account whose id was given to another

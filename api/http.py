@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
+from inspect import iscoroutinefunction
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
@@ -208,7 +211,32 @@ class NoCookieSessions(SecureCookieSessionInterface):
         return None
 
 
+def _remembering_ensure_sync(app: Flask) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.ensure_sync`` (Flask's documented override point), which remembers whether a
+    function is a coroutine function. Flask and flask-smorest ask it about every hook,
+    view and decorator layer of every request (about a dozen times), and each answer
+    inspected the function again. Bound methods (a ``MethodView``'s, made per request)
+    are remembered by their function; the memory holds a bounded number of functions."""
+    ensure_sync = app.ensure_sync
+    plain: dict[Callable[..., Any], bool] = {}
+
+    def remembering(func: Callable[..., Any]) -> Callable[..., Any]:
+        key = getattr(func, "__func__", func)
+        try:
+            is_plain = plain[key]
+        except KeyError:
+            is_plain = not iscoroutinefunction(func)
+            if len(plain) < 4096:
+                plain[key] = is_plain
+        except TypeError:  # not hashable
+            return ensure_sync(func)
+        return func if is_plain else ensure_sync(func)
+
+    return remembering
+
+
 def init_app(app: Flask) -> None:
+    app.ensure_sync = _remembering_ensure_sync(app)  # type: ignore[method-assign]
     app.session_interface = NoCookieSessions()
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter

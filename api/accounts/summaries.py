@@ -64,9 +64,14 @@ def hold_status(session: Session, user: User) -> HoldView:
     return _source().hold(session, user.id) or NO_HOLD
 
 
+#: The profile's fields, read once (building the schema on every ``GET /me`` cost more
+#: than a tenth of its time).
+_PROFILE_FIELDS = tuple(ExportProfileSchema().fields)
+
+
 def profile_with_hold(session: Session, user: User) -> dict[str, Any]:
     """The user's values for ``ProfileSchema``, which dumps them, with the exercise hold."""
-    body = {name: getattr(user, name) for name in ExportProfileSchema().fields}
+    body = {name: getattr(user, name) for name in _PROFILE_FIELDS}
     body["exercise_hold"] = hold_status(session, user)
     return body
 

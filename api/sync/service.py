@@ -24,12 +24,14 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, ValidationError
 from sqlalchemy import and_, delete, func, literal, literal_column, select, text, tuple_, union
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts import bulk as care_links
 from api.accounts import care
 from api.accounts import service as accounts
+from api.accounts.credentials import same_key
 from api.accounts.models import Role, User
 from api.accounts.schemas import (
     CareLinkSchema,
@@ -367,22 +369,111 @@ def _no_changes(role: Role) -> tuple[str, ...]:
     return tuple(c.name for c in collections)
 
 
+def _quiet_answer(user_id: int, role: Role, position: dict[str, Any], catalogue_version: str):
+    return {
+        "cursor": encode_cursor(user_id, position),
+        "has_more": False,
+        "catalogue_version": catalogue_version,
+        "changes": {name: {"upserted": [], "deleted": []} for name in _no_changes(role)},
+    }
+
+
+@cache
+def _caller_probe(dialect: str, role: Role):
+    """``_probe`` with the caller's role and token key: ``(role, token_key, fence,
+    anything)``, no row for an unknown id. The change rows looked at are those of
+    ``role``; the answer is used only when the account has that role. (One statement for
+    either role, choosing with ``CASE``, cost PostgreSQL more to plan than the caller's
+    row and the probe read apart.)"""
+    return text(
+        f"SELECT u.role, u.token_key, h.fence, EXISTS (SELECT 1 FROM sync_changes c "
+        f"WHERE {_WATCHED[role]} AND (c.txid, c.id) > (:txid, :change_id)"
+        f"{_BELOW_HORIZON[dialect]}) AS anything "
+        f"FROM (SELECT {_HORIZON[dialect]} AS fence) h, users u WHERE u.id = :owner"
+    )
+
+
+@dataclass(frozen=True)
+class UpToDate:
+    """What the one-statement pull learnt: its answer, or that changes are pending."""
+
+    answer: dict[str, Any] | None
+    changes_pending: bool = False
+
+
+def pull_if_up_to_date(
+    *,
+    connection: Connection,
+    user_id: int,
+    token_key: object,
+    role: object,
+    cursor: str,
+    roles: frozenset[str],
+    catalogue_version: str,
+) -> UpToDate:
+    """The answer of an incremental pull with nothing new, in one statement.
+
+    The common pull (a phone that is up to date) would otherwise load the caller, then
+    probe the change log. Here one statement reads the caller's role and token key with
+    the probe of the change rows of ``role`` (the role the token was issued for), and the
+    answer is given only when the caller is exactly who ``authenticate`` would accept
+    (the id of a valid token, the same token key, one of ``roles``), has that role, and
+    nothing changed after the cursor. Anything else (an erased account, a key that no
+    longer matches, a wrong role, an invalid or old cursor, or changes to send) gives no
+    answer: the normal pull then runs and answers it (401, 403, 410, 422 or the changes),
+    as without this shortcut.
+
+    The cursor guarantee is ``_nothing_new``'s, unchanged: the fence and the look for
+    changes below it are read by the same statement, so in the same snapshot; that the
+    statement also reads the caller's row changes neither. It runs outside any
+    transaction of the request on PostgreSQL (the route's choice): a statement alone has
+    a snapshot of its own, as each statement of a READ COMMITTED transaction has.
+    """
+    try:
+        position = decode_cursor(user_id, cursor)
+    except DomainError:
+        return UpToDate(None)
+    if "s" in position:  # a snapshot in progress
+        return UpToDate(None)
+    dialect = connection.dialect.name
+    if dialect not in _HORIZON or not isinstance(role, str) or role not in roles:
+        return UpToDate(None)
+    row = connection.execute(
+        _caller_probe(dialect, Role(role)),
+        {"owner": user_id, "txid": position["t"], "change_id": position["i"]},
+    ).one_or_none()
+    if row is None:
+        return UpToDate(None)
+    stored_role, stored_key, fence, anything = row
+    if not same_key(token_key, stored_key) or stored_role != role:
+        return UpToDate(None)
+    if anything:
+        return UpToDate(None, changes_pending=True)
+    if fence is not None:
+        quiet = {"t": max(int(fence), position["t"]), "i": 0}
+    else:
+        quiet = {"t": 0, "i": position["i"]}
+    return UpToDate(_quiet_answer(user_id, Role(role), quiet, catalogue_version))
+
+
 def pull(
-    *, db_session: Session, user: User, cursor: str | None, limit: int, catalogue_version: str
+    *,
+    db_session: Session,
+    user: User,
+    cursor: str | None,
+    limit: int,
+    catalogue_version: str,
+    changes_pending: bool = False,
 ) -> dict[str, Any]:
-    """One page of changes for ``user`` after ``cursor``, or of a snapshot without one."""
+    """One page of changes for ``user`` after ``cursor``, or of a snapshot without one.
+
+    ``changes_pending``: the caller already knows there are changes after ``cursor``
+    (``pull_if_up_to_date`` said so): the probe for nothing new is skipped."""
     position = decode_cursor(user.id, cursor) if cursor else None
-    if position is not None and "s" not in position:
+    if position is not None and "s" not in position and not changes_pending:
         quiet = _nothing_new(db_session, user, position)
         if quiet is not None:
-            return {
-                "cursor": encode_cursor(user.id, quiet),
-                "has_more": False,
-                "catalogue_version": catalogue_version,
-                "changes": {
-                    name: {"upserted": [], "deleted": []} for name in _no_changes(user.role)
-                },
-            }
+            return _quiet_answer(user.id, user.role, quiet, catalogue_version)
     feed = feed_of(db_session, user)
     out = _empty_changes(feed)
     if position is None or "s" in position:
