@@ -78,6 +78,7 @@ class AnswerMemo:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
+        self.hits = 0  # answers served again (for tests and profiling)
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -179,6 +180,7 @@ def memoised(
                 ):
                     if replay is not None:
                         replay(session, user, kept.reads)
+                    answers.hits += 1
                     return kept.response()
                 answers.forget(memo_key)
             mark = watermark(session, user)  # before computing: see api/sync/watermark.py
