@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -376,3 +378,54 @@ def test_a_hit_writes_the_access_log_rows_a_miss_writes(app, plain, make):
     assert after_plain == sorted(assigned + read * 3)
     assert hit.headers["X-Pagination"] == miss.headers["X-Pagination"]
     assert hit.headers["Cache-Control"] == miss.headers["Cache-Control"] == "no-store"
+
+
+def _local_noon(minutes: int = 0) -> dt.datetime:
+    tz = ZoneInfo(factories.PATIENT_TIMEZONE)
+    noon = dt.datetime.combine(local_today(factories.PATIENT_TIMEZONE), dt.time(12), tz)
+    return noon + dt.timedelta(minutes=minutes)
+
+
+def test_a_pain_notice_leaves_the_kept_report_when_its_30_days_are_over(app, plain, make):
+    patient = make.patient()
+    client, truth = app.test_client(), plain.test_client()
+    with time_machine.travel(_local_noon(), tick=False):
+        body = session_body(entry("bird-dog", pain_during=6), client_id="memo-notice-000001")
+        logged = client.post("/api/v1/sessions", json=body, headers=make.headers(patient))
+        assert logged.status_code == 201, logged.get_json()
+        report = client.get("/api/v1/me/progress", headers=make.headers(patient)).get_json()
+        [notice] = report["pain_notices"]
+    leaves = dt.datetime.fromisoformat(notice["created_at"]) + dt.timedelta(days=30)
+    with time_machine.travel(leaves - dt.timedelta(minutes=1), tick=False):
+        headers = make.headers(patient)
+        for _ in range(2):  # kept, then served again
+            shown = client.get("/api/v1/me/progress", headers=headers).get_json()
+            assert shown["pain_notices"] == [notice]
+    with time_machine.travel(leaves + dt.timedelta(seconds=1), tick=False):
+        headers = make.headers(patient)
+        after = client.get("/api/v1/me/progress", headers=headers)
+        assert after.get_json()["pain_notices"] == []
+        assert after.data == truth.get("/api/v1/me/progress", headers=headers).data
+
+
+def test_a_link_ended_notice_leaves_the_kept_alert_list_after_30_days(app, plain, make):
+    therapist, patient = make.therapist(), make.patient()
+    link = make.link(therapist, patient)
+    client, truth = app.test_client(), plain.test_client()
+    with time_machine.travel(_local_noon(minutes=7), tick=False):
+        body = {"pain": 7, "symptoms": URGENT, "client_id": "memo-link-000001"}
+        sent = client.post("/api/v1/check-ins", json=body, headers=make.headers(patient))
+        assert sent.status_code == 201, sent.get_json()
+        ended = client.delete(f"/api/v1/care-links/{link}", headers=make.headers(patient))
+        ended_at = dt.datetime.fromisoformat(ended.get_json()["ended_at"])
+    leaves = ended_at + dt.timedelta(days=30)
+    with time_machine.travel(leaves - dt.timedelta(minutes=1), tick=False):
+        headers = make.headers(therapist)
+        for _ in range(2):  # kept, then served again
+            shown = client.get("/api/v1/alerts", headers=headers).get_json()
+            assert [e["kind"] for e in shown] == ["link_ended"]
+    with time_machine.travel(leaves + dt.timedelta(seconds=1), tick=False):
+        headers = make.headers(therapist)
+        after = client.get("/api/v1/alerts", headers=headers)
+        assert after.get_json() == []
+        assert after.data == truth.get("/api/v1/alerts", headers=headers).data
