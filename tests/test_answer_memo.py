@@ -75,8 +75,11 @@ class World:
             again = self.client.get(path, headers=headers)
             assert (again.status_code, again.data) == (first.status_code, first.data), path
             out.append((first.status_code, first.data, first.headers.get("X-Pagination")))
-        self.last = out
+        self.before_last, self.last = getattr(self, "last", None), out
         return out
+
+    def last_but_one(self) -> list[tuple[int, bytes, str | None]] | None:
+        return self.before_last
 
     def truth(self) -> list[tuple[int, bytes, str | None]]:
         out = []
@@ -429,3 +432,21 @@ def test_a_link_ended_notice_leaves_the_kept_alert_list_after_30_days(app, plain
         after = client.get("/api/v1/alerts", headers=headers)
         assert after.get_json() == []
         assert after.data == truth.get("/api/v1/alerts", headers=headers).data
+
+
+def test_pruning_the_change_log_never_leaves_a_stale_answer(app, plain, make):
+    """Pruning forgets change rows (SQLite may then hand out their ids again): the next
+    write still shows at once."""
+    from api.sync.service import prune
+
+    w = World(app, plain, make)
+    _check_in(w)
+    w.served()
+    with app.app_context():
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+        assert prune(db_session=get_session(), days=0, now=later) > 0  # every row
+        get_session().commit()
+    assert w.served() == w.truth()
+    _check_in(w)
+    after = w.served()
+    assert after == w.truth() and after != w.last_but_one()
