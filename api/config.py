@@ -224,6 +224,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the sync change log (and its tombstones) is kept; an older sync cursor answers "
         "410 and the app takes a fresh snapshot.",
     ),
+    Setting(
+        "ANSWER_MEMO_BYTES",
+        4 * 1024 * 1024,
+        int,
+        "Bytes of personal answers (`/me/today`, `/me/progress`, `/patients`, `/alerts`) each "
+        "server process keeps for their own caller, served again only while nothing of "
+        "theirs has changed; `0` turns it off.",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -297,6 +305,7 @@ def _check_limits(values: dict[str, Any]) -> None:
         "REFRESH_REUSE_GRACE_SECONDS",
         "DB_POOL_SIZE",
         "DB_MAX_OVERFLOW",
+        "ANSWER_MEMO_BYTES",
     ):
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:

@@ -55,8 +55,8 @@ def seeded(database_url, tmp_path_factory) -> Iterator[dict[str, Any]]:
 class Api:
     """The app on the seeded database, with tokens and a statement counter."""
 
-    def __init__(self, seeded: dict[str, Any]):
-        self.config = _config(seeded["url"])
+    def __init__(self, seeded: dict[str, Any], **overrides: Any):
+        self.config = _config(seeded["url"], **overrides)
         self.app = create_app(self.config)
         self.client = self.app.test_client()
         self.credentials = seeded["credentials"]
@@ -90,6 +90,15 @@ class Api:
 
 @pytest.fixture
 def api(seeded) -> Iterator[Api]:
+    """The app without the answer memo: what computing each answer sends."""
+    application = Api(seeded, ANSWER_MEMO_BYTES=0)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def memo_api(seeded) -> Iterator[Api]:
+    """The app as shipped, with the answer memo (api/answers.py)."""
     application = Api(seeded)
     yield application
     application.close()
@@ -202,3 +211,58 @@ def test_a_cached_catalogue_answer_sends_0_statements(api, path):
     first, _ = api.statements("GET", path)
     again, sent = api.statements("GET", path)
     assert sent == [] and again.data == first.data
+
+
+# --- with the answer memo ---------------------------------------------------------------
+# A miss sends what computing the answer sends plus one read of the caller's change feed
+# (the watermark, api/sync/watermark.py); a hit sends the caller's row and that one
+# statement again (and a therapist's alert list its access-log INSERT). The catalogue
+# version that keys ``/me/today`` is read at most once a second per process, as for the
+# catalogue's own answers: that read is left out of these counts.
+
+
+def _memo_counts(memo_api: Api, path: str, token: str) -> tuple[int, int]:
+    """(statements of a miss, of the hit after it), the answers being the same."""
+    counted = []
+    for _ in range(2):
+        response, sent = memo_api.statements("GET", path, token)
+        counted.append((response.data, [s for s in sent if "catalogue_version" not in s]))
+    (miss_body, miss), (hit_body, hit) = counted
+    assert hit_body == miss_body
+    return len(miss), len(hit)
+
+
+def test_with_the_memo_today_sends_at_most_6_statements_on_a_miss_and_2_on_a_hit(memo_api):
+    """(6: 5 + the watermark; fewer while an exercise hold stands: no items to read.)"""
+    counts = {_memo_counts(memo_api, "/api/v1/me/today", t) for _, t in _patients(memo_api)}
+    assert max(miss for miss, _ in counts) <= 6 and {hit for _, hit in counts} == {2}, counts
+
+
+def test_with_the_memo_progress_sends_at_most_13_statements_on_a_miss_and_2_on_a_hit(memo_api):
+    counts = set()
+    for _, token in _patients(memo_api):
+        for query in ("", f"?from={dt.date.today() - dt.timedelta(days=150)}"):
+            counts.add(_memo_counts(memo_api, f"/api/v1/me/progress{query}", token))
+    assert max(miss for miss, _ in counts) <= 13 and {hit for _, hit in counts} == {2}, counts
+
+
+def test_with_the_memo_patients_sends_at_most_6_statements_on_a_miss_and_2_on_a_hit(memo_api):
+    token = _therapist(memo_api)
+    counts = {
+        _memo_counts(memo_api, f"/api/v1/patients{query}", token)
+        for query in ("", "?page_size=2", "?page=2&page_size=2")
+    }
+    assert max(miss for miss, _ in counts) <= 6 and {hit for _, hit in counts} == {2}, counts
+
+
+def test_with_the_memo_therapist_alerts_send_at_most_8_statements_on_a_miss_and_3_on_a_hit(
+    memo_api,
+):
+    """The miss also reads when the first ``link_ended`` notice leaves the list; the hit
+    writes the access log of the patients it shows, as the miss did."""
+    token = _therapist(memo_api)
+    counts = {
+        _memo_counts(memo_api, f"/api/v1/alerts{query}", token)
+        for query in ("", "?page_size=2", "?status=open")
+    }
+    assert max(miss for miss, _ in counts) <= 8 and {hit for _, hit in counts} == {3}, counts

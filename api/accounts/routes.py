@@ -28,6 +28,7 @@ from api.accounts.schemas import (
     TokenPairSchema,
 )
 from api.accounts.summaries import patient_profile, patient_summaries, profile_with_hold
+from api.answers import memoised
 from api.blueprint import Blueprint, authenticate, current_user
 from api.database import get_session
 from api.errors import Unauthorized
@@ -395,6 +396,7 @@ class Patients(MethodView):
         statuses=(200,),
     )
     @patients_blp.login_required(Role.therapist)
+    @memoised("patients")
     @patients_blp.response(200, PatientSummarySchema(many=True), example=examples.PATIENT_SUMMARIES)
     @patients_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters):

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from api import examples
 from api.accounts.models import Role
-from api.alerts import service
+from api.alerts import answers, service
 from api.alerts.models import Alert
 from api.alerts.schemas import (
     AcknowledgeSchema,
@@ -15,6 +15,7 @@ from api.alerts.schemas import (
     AlertSchema,
     ResolveSchema,
 )
+from api.answers import memoised
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
@@ -40,6 +41,13 @@ class Alerts(MethodView):
         statuses=(200,),
     )
     @blp.login_required(Role.patient, Role.therapist)
+    @memoised(
+        "alerts",
+        when=answers.kept_for,
+        expires=answers.notices_end,
+        reads=answers.patients_read,
+        replay=answers.log_again,
+    )
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertEntrySchema(many=True), example=[examples.ALERT])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)

@@ -6,7 +6,9 @@ from flask.views import MethodView
 
 from api import examples
 from api.accounts.models import Role
+from api.answers import memoised
 from api.blueprint import Blueprint, current_user
+from api.catalogue.cache import catalogue_version
 from api.database import get_session
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 from api.policy import patient_in_scope
@@ -220,6 +222,7 @@ class ProgrammeVersions(MethodView):
 class Today(MethodView):
     @blp.doc(operationId="getToday")
     @blp.login_required(Role.patient)
+    @memoised("today", key=catalogue_version)  # the exercise names
     @blp.arguments(TodayQuerySchema, location="query")
     @blp.response(200, TodaySchema, example=examples.TODAY)
     def get(self, query):

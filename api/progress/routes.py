@@ -6,10 +6,11 @@ from flask.views import MethodView
 
 from api import examples
 from api.accounts.models import Role
+from api.answers import memoised
 from api.blueprint import Blueprint, current_user
 from api.database import get_session
 from api.policy import readable_patient
-from api.progress import service
+from api.progress import answers, service
 from api.progress.schemas import ProgressQuerySchema, ProgressSchema
 
 blp = Blueprint(
@@ -24,6 +25,7 @@ blp = Blueprint(
 class MyProgress(MethodView):
     @blp.doc(operationId="getMyProgress")
     @blp.login_required(Role.patient)
+    @memoised("progress", expires=answers.notices_end)
     @blp.arguments(ProgressQuerySchema, location="query")
     @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     def get(self, query):
