@@ -20,7 +20,7 @@ from api import gunicorn_conf
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Loaded on first use only: the job queue (Celery, kombu, amqp, billiard), the FCM
-#: client (google-auth, requests) and the PDF/chart library of the reports.
+#: client (google-auth, requests) and the chart and PDF library of the reports.
 LAZY_MODULES = ("celery", "kombu", "amqp", "billiard", "google.auth", "requests", "reportlab")
 
 

@@ -14,7 +14,7 @@ promise of a push within a minute holds as long as the round runs.
 
 Celery (with kombu, amqp and billiard) is imported and its app built on first use,
 by ``celery_app``: a web worker without a broker never needs it, and one with a
-broker builds it at its first hand-off. That keeps about 6 MB out of every web
+broker builds it at its first hand-off. That keeps about 5 MB out of every web
 worker that has not sent a task.
 """
 

@@ -7,9 +7,9 @@ gone (``UNREGISTERED``, ``INVALID_ARGUMENT``: remove the device); retry later
 (429, 5xx, network errors, honouring ``Retry-After``); or failed for good.
 Tokens are never logged.
 
-google-auth and requests (with cryptography below them, about 10 MB per process)
-are imported when a client is built, so a web worker without
-``FCM_CREDENTIALS_FILE`` never loads them.
+google-auth is imported when a client is built and requests at its first send
+(together about 5 MB per process), so a web worker without ``FCM_CREDENTIALS_FILE``
+loads neither, and one that hands pushes to the job queue never loads requests.
 """
 
 from __future__ import annotations
