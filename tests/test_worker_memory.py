@@ -57,6 +57,21 @@ def test_the_job_queue_is_built_once_on_first_use(app):
     assert {"upright.deliver", "upright.tick"} <= set(celery.tasks)
 
 
+def test_each_app_registers_the_tasks_on_its_own_job_queue_only(app_config):
+    from api import create_app
+    from api.database import state
+    from api.jobs.dispatch import celery_app
+
+    apps = [create_app(app_config) for _ in range(2)]
+    try:
+        for app in apps:  # a task registered twice under one name would warn (an error here)
+            tasks = celery_app(app).tasks
+            assert tasks["upright.deliver"].app is celery_app(app)
+    finally:
+        for app in apps:
+            state(app).engine.dispose()
+
+
 class _FakeLibc:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[int, ...]]] = []

@@ -94,11 +94,13 @@ def make_celery(app: Flask) -> Celery:
         timezone="UTC",
     )
 
-    @celery.task(name=DELIVER_TASK)
+    # Not shared: a shared task is also registered on every Celery app finalised later,
+    # so a second app in one process (tests, the CLI) would get two callables per name.
+    @celery.task(name=DELIVER_TASK, shared=False)
     def deliver(notification_id: int) -> dict[str, int]:
         return deliver_now(app, notification_id)
 
-    @celery.task(name=TICK_TASK)
+    @celery.task(name=TICK_TASK, shared=False)
     def tick() -> dict[str, Any]:
         from api.jobs.rounds import run_round
 
