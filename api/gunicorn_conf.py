@@ -11,7 +11,9 @@ Command-line options win over these values (e.g. ``-b 127.0.0.1:8000``).
 
 from __future__ import annotations
 
+import ctypes
 import os
+from typing import Any
 
 #: The project's gthread worker: gunicorn's own, answering the requests it refuses
 #: (over-long request line or headers) in the API's JSON error format.
@@ -32,3 +34,42 @@ keepalive = 5  # seconds an idle keep-alive connection stays open (behind a prox
 limit_request_line = 8190  # bytes in "METHOD /path?query HTTP/1.1" (gunicorn's maximum)
 limit_request_fields = 100  # headers per request
 limit_request_field_size = 8190  # bytes in one header line
+
+# --- Worker memory (each worker stays well under 120 MB RSS) ---------------------------
+#: glibc's malloc gives threads that allocate at the same time their own arenas (up to 8
+#: per core), and memory freed in one arena serves only the threads using it. Two arenas
+#: for a worker's threads keep a sync snapshot's peak from settling in four to eight of
+#: them (measured: 4 threads x 8 snapshots of 1,000 changes, 116 MB -> 111.5 MB).
+MALLOC_ARENAS = 2
+#: After an answer at least this large (a sync snapshot of 1,000 changes is about 0.9 MB;
+#: other answers are a few kB), the worker hands glibc's free pages back to the system
+#: (``malloc_trim``: about 0.1 ms, next to about 170 ms for such a snapshot), so the peak
+#: of one large answer is not kept (measured as above: 116 MB -> 111.4 MB).
+TRIM_AFTER_BYTES = 256 * 1024
+_M_ARENA_MAX = -8  # <malloc.h>
+
+
+def _glibc() -> Any:
+    """The C library's malloc tuning calls, or None where they do not exist (not glibc)."""
+    try:
+        libc = ctypes.CDLL(None)  # the symbols already loaded into this process
+    except OSError:
+        return None
+    if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim"):
+        return libc
+    return None
+
+
+_LIBC = _glibc()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """In each new worker, before its threads start: cap glibc's malloc arenas."""
+    if _LIBC is not None:
+        _LIBC.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+
+
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    """After a large answer, return the memory it freed to the system."""
+    if _LIBC is not None and getattr(resp, "sent", 0) >= TRIM_AFTER_BYTES:
+        _LIBC.malloc_trim(0)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.run import (
+    APP_GUNICORN_SETTINGS,
     RESULTS_DIR,
     WrkResult,
     _machine,
@@ -159,7 +160,9 @@ def main(argv: Iterable[str] | None = None) -> int:
                 "progress_90d": lambda: lua_get("/api/v1/me/progress", tokens),
             }
             by_level: dict[int, dict[str, Measure]] = {}
-            with gunicorn("wsgi:app", env, args.workers, "/ready", workdir / "g.log") as (
+            with gunicorn(
+                "wsgi:app", env, args.workers, "/ready", workdir / "g.log", APP_GUNICORN_SETTINGS
+            ) as (
                 base,
                 process,
             ):

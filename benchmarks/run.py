@@ -42,6 +42,9 @@ from tests.run_all import stop_process
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 GUNICORN_SETTINGS = ("--worker-class", "gthread", "--threads", "4")
+#: The app runs under the shipped configuration, as in production (api/gunicorn_conf.py:
+#: its gthread worker, limits and malloc settings), with the baseline's 4 threads.
+APP_GUNICORN_SETTINGS = ("-c", "python:api.gunicorn_conf", "--threads", "4")
 TOKEN_MINUTES = 240
 CHECK_IN_WINDOW_DAYS = 60
 BASELINE = "baseline"
@@ -540,7 +543,12 @@ def _free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    app_path: str, env: dict[str, str], workers: int, ready_path: str, log: Path
+    app_path: str,
+    env: dict[str, str],
+    workers: int,
+    ready_path: str,
+    log: Path,
+    settings: Sequence[str] = GUNICORN_SETTINGS,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Serve ``app_path`` on 127.0.0.1; yields (base URL, master process)."""
     port = _free_port()
@@ -554,7 +562,7 @@ def gunicorn(
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(workers),
-                *GUNICORN_SETTINGS,
+                *settings,
                 app_path,
             ],
             cwd=ROOT,
@@ -754,7 +762,10 @@ def measure_size(
     baseline, hello, baseline_rss = reference()
     patient_tokens = [p["token"] for p in pools.patients]
     results: dict[str, WrkResult] = {}
-    with gunicorn("wsgi:app", env, workers, "/ready", log_file) as (base, process):
+    with gunicorn("wsgi:app", env, workers, "/ready", log_file, APP_GUNICORN_SETTINGS) as (
+        base,
+        process,
+    ):
         scripts: dict[str, Callable[[], str]] = {
             "catalogue_list": lambda: lua_get(CATALOGUE_LIST),
             "exercise_detail": lambda: lua_get_rotating(
@@ -891,7 +902,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     settings = (
         f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}; {args.days} days; "
         f"wrk {args.connections} connections, {args.duration} s per endpoint; gunicorn "
-        f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)}"
+        f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)} (the app: "
+        f"{' '.join(APP_GUNICORN_SETTINGS)})"
     )
     report = markdown_report(results, baselines, rss, targets, settings, hellos, statements)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

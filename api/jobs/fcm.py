@@ -6,6 +6,10 @@ The answer is sorted into what the delivery job does next: sent; the token is
 gone (``UNREGISTERED``, ``INVALID_ARGUMENT``: remove the device); retry later
 (429, 5xx, network errors, honouring ``Retry-After``); or failed for good.
 Tokens are never logged.
+
+google-auth is imported when a client is built and requests at its first send
+(together about 5 MB per process), so a web worker without ``FCM_CREDENTIALS_FILE``
+loads neither, and one that hands pushes to the job queue never loads requests.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ import email.utils
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
-
-import google.auth.exceptions
-import requests
-from google.auth.transport.requests import AuthorizedSession
-from google.oauth2 import service_account
+from typing import TYPE_CHECKING, Any
 
 from api.database import utcnow
+
+if TYPE_CHECKING:
+    import requests
+    from google.auth.transport.requests import AuthorizedSession
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 TOKEN_GONE = frozenset({"UNREGISTERED", "INVALID_ARGUMENT"})
@@ -39,6 +42,8 @@ class FcmClient:
     """One project's messages:send endpoint; one HTTP session per thread."""
 
     def __init__(self, credentials_file: str, base_url: str) -> None:
+        from google.oauth2 import service_account
+
         with open(credentials_file, encoding="utf-8") as handle:
             info = json.load(handle)
         self.project_id = info["project_id"]
@@ -51,10 +56,15 @@ class FcmClient:
     def _session(self) -> AuthorizedSession:
         session = getattr(self._local, "session", None)
         if session is None:
+            from google.auth.transport.requests import AuthorizedSession
+
             session = self._local.session = AuthorizedSession(self.credentials)
         return session
 
     def send(self, message: dict[str, Any]) -> SendResult:
+        import google.auth.exceptions
+        import requests
+
         try:
             response = self._session().post(
                 self.url, json={"message": message}, timeout=TIMEOUT_SECONDS

@@ -5,6 +5,7 @@ server (``DATABASE_URL``, ``CELERY_BROKER_URL``, ``FCM_CREDENTIALS_FILE``, ...).
 """
 
 from api import create_app
+from api.jobs.dispatch import celery_app
 
 flask_app = create_app()
-celery = flask_app.extensions["upright.celery"]
+celery = celery_app(flask_app)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from api import create_app
 from api.alerts.models import Alert
 from api.database import get_session, state
-from api.jobs.dispatch import TICK_TASK
+from api.jobs.dispatch import TICK_TASK, celery_app
 from tests.factories import Factory
 from tests.notifications.conftest import inbox, push_settings, tick
 from tests.notifications.test_alerts import health_words_in
@@ -70,7 +70,7 @@ def worker(app, app_config, redis_url):
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
-    celery = app.extensions["upright.celery"]
+    celery = celery_app(app)
     try:
         deadline = time.monotonic() + 60
         while not celery.control.ping(timeout=0.5):
@@ -131,7 +131,7 @@ def test_the_worker_runs_the_periodic_round_that_beat_sends(app, client, make, f
         (alert,) = session.scalars(select(Alert)).all()
         alert.created_at -= dt.timedelta(minutes=31)
         session.commit()
-    app.extensions["upright.celery"].send_task(TICK_TASK)
+    celery_app(app).send_task(TICK_TASK)
     assert fcm.wait_for(1, timeout=60)
     (message,) = fcm.messages()
     assert message["notification"]["body"] == (
