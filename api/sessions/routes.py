@@ -27,7 +27,7 @@ class Sessions(MethodView):
     @blp.doc(operationId="createSession")
     @blp.links_to("getSession", "deleteSession", parameter="session_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(SessionCreateSchema, example=examples.SESSION_CREATE)
+    @blp.arguments(SessionCreateSchema(), example=examples.SESSION_CREATE)
     @blp.response(
         201,
         SessionSchema,
