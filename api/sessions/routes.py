@@ -51,7 +51,7 @@ class Sessions(MethodView):
         """
         session = get_session()
         exercise_session, created = service.create(
-            db_session=session, patient=current_user(), data=body
+            db_session=session, patient=current_user(), data=body, alone=True
         )
         session.commit()
         return exercise_session, 201 if created else 200
