@@ -345,23 +345,27 @@ class PainDay:
     sleep_quality: int | None
 
 
+#: Built once (plain rows); the session still flushes first.
+_PAIN_DAYS = (
+    select(
+        CheckIn.local_date,
+        CheckIn.pain,
+        CheckIn.worst_pain,
+        CheckIn.interference,
+        CheckIn.sleep_quality,
+    )
+    .where(
+        CheckIn.patient_id == bindparam("patient_id"),
+        CheckIn.local_date >= bindparam("first"),
+        CheckIn.local_date <= bindparam("last"),
+    )
+    .order_by(CheckIn.local_date)
+)
+
+
 def pain_days(db_session: Session, patient_id: int, first: dt.date, last: dt.date) -> list[PainDay]:
     """The patient's check-ins from ``first`` to ``last`` (local dates), oldest first."""
-    rows = db_session.execute(
-        select(
-            CheckIn.local_date,
-            CheckIn.pain,
-            CheckIn.worst_pain,
-            CheckIn.interference,
-            CheckIn.sleep_quality,
-        )
-        .where(
-            CheckIn.patient_id == patient_id,
-            CheckIn.local_date >= first,
-            CheckIn.local_date <= last,
-        )
-        .order_by(CheckIn.local_date)
-    )
+    rows = db_session.execute(_PAIN_DAYS, {"patient_id": patient_id, "first": first, "last": last})
     return [PainDay(*row) for row in rows]
 
 

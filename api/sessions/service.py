@@ -97,11 +97,14 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
 
 
 def _own_programme(
-    db_session: Session, patient: User, programme_id: int | None
-) -> programmes.ProgrammeRef | None:
+    db_session: Session, patient: User, programme_id: int | None, entries: list[dict[str, Any]]
+) -> tuple[programmes.ProgrammeRef | None, dict[int, str]]:
+    """The patient's programme the session names (or NotFound), with the programme items
+    the entries name that are its items, and their exercise; one statement."""
     if programme_id is None:
-        return None
-    return programmes.own_programme(db_session, patient, programme_id)
+        return None, {}
+    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
+    return programmes.own_programme_items(db_session, patient, programme_id, wanted)
 
 
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
@@ -117,19 +120,17 @@ def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, 
     return found
 
 
-def _programme_items(
-    db_session: Session, programme: programmes.ProgrammeRef | None, entries: list[dict[str, Any]]
-) -> dict[int, str]:
-    """The programme items the entries name, with their exercise: each must be an item of
-    ``programme`` (any version) for the same exercise."""
-    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
-    if not wanted:
-        return {}
+def _check_items(
+    programme: programmes.ProgrammeRef | None, items: dict[int, str], entries: list[dict[str, Any]]
+) -> None:
+    """Each programme item the entries name must be an item of ``programme`` (any
+    version; ``items``: those found, with their exercise) for the same exercise."""
+    if not any(e.get("programme_item") is not None for e in entries):
+        return
     if programme is None:
         raise InvalidInput(
             {"programme_id": ["Give programme_id when entries name a programme_item."]}
         )
-    items = programmes.item_exercises(db_session, programme.id, wanted)
     errors: dict[str, list[str]] = {}
     for n, entry in enumerate(entries):
         item_id = entry.get("programme_item")
@@ -142,7 +143,6 @@ def _programme_items(
             errors[str(n)] = [f"Programme item {item_id} is '{slug}', not '{entry['exercise']}'."]
     if errors:
         raise InvalidInput({"entries": errors}, "Some entries do not match the programme.")
-    return items
 
 
 def create(
@@ -172,9 +172,11 @@ def create(
     if earlier.replay_id is not None:
         return db_session.get_one(ExerciseSession, earlier.replay_id), False
     _check_times(started_at, ended_at, now)
-    programme = _own_programme(db_session, patient, data.get("programme_id"))
+    programme, items = _own_programme(
+        db_session, patient, data.get("programme_id"), data["entries"]
+    )
     exercises = _exercises(db_session, data["entries"])
-    _programme_items(db_session, programme, data["entries"])
+    _check_items(programme, items, data["entries"])
     exercise_session = _new_session(db_session, patient, data, programme, exercises)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
     # once with its advice; the notices need the session's id, after.
