@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    bindparam,
     case,
     cast,
     exists,
@@ -366,8 +367,18 @@ class Hold:
     check_in_id: int | None
 
 
+#: Built once (plain columns, no ORM object); the session still flushes first.
+_ACTIVE_HOLD = select(
+    ExerciseHold.patient_id,
+    ExerciseHold.level,
+    ExerciseHold.reason,
+    ExerciseHold.placed_at,
+    ExerciseHold.check_in_id,
+).where(ExerciseHold.patient_id == bindparam("patient_id"), ExerciseHold.lifted_at.is_(None))
+
+
 def active_hold(db_session: Session, patient_id: int) -> Hold | None:
-    row = _hold_row(db_session, patient_id)
+    row = db_session.execute(_ACTIVE_HOLD, {"patient_id": patient_id}).first()
     if row is None:
         return None
     return Hold(

@@ -32,7 +32,7 @@ class CheckIns(MethodView):
     @blp.doc(operationId="createCheckIn")
     @blp.links_to("getCheckIn", "updateCheckIn", parameter="check_in_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(CheckInCreateSchema, example=examples.CHECK_IN_WITH_RED_FLAG)
+    @blp.arguments(CheckInCreateSchema(), example=examples.CHECK_IN_WITH_RED_FLAG)
     @blp.response(
         201, CheckInSchema, description="Recorded and triaged", example=examples.CHECK_IN_TRIAGED
     )
@@ -53,7 +53,9 @@ class CheckIns(MethodView):
         with `Location`); the same `client_id` again returns the original with 200.
         """
         session = get_session()
-        check_in, created = service.create(db_session=session, patient=current_user(), data=body)
+        check_in, created = service.create(
+            db_session=session, patient=current_user(), data=body, alone=True
+        )
         session.commit()
         return check_in, 201 if created else 200
 

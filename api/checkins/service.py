@@ -6,16 +6,16 @@ Other domains read check-ins through the functions under "read API" (typed value
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, bindparam, case, exists, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import bulk
-from api.accounts.care import has_active_therapist
-from api.accounts.models import User
+from api.accounts.models import CareLink, User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
 from api.errors import Conflict, InvalidInput
@@ -65,15 +65,24 @@ def _same_day_conflict(existing: CheckIn) -> Conflict:
     )
 
 
-def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple[CheckIn, bool]:
+def create(
+    *, db_session: Session, patient: User, data: dict[str, Any], alone: bool = False
+) -> tuple[CheckIn, bool]:
     """Record and triage a check-in. Returns (check_in, created); a replay of the
-    same client_id returns the original with created=False."""
+    same client_id returns the original with created=False.
+
+    A concurrent request may store the same client_id or date first: the unique
+    constraints decide, and the loser answers as a replay or a conflict. ``alone``: this
+    check-in is the only write of the transaction (the REST request), so losing is
+    settled by rolling the transaction back rather than by a savepoint (two round trips
+    fewer on every check-in); otherwise (a sync push) a savepoint keeps the rest."""
     client_id = data.get("client_id")
-    replay = _existing_by_client_id(db_session, patient.id, client_id)
-    if replay is not None:
-        return replay, False
     today = local_today(patient.timezone)
     local_date = data.get("date") or today
+    # One statement: the replay of client_id, the therapist link and the history.
+    prior = _prior(db_session, patient.id, client_id, local_date)
+    if prior.replay_id is not None:
+        return db_session.get_one(CheckIn, prior.replay_id), False
     _check_date(local_date, today)
     _check_episode(data.get("episode_started_on"), local_date)
     fields = {"pain_areas": [], "symptoms": []}
@@ -81,12 +90,15 @@ def create(*, db_session: Session, patient: User, data: dict[str, Any]) -> tuple
     check_in = CheckIn(patient_id=patient.id, client_id=client_id, local_date=local_date, **fields)
     # Triaged before the INSERT, so the row is written once with its verdict (the
     # history read is of earlier days only); alerts and holds need its id, after.
-    result = _evaluate(db_session, patient, check_in)
+    result = evaluate(_facts(check_in), _profile(patient, prior.therapist_linked), prior.history)
+    _write_verdict(check_in, result)
     try:
-        with db_session.begin_nested():
+        with nullcontext() if alone else db_session.begin_nested():
             db_session.add(check_in)
             db_session.flush()
     except IntegrityError as error:
+        if alone:
+            db_session.rollback()
         replay = _existing_by_client_id(db_session, patient.id, client_id)
         if replay is not None:
             return replay, False
@@ -120,12 +132,15 @@ def _triage(db_session: Session, patient: User, check_in: CheckIn) -> TriageResu
 
 def _evaluate(db_session: Session, patient: User, check_in: CheckIn) -> TriageResult:
     """The verdict on ``check_in``, written on it (not yet flushed)."""
-    result = evaluate(
-        _facts(check_in), _profile(db_session, patient), _history(db_session, check_in)
-    )
+    prior = _prior(db_session, patient.id, None, check_in.local_date)
+    result = evaluate(_facts(check_in), _profile(patient, prior.therapist_linked), prior.history)
+    _write_verdict(check_in, result)
+    return result
+
+
+def _write_verdict(check_in: CheckIn, result: TriageResult) -> None:
     check_in.triage = result.to_dict()
     check_in.triage_level = result.level
-    return result
 
 
 def _act_on(db_session: Session, patient: User, check_in: CheckIn, result: TriageResult) -> None:
@@ -156,42 +171,104 @@ def _facts(check_in: CheckIn) -> CheckInFacts:
     )
 
 
-def _profile(db_session: Session, patient: User) -> ProfileFacts:
+def _profile(patient: User, therapist_linked: bool) -> ProfileFacts:
     return ProfileFacts(
         birth_year=patient.birth_year,
         health_history=frozenset(patient.health_history or ()),
         country=patient.country,
         pain_assessed_by_clinician=patient.pain_assessed_by_clinician,
-        therapist_linked=has_active_therapist(db_session, patient_id=patient.id),
+        therapist_linked=therapist_linked,
     )
 
 
-def _history(db_session: Session, check_in: CheckIn) -> list[PastCheckIn]:
-    since = check_in.local_date - dt.timedelta(days=HISTORY_DAYS)
-    rows = db_session.execute(
-        select(
-            CheckIn.local_date,
-            CheckIn.pain,
-            CheckIn.pain_onset,
-            CheckIn.episode_started_on,
-            CheckIn.triage,
-        ).where(
-            CheckIn.patient_id == check_in.patient_id,
-            CheckIn.local_date < check_in.local_date,
-            CheckIn.local_date >= since,
+@dataclass(frozen=True)
+class _Prior:
+    """What triaging a check-in reads besides the check-in and the profile."""
+
+    replay_id: int | None  # the patient's check-in with the same client_id
+    therapist_linked: bool
+    history: list[PastCheckIn]
+
+
+_check_ins = CheckIn.__table__.c
+#: Built once, run on the connection (plain rows, no ORM work): a one-row anchor carrying
+#: the replay and the therapist link, LEFT JOINed to the check-ins of the
+#: HISTORY_DAYS before the date. Only a verdict that fired a rule is read (a level of
+#: "none" fired none), so the stored verdicts of ordinary days are not decoded.
+_PRIOR_ANCHOR = select(
+    select(_check_ins.id)
+    .where(
+        _check_ins.patient_id == bindparam("patient_id"),
+        _check_ins.client_id == bindparam("client_id"),
+    )
+    .scalar_subquery()
+    .label("replay_id"),
+    exists()
+    .where(
+        CareLink.__table__.c.patient_id == bindparam("patient_id"),
+        CareLink.__table__.c.ended_at.is_(None),
+    )
+    .label("therapist_linked"),
+).subquery("prior")
+_PRIOR = select(
+    _PRIOR_ANCHOR.c.replay_id,
+    _PRIOR_ANCHOR.c.therapist_linked,
+    _check_ins.local_date,
+    _check_ins.pain,
+    _check_ins.pain_onset,
+    _check_ins.episode_started_on,
+    case((_check_ins.triage_level != "none", _check_ins.triage), else_=null()),
+).select_from(
+    _PRIOR_ANCHOR.outerjoin(
+        CheckIn.__table__,
+        and_(
+            _check_ins.patient_id == bindparam("patient_id"),
+            _check_ins.local_date < bindparam("local_date"),
+            _check_ins.local_date >= bindparam("since"),
+        ),
+    )
+)
+
+
+_EARLIEST_WITH_HISTORY = dt.date.min + dt.timedelta(days=HISTORY_DAYS)
+
+
+def _prior(
+    db_session: Session, patient_id: int, client_id: str | None, local_date: dt.date
+) -> _Prior:
+    rows = (
+        db_session.connection()
+        .execute(
+            _PRIOR,
+            {
+                "patient_id": patient_id,
+                "client_id": client_id,
+                "local_date": local_date,
+                "since": max(local_date, _EARLIEST_WITH_HISTORY) - dt.timedelta(days=HISTORY_DAYS),
+            },
         )
+        .all()
     )
-    return [
+    replay_id, therapist_linked = rows[0][:2]  # the anchor: always one row at least
+    history = [
         PastCheckIn(
-            date=d, pain=p, pain_onset=o, episode_started_on=e, rule_ids=_fired_rule_ids(triage)
+            date=day,
+            pain=pain,
+            pain_onset=onset,
+            episode_started_on=episode,
+            rule_ids=_fired_rule_ids(triage),
         )
-        for d, p, o, e, triage in rows
+        for _, _, day, pain, onset, episode, triage in rows
+        if day is not None
     ]
+    return _Prior(replay_id, bool(therapist_linked), history)
 
 
 def _fired_rule_ids(triage: dict[str, Any] | None) -> frozenset[str]:
     """The ids of the rules a stored verdict fired (it is kept as it was, with versions)."""
-    return frozenset(rule["id"] for rule in (triage or {}).get("rules", ()))
+    if not triage:
+        return frozenset()
+    return frozenset(rule["id"] for rule in triage.get("rules", ()))
 
 
 def list_stmt(patient_id: int, date_from: dt.date | None, date_to: dt.date | None) -> Select:
@@ -268,23 +345,27 @@ class PainDay:
     sleep_quality: int | None
 
 
+#: Built once (plain rows); the session still flushes first.
+_PAIN_DAYS = (
+    select(
+        CheckIn.local_date,
+        CheckIn.pain,
+        CheckIn.worst_pain,
+        CheckIn.interference,
+        CheckIn.sleep_quality,
+    )
+    .where(
+        CheckIn.patient_id == bindparam("patient_id"),
+        CheckIn.local_date >= bindparam("first"),
+        CheckIn.local_date <= bindparam("last"),
+    )
+    .order_by(CheckIn.local_date)
+)
+
+
 def pain_days(db_session: Session, patient_id: int, first: dt.date, last: dt.date) -> list[PainDay]:
     """The patient's check-ins from ``first`` to ``last`` (local dates), oldest first."""
-    rows = db_session.execute(
-        select(
-            CheckIn.local_date,
-            CheckIn.pain,
-            CheckIn.worst_pain,
-            CheckIn.interference,
-            CheckIn.sleep_quality,
-        )
-        .where(
-            CheckIn.patient_id == patient_id,
-            CheckIn.local_date >= first,
-            CheckIn.local_date <= last,
-        )
-        .order_by(CheckIn.local_date)
-    )
+    rows = db_session.execute(_PAIN_DAYS, {"patient_id": patient_id, "first": first, "last": last})
     return [PainDay(*row) for row in rows]
 
 

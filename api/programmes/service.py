@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from api.catalogue import templates
 from api.catalogue.service import BlockingCause, CatalogueExercise
 from api.catalogue.templates import TemplatePlan
 from api.database import utcnow
-from api.errors import Conflict, Forbidden, InvalidInput
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.policy import own_record, readable_record, scoped_patient
 from api.programmes.models import Programme, ProgrammeItem, ProgrammePause, ProgrammeVersion
 from api.timeutil import local_today
@@ -664,6 +664,42 @@ def item_exercises(session: Session, programme_id: int, item_ids: set[int]) -> d
         .where(ProgrammeItem.id.in_(item_ids), ProgrammeVersion.programme_id == programme_id)
     )
     return {row.id: row.exercise_slug for row in rows}
+
+
+_versions = ProgrammeVersion.__table__.c
+_items = ProgrammeItem.__table__.c
+_programmes = Programme.__table__.c
+#: Built once: the programme with those of the item ids that are its items (any
+#: version), LEFT JOINed so that a programme without them still gives one row.
+_PROGRAMME_ITEMS = (
+    select(_programmes.patient_id, _programmes.current_version, _items.id, _items.exercise_slug)
+    .select_from(
+        Programme.__table__.outerjoin(
+            ProgrammeItem.__table__.join(
+                ProgrammeVersion.__table__, _items.version_id == _versions.id
+            ),
+            and_(
+                _versions.programme_id == _programmes.id,
+                _items.id.in_(bindparam("item_ids", expanding=True)),
+            ),
+        )
+    )
+    .where(_programmes.id == bindparam("programme_id"))
+)
+
+
+def own_programme_items(
+    session: Session, patient: User, programme_id: int, item_ids: set[int]
+) -> tuple[ProgrammeRef, dict[int, str]]:
+    """``own_programme`` and ``item_exercises`` in one statement: one of the patient's
+    own programmes (or NotFound) and, of ``item_ids``, its items with their exercise."""
+    rows = session.execute(
+        _PROGRAMME_ITEMS, {"programme_id": programme_id, "item_ids": sorted(item_ids)}
+    ).all()
+    if not rows or rows[0].patient_id != patient.id:
+        raise NotFound("Programme not found.")
+    items = {item_id: slug for _, _, item_id, slug in rows if item_id is not None}
+    return ProgrammeRef(programme_id, rows[0].current_version), items
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class Sessions(MethodView):
     @blp.doc(operationId="createSession")
     @blp.links_to("getSession", "deleteSession", parameter="session_id", statuses=(201, 200))
     @blp.login_required(Role.patient)
-    @blp.arguments(SessionCreateSchema, example=examples.SESSION_CREATE)
+    @blp.arguments(SessionCreateSchema(), example=examples.SESSION_CREATE)
     @blp.response(
         201,
         SessionSchema,
@@ -51,7 +51,7 @@ class Sessions(MethodView):
         """
         session = get_session()
         exercise_session, created = service.create(
-            db_session=session, patient=current_user(), data=body
+            db_session=session, patient=current_user(), data=body, alone=True
         )
         session.commit()
         return exercise_session, 201 if created else 200

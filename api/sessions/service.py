@@ -14,11 +14,27 @@ the level, headline and advice of the triage verdict that placed (or last raised
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import (
+    Date,
+    Select,
+    SmallInteger,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,11 +97,14 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
 
 
 def _own_programme(
-    db_session: Session, patient: User, programme_id: int | None
-) -> programmes.ProgrammeRef | None:
+    db_session: Session, patient: User, programme_id: int | None, entries: list[dict[str, Any]]
+) -> tuple[programmes.ProgrammeRef | None, dict[int, str]]:
+    """The patient's programme the session names (or NotFound), with the programme items
+    the entries name that are its items, and their exercise; one statement."""
     if programme_id is None:
-        return None
-    return programmes.own_programme(db_session, patient, programme_id)
+        return None, {}
+    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
+    return programmes.own_programme_items(db_session, patient, programme_id, wanted)
 
 
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
@@ -101,19 +120,17 @@ def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, 
     return found
 
 
-def _programme_items(
-    db_session: Session, programme: programmes.ProgrammeRef | None, entries: list[dict[str, Any]]
-) -> dict[int, str]:
-    """The programme items the entries name, with their exercise: each must be an item of
-    ``programme`` (any version) for the same exercise."""
-    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
-    if not wanted:
-        return {}
+def _check_items(
+    programme: programmes.ProgrammeRef | None, items: dict[int, str], entries: list[dict[str, Any]]
+) -> None:
+    """Each programme item the entries name must be an item of ``programme`` (any
+    version; ``items``: those found, with their exercise) for the same exercise."""
+    if not any(e.get("programme_item") is not None for e in entries):
+        return
     if programme is None:
         raise InvalidInput(
             {"programme_id": ["Give programme_id when entries name a programme_item."]}
         )
-    items = programmes.item_exercises(db_session, programme.id, wanted)
     errors: dict[str, list[str]] = {}
     for n, entry in enumerate(entries):
         item_id = entry.get("programme_item")
@@ -126,28 +143,54 @@ def _programme_items(
             errors[str(n)] = [f"Programme item {item_id} is '{slug}', not '{entry['exercise']}'."]
     if errors:
         raise InvalidInput({"entries": errors}, "Some entries do not match the programme.")
-    return items
 
 
 def create(
-    *, db_session: Session, patient: User, data: dict[str, Any], now: dt.datetime | None = None
+    *,
+    db_session: Session,
+    patient: User,
+    data: dict[str, Any],
+    now: dt.datetime | None = None,
+    alone: bool = False,
 ) -> tuple[ExerciseSession, bool]:
     """Log a session and give pain-guided advice. Returns (session, created); a
-    replay of the same client_id returns the original with created=False."""
-    replay = _existing(db_session, patient.id, data["client_id"])
-    if replay is not None:
-        return replay, False
+    replay of the same client_id returns the original with created=False.
+
+    ``alone``: the session is the only write of the transaction (the REST request), so a
+    concurrent request that stores the same client_id first is settled by rolling the
+    transaction back rather than by a savepoint (two round trips fewer on every session);
+    otherwise (a sync push) a savepoint keeps the rest of the transaction."""
     now = now or utcnow()
     started_at, ended_at = data["started_at"], data.get("ended_at")
+    if not now - MAX_LATE <= started_at <= now + CLOCK_SKEW:  # a replay, or refused
+        replay = _existing(db_session, patient.id, data["client_id"])
+        if replay is not None:
+            return replay, False
+        _check_times(started_at, ended_at, now)
+    # One statement: the replay of client_id, the previous session and recent entries.
+    earlier = _earlier(db_session, patient, data, started_at)
+    if earlier.replay_id is not None:
+        return db_session.get_one(ExerciseSession, earlier.replay_id), False
     _check_times(started_at, ended_at, now)
-    programme = _own_programme(db_session, patient, data.get("programme_id"))
+    programme, items = _own_programme(
+        db_session, patient, data.get("programme_id"), data["entries"]
+    )
     exercises = _exercises(db_session, data["entries"])
-    _programme_items(db_session, programme, data["entries"])
+    _check_items(programme, items, data["entries"])
     exercise_session = _new_session(db_session, patient, data, programme, exercises)
-    stored = _store_once(db_session, patient, exercise_session)
+    # Advised before the INSERT (it reads earlier sessions only), so the row is written
+    # once with its advice; the notices need the session's id, after.
+    given = [
+        item.to_dict()
+        for item in advice.advise(
+            _advice_facts(db_session, patient, exercise_session, exercises, earlier)
+        )
+    ]
+    exercise_session.advice = given
+    stored = _store_once(db_session, patient, exercise_session, alone=alone)
     if stored is not exercise_session:
         return stored, False
-    _advise(db_session, patient, exercise_session, exercises)
+    _keep_notices(db_session, patient, exercise_session, given)
     return exercise_session, True
 
 
@@ -191,15 +234,17 @@ def _new_session(
 
 
 def _store_once(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
+    db_session: Session, patient: User, exercise_session: ExerciseSession, *, alone: bool
 ) -> ExerciseSession:
     """The session stored, or the one a concurrent request stored first with the same
     client_id."""
     try:
-        with db_session.begin_nested():
+        with nullcontext() if alone else db_session.begin_nested():
             db_session.add(exercise_session)
             db_session.flush()
     except IntegrityError:
+        if alone:
+            db_session.rollback()
         replay = _existing(db_session, patient.id, exercise_session.client_id)
         if replay is not None:
             return replay
@@ -207,31 +252,31 @@ def _store_once(
     return exercise_session
 
 
-def _advise(
+_NOTICES = insert(PainNotice.__table__)
+
+
+def _keep_notices(
     db_session: Session,
     patient: User,
     exercise_session: ExerciseSession,
-    exercises: dict[str, Exercise],
+    given: list[dict[str, Any]],
 ) -> None:
-    """The pain-guided advice, kept with the session and, but for the hold's safety advice,
-    as notices the therapist sees (``exercises``: those already loaded, not read again)."""
-    given = pain_advice(
-        db_session=db_session, patient=patient, exercise_session=exercise_session, known=exercises
-    )
-    exercise_session.advice = given
-    for item in given:
-        if item["kind"] == HOLD_ADVICE_KIND:
-            continue  # the therapist has the alert itself, and sees the session marked
-        db_session.add(
-            PainNotice(
-                patient_id=patient.id,
-                session_id=exercise_session.id,
-                kind=item["kind"],
-                exercise_slug=item["exercise"],
-                message=item["message"],
-            )
-        )
-    db_session.flush()
+    """The advice, but for the hold's safety advice, as notices the therapist sees (the
+    therapist has the alert itself, and sees the session marked); one INSERT."""
+    notices = [
+        {
+            "patient_id": patient.id,
+            "session_id": exercise_session.id,
+            "kind": item["kind"],
+            "exercise_slug": item["exercise"],
+            "message": item["message"],
+            "created_at": utcnow(),
+        }
+        for item in given
+        if item["kind"] != HOLD_ADVICE_KIND
+    ]
+    if notices:
+        db_session.connection().execute(_NOTICES, notices)
 
 
 # --- exercise hold ---------------------------------------------------------------------
@@ -264,30 +309,19 @@ def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
 # --- advice ----------------------------------------------------------------------------
 
 
-def pain_advice(
-    *,
-    db_session: Session,
-    patient: User,
-    exercise_session: ExerciseSession,
-    known: dict[str, Exercise] | None = None,
-) -> list[dict[str, Any]]:
-    """The advice after a session (``api.advice.advise``), in order: the hold's safety
-    advice while one stands (``exercise_session.safety``); too much pain during an
-    exercise; pain above baseline the day after the previous session; exercises ready to
-    progress. ``known``: catalogue exercises already loaded, by slug (not read again)."""
-    facts = _advice_facts(db_session, patient, exercise_session, known or {})
-    return [item.to_dict() for item in advice.advise(facts)]
-
-
 def _advice_facts(
     db_session: Session,
     patient: User,
     exercise_session: ExerciseSession,
     known: dict[str, Exercise],
+    earlier: _Earlier,
 ) -> advice.SessionFacts:
-    """What the advice reads. Recent progression suggestions and ladders are looked up
-    only when the advice needs them."""
-    previous = _previous_session(db_session, patient, exercise_session)
+    """What the advice (``api.advice.advise``) reads, for a session not yet stored: the
+    hold's safety advice while one stands (``exercise_session.safety``); the entries'
+    pain; the previous session and the check-ins around it; earlier entries.
+    Recent progression suggestions and ladders are looked up only when the advice needs
+    them. ``known``: catalogue exercises already loaded, by slug (not read again)."""
+    previous = earlier.previous
     facts = advice.SessionFacts(
         date=exercise_session.local_date,
         entries=tuple(
@@ -296,7 +330,7 @@ def _advice_facts(
             )
             for entry in exercise_session.entries
         ),
-        history=_recent_entries(db_session, patient, exercise_session),
+        history=earlier.history,
         previous=previous,
         check_ins=_check_ins_around(db_session, patient, previous),
         hold=_hold(exercise_session.safety),
@@ -323,31 +357,108 @@ def _hold(safety: dict[str, Any] | None) -> advice.Hold | None:
     )
 
 
-def _previous_session(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> advice.PreviousSession | None:
-    last = (
-        select(ExerciseSession.id, ExerciseSession.local_date)
-        .where(
-            ExerciseSession.patient_id == patient.id,
-            ExerciseSession.id != exercise_session.id,
-            ExerciseSession.started_at < exercise_session.started_at,
-        )
-        .order_by(ExerciseSession.started_at.desc(), ExerciseSession.id.desc())
-        .limit(1)
-        .subquery()
+@dataclass(frozen=True)
+class _Earlier:
+    """What logging a session reads of the patient's earlier sessions."""
+
+    replay_id: int | None  # the patient's session with the same client_id
+    previous: advice.PreviousSession | None  # the last one started before this one
+    history: tuple[advice.PastEntry, ...]  # entries of its exercises in the window
+
+
+_sessions = ExerciseSession.__table__.c
+_entries = SessionEntry.__table__.c
+_PREVIOUS = (
+    select(_sessions.id, _sessions.local_date)
+    .where(
+        _sessions.patient_id == bindparam("patient_id"),
+        _sessions.started_at < bindparam("started_at"),
     )
-    # The session and its exercises in order, as plain rows, in one statement.
-    rows = db_session.execute(
-        select(last.c.local_date, SessionEntry.exercise_slug)
-        .select_from(last)
-        .outerjoin(SessionEntry, SessionEntry.session_id == last.c.id)
-        .order_by(SessionEntry.position)
-    ).all()
-    if not rows:
-        return None
-    return advice.PreviousSession(
-        date=rows[0][0], exercises=tuple(slug for _, slug in rows if slug is not None)
+    .order_by(_sessions.started_at.desc(), _sessions.id.desc())
+    .limit(1)
+    .subquery("previous")
+)
+#: Built once, run on the connection (plain rows): three parts told apart by ``part``:
+#: 0, the replay of client_id (its id in ``number``); 1, the previous session's
+#: exercises in order (``number``: the position; a session without entries gives one
+#: row without a slug); 2, earlier entries of this session's exercises in the
+#: progression window (``number``: their session).
+_EARLIER = union_all(
+    select(
+        literal(0).label("part"),
+        _sessions.id.label("number"),
+        cast(null(), Date).label("local_date"),
+        cast(null(), String).label("exercise_slug"),
+        cast(null(), SmallInteger).label("pain_during"),
+        cast(null(), SmallInteger).label("effort"),
+    ).where(
+        _sessions.patient_id == bindparam("patient_id"),
+        _sessions.client_id == bindparam("client_id"),
+    ),
+    select(
+        literal(1),
+        _entries.position,
+        _PREVIOUS.c.local_date,
+        _entries.exercise_slug,
+        cast(null(), SmallInteger),
+        cast(null(), SmallInteger),
+    )
+    .select_from(_PREVIOUS)
+    .outerjoin(SessionEntry.__table__, _entries.session_id == _PREVIOUS.c.id),
+    select(
+        literal(2),
+        _entries.session_id,
+        _sessions.local_date,
+        _entries.exercise_slug,
+        _entries.pain_during,
+        _entries.effort,
+    )
+    .join_from(SessionEntry.__table__, ExerciseSession.__table__)
+    .where(
+        _sessions.patient_id == bindparam("patient_id"),
+        _sessions.local_date >= bindparam("since"),
+        _sessions.local_date <= bindparam("local_date"),
+        _entries.exercise_slug.in_(bindparam("slugs", expanding=True)),
+    ),
+)
+
+
+def _earlier(
+    db_session: Session, patient: User, data: dict[str, Any], started_at: dt.datetime
+) -> _Earlier:
+    local_date = started_at.astimezone(ZoneInfo(patient.timezone)).date()
+    rows = db_session.connection().execute(
+        _EARLIER,
+        {
+            "patient_id": patient.id,
+            "client_id": data["client_id"],
+            "started_at": started_at,
+            "local_date": local_date,
+            "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
+            "slugs": sorted({entry["exercise"] for entry in data["entries"]}),
+        },
+    )
+    replay_id = None
+    previous_day = None
+    previous: list[tuple[int, str]] = []
+    history = []
+    for part, number, day, slug, pain_during, effort in rows:
+        if part == 0:
+            replay_id = number
+        elif part == 1:
+            previous_day = day
+            if slug is not None:
+                previous.append((number, slug))
+        else:
+            history.append(advice.PastEntry(slug, number, day, pain_during, effort))
+    return _Earlier(
+        replay_id=replay_id,
+        previous=None
+        if previous_day is None
+        else advice.PreviousSession(
+            date=previous_day, exercises=tuple(slug for _, slug in sorted(previous))
+        ),
+        history=tuple(history),
     )
 
 
@@ -364,31 +475,6 @@ def _check_ins_around(
         previous.date + dt.timedelta(days=1),
     )
     return tuple(advice.CheckInPain(date=day.local_date, pain=day.pain) for day in days)
-
-
-def _recent_entries(
-    db_session: Session, patient: User, exercise_session: ExerciseSession
-) -> tuple[advice.PastEntry, ...]:
-    """Earlier entries of this session's exercises in the progression window."""
-    since = exercise_session.local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1)
-    rows = db_session.execute(
-        select(
-            SessionEntry.exercise_slug,
-            SessionEntry.session_id,
-            ExerciseSession.local_date,
-            SessionEntry.pain_during,
-            SessionEntry.effort,
-        )
-        .join(ExerciseSession, SessionEntry.session_id == ExerciseSession.id)
-        .where(
-            ExerciseSession.patient_id == patient.id,
-            ExerciseSession.id != exercise_session.id,
-            ExerciseSession.local_date >= since,
-            ExerciseSession.local_date <= exercise_session.local_date,
-            SessionEntry.exercise_slug.in_({e.exercise_slug for e in exercise_session.entries}),
-        )
-    )
-    return tuple(advice.PastEntry(*row) for row in rows)
 
 
 def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -117,6 +118,20 @@ def test_replay_with_same_client_id_returns_the_original(app, client, headers):
     replay = post(client, headers, client_id="phone-abc-0001", pain=5)
     assert replay.status_code == 200
     assert replay.get_json()["id"] == first.get_json()["id"]
+    assert count(app, CheckIn) == 1
+
+
+def test_a_replay_that_loses_the_race_to_the_original_returns_it(app, client, headers, monkeypatch):
+    """The original is stored between the replay's look-up and its INSERT (two requests at
+    once): the unique constraint decides and the replay still answers the original."""
+    from api.checkins import service
+
+    first = post(client, headers, client_id="phone-race-0001", pain=5)
+    looked_up = service._prior
+    monkeypatch.setattr(service, "_prior", lambda *args: replace(looked_up(*args), replay_id=None))
+    replay = post(client, headers, client_id="phone-race-0001", pain=5)
+    assert replay.status_code == 200
+    assert replay.get_json() == first.get_json()
     assert count(app, CheckIn) == 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import update
@@ -65,6 +66,44 @@ def test_replay_with_same_client_id_returns_the_original(app, client, care):
     assert replay.get_json() == first.get_json()
     assert count(app, ExerciseSession) == 1
     assert count(app, PainNotice) == 1  # advice is not repeated on replay
+
+
+def test_a_replay_that_loses_the_race_to_the_original_returns_it(app, client, care, monkeypatch):
+    """The original is stored between the replay's look-up and its INSERT (two requests at
+    once): the unique constraint decides and the replay still answers the original."""
+    from api.sessions import service
+
+    _, headers, _, _ = care
+    body = session_body(entry(pain_during=7))
+    first = client.post("/api/v1/sessions", json=body, headers=headers)
+    looked_up = service._earlier
+    monkeypatch.setattr(
+        service, "_earlier", lambda *args: replace(looked_up(*args), replay_id=None)
+    )
+    replay = client.post("/api/v1/sessions", json=body, headers=headers)
+    assert replay.status_code == 200
+    assert replay.get_json() == first.get_json()
+    assert count(app, ExerciseSession) == 1
+    assert count(app, PainNotice) == 1
+
+
+def test_a_replay_after_the_logging_window_returns_the_original(app, client, care, monkeypatch):
+    """A phone offline for more than a week sends the session again: still the original,
+    not a 422 for a start too long ago."""
+    from api.sessions import service
+
+    _, headers, _, _ = care
+    body = session_body(entry(pain_during=7))
+    first = client.post("/api/v1/sessions", json=body, headers=headers)
+    monkeypatch.setattr(service, "utcnow", lambda: utcnow() + dt.timedelta(days=8))
+    replay = client.post("/api/v1/sessions", json=body, headers=headers)
+    assert replay.status_code == 200
+    assert replay.get_json() == first.get_json()
+    late = client.post(
+        "/api/v1/sessions", json={**body, "client_id": "another-late-one"}, headers=headers
+    )
+    assert late.status_code == 422
+    assert count(app, ExerciseSession) == 1
 
 
 def test_client_ids_are_per_patient(client, make):
