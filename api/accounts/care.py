@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Exists, Select, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -157,6 +157,11 @@ def has_active_therapist(db_session: Session, *, patient_id: int) -> bool:
     """True while at least one care link of the patient is active."""
     stmt = select(CareLink.id).where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
     return db_session.scalar(stmt.limit(1)) is not None
+
+
+def active_therapist_exists(patient_id: ColumnElement[int]) -> Exists:
+    """``has_active_therapist`` as an SQL expression, for another domain's statement."""
+    return exists().where(CareLink.patient_id == patient_id, CareLink.ended_at.is_(None))
 
 
 def linked_since(db_session: Session, *, therapist_id: int, patient_id: int) -> dt.datetime | None:

@@ -10,12 +10,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, exists, null, select
+from sqlalchemy import Select, and_, bindparam, case, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import bulk
-from api.accounts.models import CareLink, User
+from api.accounts.care import active_therapist_exists
+from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
 from api.errors import Conflict, InvalidInput
@@ -203,12 +204,7 @@ _PRIOR_ANCHOR = select(
     )
     .scalar_subquery()
     .label("replay_id"),
-    exists()
-    .where(
-        CareLink.__table__.c.patient_id == bindparam("patient_id"),
-        CareLink.__table__.c.ended_at.is_(None),
-    )
-    .label("therapist_linked"),
+    active_therapist_exists(bindparam("patient_id")).label("therapist_linked"),
 ).subquery("prior")
 _PRIOR = select(
     _PRIOR_ANCHOR.c.replay_id,
