@@ -104,6 +104,11 @@ class AnswerMemo:
                 self._drop(next(iter(self._answers)))
         return True
 
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+            self.used = 0
+
     def forget(self, key: tuple) -> None:
         with self._lock:
             self._drop(key)
