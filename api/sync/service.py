@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import current_app
@@ -225,7 +225,13 @@ def feed_of(session: Session, user: User) -> Feed:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="upright.sync-cursor")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per secret key: building it (its key derivation) cost every pull."""
+    return URLSafeSerializer(secret_key, salt="upright.sync-cursor")
 
 
 def encode_cursor(user_id: int, position: dict[str, Any]) -> str:
