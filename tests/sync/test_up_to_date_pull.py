@@ -183,3 +183,25 @@ def test_an_up_to_date_pull_on_a_connection_the_server_dropped_still_answers(app
         assert body["changes"] == expected["changes"]
         assert body["has_more"] is False
         assert body["catalogue_version"] == expected["catalogue_version"]
+
+
+def test_cursors_are_signed_as_before_so_phones_keep_the_ones_they_hold(app, client, make):
+    """The serializer is built once per key: a cursor signed the plain itsdangerous way
+    (as phones hold them) is still accepted, and the server's cursors are that format."""
+    from itsdangerous import URLSafeSerializer
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    _, cursor = pull_all(client, headers)
+    plain = URLSafeSerializer(app.config["SECRET_KEY"], salt="upright.sync-cursor")
+    position = plain.loads(cursor)
+    assert position["u"] == patient
+    held = plain.dumps(position)
+    response = client.get(f"{SYNC}?cursor={held}", headers=headers)
+    assert response.status_code == 200
+    assert plain.loads(response.get_json()["cursor"])["u"] == patient
+    forged = URLSafeSerializer("x" * 48, salt="upright.sync-cursor").dumps(position)
+    refused = client.get(f"{SYNC}?cursor={forged}", headers=headers)
+    assert refused.status_code == 422
+    garbled = client.get(f"{SYNC}?cursor=x{held}", headers=headers)
+    assert refused.get_json() == garbled.get_json()
