@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, Integer, MetaData, Table, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from api.timeutil import utcnow as utcnow  # the one clock, re-exported for column defaults
@@ -129,6 +134,7 @@ def make_engine(
         return engine
     engine = create_engine(
         url,
+        poolclass=_PingingPool,
         pool_pre_ping=True,
         hide_parameters=True,  # no health data in logs or error messages
         pool_timeout=pool_timeout,
@@ -153,6 +159,59 @@ def make_engine(
     if statement_timeout:
         event.listen(engine, "do_connect", _bounded_connect(statement_timeout))
     return engine
+
+
+T = TypeVar("T")
+
+_PING_SKIPPED: ContextVar[bool] = ContextVar("upright_ping_skipped", default=False)
+
+
+class _PingingPool(QueuePool):
+    """SQLAlchemy's queue pool, whose check on checkout (``pool_pre_ping``) a caller that
+    copes with a dead connection itself can skip (``without_checkout_ping``)."""
+
+    @property  # type: ignore[override]
+    def _pre_ping(self) -> bool:
+        return self._ping_on_checkout and not _PING_SKIPPED.get()
+
+    @_pre_ping.setter
+    def _pre_ping(self, value: bool) -> None:
+        self._ping_on_checkout = value
+
+    def recreate(self) -> QueuePool:
+        skipped = _PING_SKIPPED.set(False)  # the new pool pings as this one was told to
+        try:
+            return super().recreate()
+        finally:
+            _PING_SKIPPED.reset(skipped)
+
+
+def without_checkout_ping(engine: Engine, work: Callable[[Connection], T]) -> T | None:
+    """``work(connection)`` on a pooled connection in autocommit, checked out without the
+    round trip of the pool's ping: ``None`` when the connection turns out to be dead.
+
+    The ping exists so that a connection the server dropped (a restart, a failover) is
+    replaced before a request uses it. A single read-only statement can find that out
+    itself: when it fails because the connection is gone, SQLAlchemy discards the
+    connection (and the pool's older ones) and the caller answers the request the normal
+    way, whose checkout pings and reconnects. Any other error is raised as it is.
+    """
+    skipped = _PING_SKIPPED.set(True)
+    try:
+        connection = engine.connect()
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            return None
+        raise
+    finally:
+        _PING_SKIPPED.reset(skipped)
+    try:
+        with connection.execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+            return work(autocommit)
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            return None
+        raise
 
 
 #: Seconds the client waits for an answer beyond ``statement_timeout`` before it

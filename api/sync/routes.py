@@ -12,7 +12,7 @@ from flask.views import MethodView
 from api.accounts.models import Role
 from api.blueprint import Blueprint, access_claims, current_user
 from api.catalogue.cache import catalogue_version  # cached, as for the ETags
-from api.database import get_session, state
+from api.database import get_session, state, without_checkout_ping
 from api.sync import examples, service
 from api.sync.schemas import PullQuerySchema, PullSchema, PushResultSchema, PushSchema
 
@@ -66,9 +66,14 @@ def _up_to_date_in_one_statement(view: Callable[..., Any]) -> Callable[..., Any]
         }
         engine = state().engine
         if engine.dialect.name == "postgresql":
-            # One statement, no transaction to begin or end: two round trips fewer.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                found = service.pull_if_up_to_date(connection=conn, **probe)
+            # One statement, no transaction to begin or end, no ping on checkout: three
+            # round trips fewer. A connection found dead gives no answer (the normal pull,
+            # whose checkout reconnects, answers).
+            found = without_checkout_ping(
+                engine, lambda conn: service.pull_if_up_to_date(connection=conn, **probe)
+            )
+            if found is None:
+                return view(*args, **kwargs)
         else:
             found = service.pull_if_up_to_date(connection=get_session().connection(), **probe)
         if found.answer is not None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from marshmallow import Schema, ValidationError
 from sqlalchemy import and_, delete, func, literal, literal_column, select, text, tuple_, union
 from sqlalchemy.engine import Connection
@@ -225,7 +225,43 @@ def feed_of(session: Session, user: User) -> Feed:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="upright.sync-cursor")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+class _KeptKeySigner(Signer):
+    """itsdangerous's signer, deriving each secret's signing key once (it is the same for
+    every cursor) instead of with each signature."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[str | bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        try:
+            return self._derived[secret_key]
+        except KeyError:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+            return key
+
+
+class _CursorSerializer(URLSafeSerializer):
+    """The cursor serializer, with one signer for its salt instead of one per call: the
+    same signatures, the same cursors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, signer=_KeptKeySigner, **kwargs)
+        self._signer = super().make_signer(self.salt)
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is None or salt == self.salt:
+            return self._signer
+        return super().make_signer(salt)
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per secret key: building it, and its signer, cost every pull."""
+    return _CursorSerializer(secret_key, salt="upright.sync-cursor")
 
 
 def encode_cursor(user_id: int, position: dict[str, Any]) -> str:

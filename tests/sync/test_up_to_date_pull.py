@@ -125,3 +125,83 @@ def test_a_token_issued_for_another_role_is_answered_by_the_accounts_role(app, c
         )
         assert response.status_code == 200
         assert collection in response.get_json()["changes"]
+
+
+def test_an_up_to_date_pull_checks_out_its_connection_without_the_ping(
+    app, client, make, monkeypatch
+):
+    """The pool's ping is a round trip of its own; the one statement finds out itself."""
+    from api.database import state
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    _, cursor = pull_all(client, headers)
+    dialect = type(state(app).engine.dialect)
+    pings: list[object] = []
+    ping = dialect.do_ping
+
+    def counted(self, dbapi_connection):
+        pings.append(dbapi_connection)
+        return ping(self, dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    response = client.get(f"{SYNC}?cursor={cursor}", headers=headers)
+    assert response.status_code == 200
+    assert all(c == {"upserted": [], "deleted": []} for c in response.json["changes"].values())
+    assert pings == []
+    # Every other request still pings its checkout (a dropped connection is replaced).
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert len(pings) == (1 if state(app).engine.dialect.name == "postgresql" else 0)
+
+
+def test_an_up_to_date_pull_on_a_connection_the_server_dropped_still_answers(app, client, make):
+    """A pooled connection dropped by the server (a restart, a failover) is not pinged by
+    the up-to-date pull: its statement fails, and the normal pull answers, reconnecting."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from api.database import state
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    _, cursor = pull_all(client, headers)
+    expected = client.get(f"{SYNC}?cursor={cursor}", headers=headers).get_json()
+    engine = state(app).engine
+    engine.dispose()
+    assert client.get(f"{SYNC}?cursor={cursor}", headers=headers).status_code == 200
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as pooled:  # the one connection the pool now holds
+            pid = pooled.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        other = create_engine(app.config["DATABASE_URL"], poolclass=NullPool)
+        with other.connect() as admin:
+            assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        other.dispose()
+    for _ in range(2):
+        response = client.get(f"{SYNC}?cursor={cursor}", headers=headers)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert body["changes"] == expected["changes"]
+        assert body["has_more"] is False
+        assert body["catalogue_version"] == expected["catalogue_version"]
+
+
+def test_cursors_are_signed_as_before_so_phones_keep_the_ones_they_hold(app, client, make):
+    """The serializer is built once per key: a cursor signed the plain itsdangerous way
+    (as phones hold them) is still accepted, and the server's cursors are that format."""
+    from itsdangerous import URLSafeSerializer
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    _, cursor = pull_all(client, headers)
+    plain = URLSafeSerializer(app.config["SECRET_KEY"], salt="upright.sync-cursor")
+    position = plain.loads(cursor)
+    assert position["u"] == patient
+    held = plain.dumps(position)
+    response = client.get(f"{SYNC}?cursor={held}", headers=headers)
+    assert response.status_code == 200
+    assert plain.loads(response.get_json()["cursor"])["u"] == patient
+    forged = URLSafeSerializer("x" * 48, salt="upright.sync-cursor").dumps(position)
+    refused = client.get(f"{SYNC}?cursor={forged}", headers=headers)
+    assert refused.status_code == 422
+    garbled = client.get(f"{SYNC}?cursor=x{held}", headers=headers)
+    assert refused.get_json() == garbled.get_json()
