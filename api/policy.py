@@ -113,22 +113,20 @@ def patient_filter(session: Session, actor: User, column, patient_id: int | None
 def log_reads(session: Session, actor: User, patient_ids: list[int], *, resource: str) -> None:
     """A therapist's read of several patients' data: one access-log row per patient."""
     if actor.role == Role.therapist and patient_ids:
-        # One INSERT of many VALUES for the whole page: an ORM add per row sends one
-        # INSERT each where the driver cannot return many ids in order (SQLite), and a
-        # list of parameters is an executemany, one INSERT per row on the server.
+        # One INSERT for the whole page (an ORM add per row sends one INSERT each where
+        # the driver cannot return many ids in order, as on SQLite).
         session.execute(
-            insert(AccessLogEntry).values(
-                [
-                    {
-                        "patient_id": patient_id,
-                        "therapist_id": actor.id,
-                        "therapist_name": actor.display_name,
-                        "resource": resource,
-                        "resource_id": None,
-                    }
-                    for patient_id in sorted(set(patient_ids))
-                ]
-            )
+            insert(AccessLogEntry),
+            [
+                {
+                    "patient_id": patient_id,
+                    "therapist_id": actor.id,
+                    "therapist_name": actor.display_name,
+                    "resource": resource,
+                    "resource_id": None,
+                }
+                for patient_id in sorted(set(patient_ids))
+            ],
         )
 
 
