@@ -12,11 +12,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from api.accounts import care
-from api.accounts.models import AccessLogEntry, Role, User
+from api.accounts.models import Role, User
 from api.alerts.models import AlertEvent
 from api.alerts.service import LINK_ENDED_DAYS
 from api.database import utcnow
-from api.policy import log_reads
+from api.policy import log_reads, log_reads_cte
 
 
 def kept_for(user: User) -> bool:
@@ -56,15 +56,6 @@ def log_again(session: Session, user: User, patient_ids: tuple[int, ...]) -> Non
     session.commit()
 
 
-#: The rows of ``log_reads`` for a list of patients, as a data-modifying CTE (PostgreSQL).
-_LOG_ALONG = (
-    f"INSERT INTO {AccessLogEntry.__tablename__} "
-    "(patient_id, therapist_id, therapist_name, resource, resource_id, accessed_at) "
-    "SELECT p, :log_actor, :log_name, 'alerts', NULL, :log_at "
-    "FROM unnest(CAST(:log_patients AS integer[])) WITH ORDINALITY AS r(p, n) ORDER BY n"
-)
-
-
 def log_along(
     session: Session, user: User, patient_ids: tuple[int, ...]
 ) -> tuple[str, dict[str, Any]] | None:
@@ -72,10 +63,4 @@ def log_along(
     order) as a write sent with the feed's check; None elsewhere or when there are none."""
     if not patient_ids or session.get_bind().dialect.name != "postgresql":
         return None
-    params = {
-        "log_actor": user.id,
-        "log_name": user.display_name,
-        "log_at": utcnow(),
-        "log_patients": list(patient_ids),
-    }
-    return _LOG_ALONG, params
+    return log_reads_cte(user, patient_ids, resource="alerts")
