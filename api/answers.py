@@ -21,7 +21,8 @@ notice or a ``link_ended`` notice leaving its window). Nothing is shared between
 and nothing is served stale: the memo saves the Python, not the check.
 
 A hit repeats the endpoint's side effects (a therapist's alert list writes the access
-log, ``replay``) and answers the same headers as the miss did.
+log, ``replay``; on PostgreSQL in the statement of the check, ``along``) and answers the
+same headers as the miss did.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ LARGEST_SHARE = 8
 _OVERHEAD = 256  # bytes counted per entry beyond its body and headers (key, object)
 
 Watermark = Callable[[Any, User], Any]
-Unchanged = Callable[[Any, User, Any], bool]
+Unchanged = Callable[..., bool]  # (session, user, mark[, along]) -> bool
 _feed: list[tuple[Watermark, Unchanged]] = []
 
 
@@ -147,6 +148,7 @@ def memoised(
     expires: Callable[[Any, User, bytes], dt.datetime | None] | None = None,
     reads: Callable[[User, bytes], Any] | None = None,
     replay: Callable[[Any, User, Any], None] | None = None,
+    along: Callable[[Any, User, Any], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve the caller's answer again while exact (put it under ``login_required``, above
     the arguments and response decorators: it keeps the rendered response).
@@ -155,7 +157,10 @@ def memoised(
     request may be kept; ``expires(session, user, body)``: the instant the answer changes
     by the clock alone, if any (read on a miss); ``reads(user, body)``: what a hit must
     repeat (kept with the answer) and ``replay(session, user, reads)`` repeats it (and
-    commits), as the endpoint would have.
+    commits), as the endpoint would have. ``along(session, user, reads)``, where the feed
+    can send a write with its check (PostgreSQL), gives that write instead (or None:
+    ``replay``); it is committed with a hit and rolled back before a miss computes the
+    answer again (and writes it itself).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,13 +185,20 @@ def memoised(
             )
             kept = answers.get(memo_key)
             if kept is not None:
-                if (kept.expires_at is None or now < kept.expires_at) and unchanged(
-                    session, user, kept.mark
-                ):
-                    if replay is not None:
-                        replay(session, user, kept.reads)
-                    answers.hits += 1
-                    return kept.response()
+                if kept.expires_at is None or now < kept.expires_at:
+                    write = along(session, user, kept.reads) if along is not None else None
+                    if write is None:
+                        if unchanged(session, user, kept.mark):
+                            if replay is not None:
+                                replay(session, user, kept.reads)
+                            answers.hits += 1
+                            return kept.response()
+                    elif unchanged(session, user, kept.mark, write):
+                        session.commit()
+                        answers.hits += 1
+                        return kept.response()
+                    else:  # the write is the miss's to make: not twice
+                        session.rollback()
                 answers.forget(memo_key)
             mark = watermark(session, user)  # before computing: see api/sync/watermark.py
             response = view(*args, **kwargs)

@@ -10,10 +10,13 @@ Rules:
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import AccessLogEntry, CareLink, Role, User
+from api.database import utcnow
 from api.errors import InvalidInput, NotFound
 
 
@@ -128,6 +131,29 @@ def log_reads(session: Session, actor: User, patient_ids: list[int], *, resource
                 for patient_id in sorted(set(patient_ids))
             ],
         )
+
+
+#: The rows of ``log_reads`` as a data-modifying CTE (PostgreSQL), in patient order.
+_LOG_READS_CTE = (
+    f"INSERT INTO {AccessLogEntry.__tablename__} "
+    "(patient_id, therapist_id, therapist_name, resource, resource_id, accessed_at) "
+    "SELECT p, :log_actor, :log_name, :log_resource, NULL, :log_at "
+    "FROM unnest(CAST(:log_patients AS integer[])) WITH ORDINALITY AS r(p, n) ORDER BY n"
+)
+
+
+def log_reads_cte(
+    actor: User, patient_ids: tuple[int, ...], *, resource: str
+) -> tuple[str, dict[str, Any]]:
+    """The rows of ``log_reads`` (a therapist's, ``patient_ids`` not empty) as SQL for a
+    PostgreSQL data-modifying CTE and its parameters, to send with another statement."""
+    return _LOG_READS_CTE, {
+        "log_actor": actor.id,
+        "log_name": actor.display_name,
+        "log_resource": resource,
+        "log_at": utcnow(),
+        "log_patients": sorted(set(patient_ids)),
+    }
 
 
 def scoped_patient(

@@ -381,6 +381,38 @@ def test_a_hit_writes_the_access_log_rows_a_miss_writes(app, plain, make):
     assert after_plain == sorted(assigned + read * 3)
     assert hit.headers["X-Pagination"] == miss.headers["X-Pagination"]
     assert hit.headers["Cache-Control"] == miss.headers["Cache-Control"] == "no-store"
+    rows = w.client.get("/api/v1/me/access-log?page_size=100", headers=w.p_h).get_json()
+    rows = [e for e in rows if e["resource"] == "alerts"]
+    assert len(rows) == 3 and len({e["id"] for e in rows}) == 3
+    whole = {
+        tuple(sorted((k, v) for k, v in e.items() if k not in ("id", "accessed_at"))) for e in rows
+    }
+    assert whole == {
+        (
+            ("resource", "alerts"),
+            ("resource_id", None),
+            ("therapist_id", w.therapist),
+            ("therapist_name", "Dr Memo"),
+        )
+    }
+
+
+def test_a_kept_alert_list_found_changed_logs_the_read_once(app, plain, make):
+    """On PostgreSQL the hit writes the access log with the feed's check: when the check
+    finds a change, that write is undone and the list computed again logs the read once."""
+    w = World(app, plain, make)
+    _red_flag(w)
+    assigned = _access_log(w.client, w.p_h)
+    w.client.get("/api/v1/alerts", headers=w.t_h)
+    _check_in(w, pain=2)  # the patient's feed changes: the kept list is no longer exact
+    with app.app_context():
+        hits = memo().hits
+    changed = w.client.get("/api/v1/alerts", headers=w.t_h)
+    with app.app_context():
+        assert memo().hits == hits
+    assert changed.data == w.plain.get("/api/v1/alerts", headers=w.t_h).data
+    read = [("alerts", None)]
+    assert _access_log(w.client, w.p_h) == sorted(assigned + read * 3)
 
 
 def _local_noon(minutes: int = 0) -> dt.datetime:

@@ -16,7 +16,7 @@ from api.accounts.models import Role, User
 from api.alerts.models import AlertEvent
 from api.alerts.service import LINK_ENDED_DAYS
 from api.database import utcnow
-from api.policy import log_reads
+from api.policy import log_reads, log_reads_cte
 
 
 def kept_for(user: User) -> bool:
@@ -54,3 +54,13 @@ def log_again(session: Session, user: User, patient_ids: tuple[int, ...]) -> Non
     """The access-log rows of the list, as its miss wrote them, committed."""
     log_reads(session, user, list(patient_ids), resource="alerts")
     session.commit()
+
+
+def log_along(
+    session: Session, user: User, patient_ids: tuple[int, ...]
+) -> tuple[str, dict[str, Any]] | None:
+    """On PostgreSQL, the access-log rows of ``log_again`` (the same rows, in the same
+    order) as a write sent with the feed's check; None elsewhere or when there are none."""
+    if not patient_ids or session.get_bind().dialect.name != "postgresql":
+        return None
+    return log_reads_cte(user, patient_ids, resource="alerts")

@@ -47,6 +47,7 @@ class Alerts(MethodView):
         expires=answers.notices_end,
         reads=answers.patients_read,
         replay=answers.log_again,
+        along=answers.log_along,
     )
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertEntrySchema(many=True), example=[examples.ALERT])

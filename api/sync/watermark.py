@@ -55,10 +55,12 @@ _WATCHED = {
 _XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 Mark = tuple[Any, ...]
+Along = tuple[str, dict[str, Any]]
 
 
 @cache
-def _statement(dialect: str, role: Role, purpose: str):
+def _statement(dialect: str, role: Role, purpose: str, along: str | None = None):
+    """``along``: a data-modifying CTE sent with a PostgreSQL check."""
     watched = _WATCHED[role]
     if dialect == "postgresql":
         if purpose == "read":
@@ -67,12 +69,14 @@ def _statement(dialect: str, role: Role, purpose: str):
                 f"LEFT JOIN sync_changes c ON {watched} AND c.txid >= h.fence "
                 f"ORDER BY c.id LIMIT {MAX_SEEN + 1}"
             )
+        cte = f"WITH along AS ({along}) " if along is not None else ""
         if purpose == "check":
             return text(
-                f"SELECT EXISTS (SELECT 1 FROM sync_changes c WHERE {watched} AND c.txid >= :fence)"
+                f"{cte}SELECT EXISTS (SELECT 1 FROM sync_changes c "
+                f"WHERE {watched} AND c.txid >= :fence)"
             )
         return text(
-            f"SELECT EXISTS (SELECT 1 FROM sync_changes c WHERE {watched} "
+            f"{cte}SELECT EXISTS (SELECT 1 FROM sync_changes c WHERE {watched} "
             "AND c.txid >= :fence AND c.id NOT IN :seen)"
         ).bindparams(bindparam("seen", expanding=True))
     return text(f"SELECT count(c.id), coalesce(max(c.id), 0) FROM sync_changes c WHERE {watched}")
@@ -98,21 +102,28 @@ def watermark(session: Session, user: User) -> Mark | None:
     return ("postgresql", int(rows[0].fence), seen)
 
 
-def unchanged(session: Session, user: User, mark: Mark) -> bool:
-    """Whether nothing of the user's feed changed since ``mark`` was read (one statement)."""
+def unchanged(session: Session, user: User, mark: Mark, along: Along | None = None) -> bool:
+    """Whether nothing of the user's feed changed since ``mark`` was read (one statement).
+
+    ``along``: a write (SQL and its parameters, none named ``owner``, ``fence`` or
+    ``seen``) sent in the same statement on PostgreSQL, as a data-modifying CTE; the
+    caller commits it when the answer is unchanged and rolls it back otherwise. Its SQL
+    is one of a few constants (each statement built is kept)."""
     dialect = mark[0]
     if dialect == "sqlite":
+        if along is not None:
+            raise ValueError("a write is sent with the check on PostgreSQL only")
         now = session.execute(_statement(dialect, user.role, "read"), {"owner": user.id}).one()
         return (int(now[0]), int(now[1])) == mark[1:]
     _dialect_name, fence, seen = mark
+    params = {"owner": user.id, "fence": fence}
     if seen:
-        params = {"owner": user.id, "fence": fence, "seen": list(seen)}
-        changed = session.execute(_statement(dialect, user.role, "check_seen"), params)
-    else:
-        changed = session.execute(
-            _statement(dialect, user.role, "check"), {"owner": user.id, "fence": fence}
-        )
-    return not changed.scalar_one()
+        params["seen"] = list(seen)
+    if along is not None:
+        params.update(along[1])
+    purpose = "check_seen" if seen else "check"
+    statement = _statement(dialect, user.role, purpose, along[0] if along else None)
+    return not session.execute(statement, params).scalar_one()
 
 
 def register() -> None:
