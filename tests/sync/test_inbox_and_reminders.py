@@ -191,32 +191,12 @@ def test_deliveries_recorded_by_the_push_worker_and_a_removed_device_reach_the_i
 ):
     from api.database import get_session, utcnow
     from api.jobs import delivery, fcm
-    from api.notifications.models import Delivery, DeliveryStatus, Platform
 
     patient = make.patient()
     headers = make.headers(patient)
-    device = client.post(
-        "/api/v1/me/devices",
-        json={"platform": "android", "token": f"sync-test-token-{patient:08d}-abcdef"},
-        headers=headers,
-    ).get_json()["id"]
+    device = _device(client, headers, f"sync-test-token-{patient:08d}-abcdef")
     notification = notify(app, patient, "pushed")
-    with app.app_context():
-        session = get_session()
-        now = utcnow()
-        session.add(
-            Delivery(
-                notification_id=notification,
-                device_id=device,
-                platform=Platform.android,
-                status=DeliveryStatus.queued,
-                attempts=0,
-                next_attempt_at=now - dt.timedelta(seconds=1),
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        session.commit()
+    _queued_delivery(app, notification, device)
     _, cursor = pull_all(client, headers)
     with app.app_context():
         session = get_session()
@@ -280,6 +260,12 @@ def test_a_therapist_who_erases_their_account_leaves_the_patients_care_links(cli
     assert client.get("/api/v1/care-links", headers=headers).get_json() == []
 
 
+def _device(client, headers, token: str) -> int:
+    return client.post(
+        "/api/v1/me/devices", json={"platform": "android", "token": token}, headers=headers
+    ).get_json()["id"]
+
+
 def _queued_delivery(app, notification: int, device: int) -> None:
     from api.database import get_session, utcnow
     from api.notifications.models import Delivery, DeliveryStatus, Platform
@@ -312,11 +298,7 @@ def test_a_token_refused_by_the_push_service_empties_every_delivery_to_it_in_the
 
     patient = make.patient()
     headers = make.headers(patient)
-    device = client.post(
-        "/api/v1/me/devices",
-        json={"platform": "android", "token": f"refused-token-{patient:08d}-abcdef"},
-        headers=headers,
-    ).get_json()["id"]
+    device = _device(client, headers, f"refused-token-{patient:08d}-abcdef")
     refused, other = notify(app, patient, "refused"), notify(app, patient, "other")
     _queued_delivery(app, refused, device)
     _queued_delivery(app, other, device)
@@ -348,11 +330,7 @@ def test_deliveries_pruned_after_90_days_leave_the_notification_changed_in_the_p
 
     patient = make.patient()
     headers = make.headers(patient)
-    device = client.post(
-        "/api/v1/me/devices",
-        json={"platform": "android", "token": f"pruned-token-{patient:08d}-abcdef"},
-        headers=headers,
-    ).get_json()["id"]
+    device = _device(client, headers, f"pruned-token-{patient:08d}-abcdef")
     notification = notify(app, patient, "old news")
     _queued_delivery(app, notification, device)
     with app.app_context():
