@@ -722,9 +722,10 @@ def seed(
                 # VACUUM as well: freshly copied pages otherwise get their hint bits and
                 # visibility map written by the first reads and by autovacuum, which would
                 # then run during the measurements.
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM (ANALYZE)")
-                )
+                # No statement timeout: a year of 10,000 patients takes minutes to vacuum.
+                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                autocommit.execute(text("SET statement_timeout = 0"))
+                autocommit.execute(text("VACUUM (ANALYZE)"))
     finally:
         engine.dispose()
     credentials = {
