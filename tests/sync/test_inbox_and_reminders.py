@@ -189,8 +189,6 @@ def test_a_therapists_pull_writes_the_access_log_as_the_alert_list_does(client, 
 def test_deliveries_recorded_by_the_push_worker_and_a_removed_device_reach_the_inbox(
     app, client, make
 ):
-    from api.database import get_session, utcnow
-    from api.jobs import delivery, fcm
 
     patient = make.patient()
     headers = make.headers(patient)
@@ -198,12 +196,7 @@ def test_deliveries_recorded_by_the_push_worker_and_a_removed_device_reach_the_i
     notification = notify(app, patient, "pushed")
     _queued_delivery(app, notification, device)
     _, cursor = pull_all(client, headers)
-    with app.app_context():
-        session = get_session()
-        [claimed] = delivery.claim(session, now=utcnow())
-        session.commit()
-        delivery.record(session, claimed, fcm.SendResult("sent"), now=utcnow())
-        session.commit()
+    _send_the_due_push(app)
     changes, cursor = pull_all(client, headers, cursor)
     [pulled] = changes["notifications"]["upserted"]
     assert pulled["deliveries"][0]["status"] == "sent"
@@ -258,6 +251,19 @@ def test_a_therapist_who_erases_their_account_leaves_the_patients_care_links(cli
     assert changes["care_links"]["deleted"] == [link]
     assert device["care_links"] == {}
     assert client.get("/api/v1/care-links", headers=headers).get_json() == []
+
+
+def _send_the_due_push(app) -> None:
+    """The push worker claims the one due delivery and records it sent."""
+    from api.database import get_session, utcnow
+    from api.jobs import delivery, fcm
+
+    with app.app_context():
+        session = get_session()
+        [claimed] = delivery.claim(session, now=utcnow())
+        session.commit()
+        delivery.record(session, claimed, fcm.SendResult("sent"), now=utcnow())
+        session.commit()
 
 
 def _device(client, headers, token: str) -> int:
@@ -326,19 +332,14 @@ def test_deliveries_pruned_after_90_days_leave_the_notification_changed_in_the_p
     app, client, make
 ):
     from api.database import get_session, utcnow
-    from api.jobs import delivery, fcm
+    from api.jobs import delivery
 
     patient = make.patient()
     headers = make.headers(patient)
     device = _device(client, headers, f"pruned-token-{patient:08d}-abcdef")
     notification = notify(app, patient, "old news")
     _queued_delivery(app, notification, device)
-    with app.app_context():
-        session = get_session()
-        [claimed] = delivery.claim(session, now=utcnow())
-        session.commit()
-        delivery.record(session, claimed, fcm.SendResult("sent"), now=utcnow())
-        session.commit()
+    _send_the_due_push(app)
     changes, cursor = pull_all(client, headers)
     [pulled] = changes["notifications"]["upserted"]
     assert len(pulled["deliveries"]) == 1
