@@ -48,16 +48,32 @@ def _url_as_sent() -> str:
     return request.script_root + request.path + (f"?{query}" if query else "")
 
 
+#: The request headers a WSGI environ holds without the ``HTTP_`` prefix.
+_UNPREFIXED = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+#: ... and the two werkzeug leaves out when prefixed.
+_SHADOWED = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+
+
 def _check_request_size() -> None:
     if len(_url_as_sent()) > MAX_URL_LENGTH:
         raise RequestURITooLarge(
             f"The URL is longer than {MAX_URL_LENGTH} characters. Send fewer or shorter "
             "query parameters."
         )
+    # The headers as werkzeug's ``request.headers`` lists them (``HTTP_X_Y`` is "X-Y", of
+    # the same length; an empty Content-Type or Content-Length is left out), read off the
+    # environ without building each name.
     count = 0
-    for name, value in request.headers.items():
+    for key, value in request.environ.items():
+        if key.startswith("HTTP_") and key not in _SHADOWED:
+            name_length = len(key) - 5
+        elif key in _UNPREFIXED and value:
+            name_length = len(key)
+        else:
+            continue
         count += 1
-        if len(name) + 2 + len(value) > MAX_HEADER_LINE:
+        if name_length + 2 + len(value) > MAX_HEADER_LINE:
+            name = _UNPREFIXED.get(key) or key[5:].replace("_", "-").title()
             raise RequestHeaderFieldsTooLarge(
                 f"The {name} header is longer than {MAX_HEADER_LINE} bytes."
             )
@@ -143,21 +159,32 @@ def docs_csp(app: Flask, html: bytes) -> str:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if "Cache-Control" not in response.headers and request.path != "/docs":
-        response.headers["Cache-Control"] = "no-store"
-    if "Content-Security-Policy" not in response.headers:
+    # One look at the names already there, then appends: each ``in``, ``setdefault`` or
+    # ``[]=`` on werkzeug's header list scans it (and a miss raises and catches an
+    # exception inside). The headers and their order are those of the lookups one by one.
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    if "x-content-type-options" in present:
+        headers["X-Content-Type-Options"] = "nosniff"
+    else:
+        headers.add("X-Content-Type-Options", "nosniff")
+    if "x-frame-options" not in present:
+        headers.add("X-Frame-Options", "DENY")
+    if "referrer-policy" not in present:
+        headers.add("Referrer-Policy", "no-referrer")
+    if "cache-control" not in present and request.path != "/docs":
+        headers.add("Cache-Control", "no-store")
+    if "content-security-policy" not in present:
         if response.mimetype == "text/html" and not response.is_streamed:
             policy = docs_csp(current_app, response.get_data())
         else:
             policy = API_CSP
-        response.headers["Content-Security-Policy"] = policy
+        headers.add("Content-Security-Policy", policy)
     config = current_app.config
     if config["HSTS_ENABLED"] or config["PREFERRED_URL_SCHEME"] == "https":
-        response.headers["Strict-Transport-Security"] = f"max-age={config['HSTS_MAX_AGE']}"
-    response.headers.pop("Server", None)
+        headers["Strict-Transport-Security"] = f"max-age={config['HSTS_MAX_AGE']}"
+    if "server" in present:
+        headers.pop("Server", None)
     return response
 
 

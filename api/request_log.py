@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from functools import lru_cache
 
 from flask import Flask, Response, g, request
 
@@ -22,27 +23,30 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 def _start() -> None:
     g.request_started = time.perf_counter()
-    incoming = request.headers.get("X-Request-ID", "")
+    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
     g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+@lru_cache(maxsize=1024)
+def _quoted(text: str) -> str:
+    """``text`` as a JSON string (route templates and methods: a bounded set)."""
+    return json.dumps(text)
 
 
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Request-ID"] = request_id
+    if not log.isEnabledFor(logging.INFO):
+        return response
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
     rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+    # The line json.dumps would write, without building a dict per request: the request
+    # id matches _REQUEST_ID or is hex, and needs no escaping.
     log.info(
-        json.dumps(
-            {
-                "event": "request",
-                "method": request.method,
-                "path": rule,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-                "request_id": request_id,
-            }
-        )
+        f'{{"event": "request", "method": {_quoted(request.method)}, "path": {_quoted(rule)}, '
+        f'"status": {response.status_code}, "duration_ms": {json.dumps(duration_ms)}, '
+        f'"request_id": "{request_id}"}}'
     )
     return response
 

@@ -169,6 +169,24 @@ def test_one_structured_log_line_per_request(client, caplog):
     assert "my secret password" not in caplog.text
 
 
+def test_the_log_line_is_plain_json_for_every_kind_of_request(client, caplog):
+    caplog.set_level(logging.INFO, logger="upright.request")
+    client.get("/api/v1/exercises/no-such-exercise")
+    client.get("/no/such/route")
+    client.get("/health", headers={"X-Request-ID": "a.b:c-1"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "upright.request"]
+    parsed = [json.loads(line) for line in lines]
+    assert [line == json.dumps(p) for line, p in zip(lines, parsed, strict=True)] == [True] * 3
+    assert [p["path"] for p in parsed] == [
+        "/api/v1/exercises/<slug>",
+        "<unmatched>",
+        "/health",
+    ]
+    assert [p["status"] for p in parsed] == [404, 404, 200]
+    assert parsed[2]["request_id"] == "a.b:c-1"
+    assert all(isinstance(p["duration_ms"], float) for p in parsed)
+
+
 def test_security_headers(client):
     response = client.get("/health")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -68,4 +68,11 @@ class RenderedAnswers:
 
 def rendered_answers() -> RenderedAnswers:
     """This app's rendered public answers."""
-    return current_app.extensions.setdefault("upright.catalogue_rendered", RenderedAnswers())
+    extensions = current_app.extensions
+    answers = extensions.get(_RENDERED)
+    if answers is None:  # not setdefault: that would build a spare one on every request
+        answers = extensions.setdefault(_RENDERED, RenderedAnswers())
+    return answers
+
+
+_RENDERED = "upright.catalogue_rendered"

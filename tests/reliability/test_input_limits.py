@@ -189,6 +189,23 @@ def test_over_long_or_too_many_headers_are_431_in_the_error_format(client, heade
     _assert_error_format(response.status_code, response.get_json(), 431)
 
 
+def test_the_header_limits_are_exact_and_name_the_header(client):
+    # "X-Long: " plus the value is exactly MAX_HEADER_LINE bytes: accepted; one more: 431.
+    fits = {"X-Long": "a" * (MAX_HEADER_LINE - len("X-Long: "))}
+    assert client.get("/health", headers=fits).status_code == 200
+    over = {"X-Long": "a" * (MAX_HEADER_LINE - len("X-Long: ") + 1)}
+    response = client.get("/health", headers=over)
+    assert response.status_code == 431
+    assert "The X-Long header is longer than" in response.get_json()["message"]
+    # A JSON body's Content-Type and Content-Length count as headers, as any other.
+    sent = len(client.get("/health").request.headers)  # what the test client sends itself
+    spare = MAX_HEADER_COUNT - sent - 2
+    many = {f"X-Header-{n}": "a" for n in range(spare)}
+    assert client.post("/api/v1/auth/refresh", json={}, headers=many).status_code != 431
+    many[f"X-Header-{spare}"] = "a"
+    assert client.post("/api/v1/auth/refresh", json={}, headers=many).status_code == 431
+
+
 def test_under_gunicorn_oversized_requests_answer_in_the_error_format(tmp_path):
     """The app's limits, then gunicorn's own ceilings (shipped config), all in JSON."""
     env = {
