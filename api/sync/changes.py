@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import Connection, event, insert, inspect, literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -132,28 +132,16 @@ def _inbox_changes(session: Session, obj: Any, deleted: bool) -> Iterator[Change
             yield recipient, "notifications", obj.notification_id, False, None
 
 
-def _transaction_id(session: Session) -> int:
-    """PostgreSQL: this transaction's id (xid8, never wraps); SQLite: 0.
-
-    SQLite needs no transaction id: every write transaction begins IMMEDIATE
-    (api/database.py), which takes the database's one write lock until commit, so change
-    ids are handed out in commit order and the id alone is a safe cursor there.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return 0
-    # One read per transaction: every flush of it (savepoints included) has the same
-    # top-level id, and the next transaction is another root object.
-    root = session.get_transaction()
-    cached = session.info.get(_TXID_KEY)
-    if cached is not None and cached[0] is root:
-        return cached[1]
-    txid = int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
-    session.info[_TXID_KEY] = (root, txid)
-    return txid
-
-
-_TXID_KEY = "upright.sync_txid"
+#: The change rows' INSERT on PostgreSQL: each row carries its transaction's id (xid8,
+#: never wraps), read in the INSERT itself rather than by a SELECT of its own. Every flush
+#: of a transaction (savepoints included) writes the same top-level id.
+_INSERT_WITH_TXID = insert(SyncChange).values(
+    txid=literal_column("pg_current_xact_id()::text::bigint")
+)
+#: SQLite: ``txid`` is 0. SQLite needs no transaction id: every write transaction begins
+#: IMMEDIATE (api/database.py), which takes the database's one write lock until commit, so
+#: change ids are handed out in commit order and the id alone is a safe cursor there.
+_INSERT_WITHOUT_TXID = insert(SyncChange)
 
 
 Seen = dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]]
@@ -173,13 +161,12 @@ def _merge(seen: Seen, change: Change) -> None:
 def _insert(session: Session, seen: Seen) -> None:
     if not seen:
         return
-    txid = _transaction_id(session)
+    connection = session.connection()
     now = utcnow()
-    session.connection().execute(
-        insert(SyncChange),
+    connection.execute(
+        _INSERT_WITH_TXID if connection.dialect.name == "postgresql" else _INSERT_WITHOUT_TXID,
         [
             {
-                "txid": txid,
                 "patient_id": owner_id,
                 "collection": collection,
                 "record_id": record_id,
