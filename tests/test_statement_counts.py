@@ -186,7 +186,7 @@ def test_a_check_in_sends_the_same_4_statements_whatever_the_history_3_on_postgr
     assert set(counts.values()) == {3 if _on_postgresql(api) else 4}, counts
 
 
-def test_a_red_flag_check_in_sends_the_same_18_statements_whatever_the_history_17_on_postgresql(
+def test_a_red_flag_check_in_sends_the_same_17_statements_whatever_the_history_16_on_postgresql(
     api,
 ):
     counts = {}
@@ -194,7 +194,7 @@ def test_a_red_flag_check_in_sends_the_same_18_statements_whatever_the_history_1
         body = {**CHECK_IN, "pain": 7, "symptoms": ["night_pain"]}
         _, sent = api.statements("POST", "/api/v1/check-ins", token, body)
         counts[patient["id"]] = len(sent)
-    assert set(counts.values()) == {17 if _on_postgresql(api) else 18}, counts
+    assert set(counts.values()) == {16 if _on_postgresql(api) else 17}, counts
 
 
 def test_a_session_sends_at_most_13_statements_whatever_the_history(api):

@@ -172,16 +172,12 @@ def _write_verdict(check_in: CheckIn, result: TriageResult) -> None:
 
 def _act_on(db_session: Session, patient: User, check_in: CheckIn, result: TriageResult) -> None:
     """Alerts and an exercise hold for a flushed, triaged check-in."""
-    answers = {"date": check_in.local_date.isoformat()}
-    alerts.raise_alerts(
+    alerts.act_on_verdict(
         db_session=db_session,
         patient=patient,
         check_in_id=check_in.id,
         result=result,
-        answers=answers,
-    )
-    alerts.place_hold(
-        db_session=db_session, patient=patient, check_in_id=check_in.id, result=result
+        answers={"date": check_in.local_date.isoformat()},
     )
     db_session.flush()
 
