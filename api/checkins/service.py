@@ -268,24 +268,22 @@ def _prior(
         .all()
     )
     replay_id, therapist_linked = rows[0][:2]  # the anchor: always one row at least
+    # Up to HISTORY_DAYS rows: positional arguments, and no call for an ordinary day.
     history = [
-        PastCheckIn(
-            date=day,
-            pain=pain,
-            pain_onset=onset,
-            episode_started_on=episode,
-            rule_ids=_fired_rule_ids(triage),
-        )
+        PastCheckIn(day, pain, onset, episode, _NO_RULES if triage is None else _fired(triage))
         for _, _, day, pain, onset, episode, triage in rows
         if day is not None
     ]
     return _Prior(replay_id, bool(therapist_linked), history)
 
 
-def _fired_rule_ids(triage: dict[str, Any] | None) -> frozenset[str]:
+_NO_RULES: frozenset[str] = frozenset()
+
+
+def _fired(triage: dict[str, Any]) -> frozenset[str]:
     """The ids of the rules a stored verdict fired (it is kept as it was, with versions)."""
     if not triage:
-        return frozenset()
+        return _NO_RULES
     return frozenset(rule["id"] for rule in triage.get("rules", ()))
 
 
