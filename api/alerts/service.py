@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    and_,
     bindparam,
     case,
     cast,
@@ -27,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from api.accounts import care
 from api.accounts.models import Role, User
@@ -63,15 +64,77 @@ def _event(alert: Alert, action: str, actor: User | None, **fields: Any) -> Aler
     return event
 
 
-def raise_alerts(
+#: The patient's open alerts of some rules (their history is not read: a check-in only
+#: adds to it) and, with ``_OPEN_ALERTS_WITH_HOLD``, their active exercise hold, in one statement
+#: built once: a one-row anchor LEFT JOINed to each (rows of (alert or None, hold or None)).
+_ANCHOR = select(literal_column("1").label("one")).subquery("anchor")
+_OPEN_ALERTS = (
+    select(Alert)
+    .select_from(_ANCHOR)
+    .outerjoin(
+        Alert,
+        and_(
+            Alert.patient_id == bindparam("patient_id"),
+            Alert.rule_id.in_(bindparam("rule_ids", expanding=True)),
+            Alert.status.in_(OPEN_STATUSES),
+        ),
+    )
+    .options(lazyload(Alert.events))
+)
+_OPEN_ALERTS_WITH_HOLD = _OPEN_ALERTS.add_columns(ExerciseHold).outerjoin(
+    ExerciseHold,
+    and_(ExerciseHold.patient_id == bindparam("patient_id"), ExerciseHold.lifted_at.is_(None)),
+)
+
+
+def act_on_verdict(
     *, db_session: Session, patient: User, check_in_id: int, result: TriageResult, answers: dict
+) -> None:
+    """What a triaged check-in sets off: ``raise_alerts`` then ``place_hold``, the open
+    alerts of the fired rules and the active hold read in one statement first."""
+    if not result.rules:  # nothing fired: no alert, no hold (no verdict pauses without a rule)
+        return
+    params = {"patient_id": patient.id, "rule_ids": [rule.id for rule in result.rules]}
+    if result.pause_exercise:
+        rows = db_session.execute(_OPEN_ALERTS_WITH_HOLD, params).all()
+        hold = rows[0][1]  # the anchor: always one row at least
+    else:
+        rows = db_session.execute(_OPEN_ALERTS, params).all()
+        hold = None
+    open_alerts = {row[0].rule_id: row[0] for row in rows if row[0] is not None}
+    raise_alerts(
+        db_session=db_session,
+        patient=patient,
+        check_in_id=check_in_id,
+        result=result,
+        answers=answers,
+        open_alerts=open_alerts,
+    )
+    place_hold(
+        db_session=db_session, patient=patient, check_in_id=check_in_id, result=result, hold=hold
+    )
+
+
+def raise_alerts(
+    *,
+    db_session: Session,
+    patient: User,
+    check_in_id: int,
+    result: TriageResult,
+    answers: dict,
+    open_alerts: dict[str, Alert] | None = None,
 ) -> list[Alert]:
     """An alert per fired rule, unless an open one for that rule exists: then the
-    new evidence is attached to it. The partial unique index decides races."""
+    new evidence is attached to it. The partial unique index decides races.
+    ``open_alerts``: the open alerts of the fired rules by rule id, when already read."""
     alerts = []
+    news = []
     for rule in result.rules:
         evidence = {"check_in_id": check_in_id, "date": answers["date"], "answers": rule.evidence}
-        alert = _open_alert(db_session, patient.id, rule.id)
+        if open_alerts is None:
+            alert = _open_alert(db_session, patient.id, rule.id)
+        else:
+            alert = open_alerts.get(rule.id)
         if alert is None:
             alert = Alert(
                 patient_id=patient.id,
@@ -92,6 +155,7 @@ def raise_alerts(
                     db_session.add(alert)
                     db_session.flush()
                 alerts.append(alert)
+                news.append("raised")
                 continue
             except IntegrityError:
                 alert = _open_alert(db_session, patient.id, rule.id)
@@ -100,24 +164,37 @@ def raise_alerts(
             alert.evidence = [*alert.evidence, evidence]
             alert.rule_version = max(alert.rule_version, rule.version)
             alert.updated_at = utcnow()
-            _event(alert, "evidence_added", None, check_in_id=check_in_id)
+            # Added beside the alert's history, which is not loaded for it.
+            _later_event(db_session, alert, "evidence_added", check_in_id)
             if LEVEL_RANK[rule.level] > alert.level_rank:
-                _raise_level(alert, rule, check_in_id=check_in_id)
+                _raise_level(db_session, alert, rule, check_in_id=check_in_id)
+            news.append("evidence_added")
+        else:  # already attached (the check-in triaged again): what it did before
+            news.append(_change(alert, check_in_id))
         alerts.append(alert)
     db_session.flush()
-    hooks.alerts_raised(
-        db_session=db_session,
-        patient_id=patient.id,
-        check_in_id=check_in_id,
-        alerts=[_news(alert, check_in_id) for alert in alerts],
-    )
+    if alerts:
+        hooks.alerts_raised(
+            db_session=db_session,
+            patient_id=patient.id,
+            check_in_id=check_in_id,
+            alerts=[_news(alert, change) for alert, change in zip(alerts, news, strict=True)],
+        )
     return alerts
 
 
-def _news(alert: Alert, check_in_id: int) -> AlertNews:
-    """What ``check_in_id`` did to ``alert``: raised it, added evidence, or nothing new."""
+def _later_event(db_session: Session, alert: Alert, action: str, check_in_id: int) -> None:
+    db_session.add(AlertEvent(alert_id=alert.id, action=action, check_in_id=check_in_id))
+
+
+def _change(alert: Alert, check_in_id: int) -> str | None:
+    """What ``check_in_id`` did to ``alert`` by its history: raised it, added evidence, or
+    nothing new."""
     actions = {e.action for e in alert.events if e.check_in_id == check_in_id}
-    change = next((a for a in ("raised", "evidence_added") if a in actions), None)
+    return next((a for a in ("raised", "evidence_added") if a in actions), None)
+
+
+def _news(alert: Alert, change: str | None) -> AlertNews:
     return AlertNews(
         id=alert.id,
         patient_id=alert.patient_id,
@@ -127,7 +204,7 @@ def _news(alert: Alert, check_in_id: int) -> AlertNews:
     )
 
 
-def _raise_level(alert: Alert, rule, *, check_in_id: int) -> None:
+def _raise_level(db_session: Session, alert: Alert, rule, *, check_in_id: int) -> None:
     """A newer version of the rule ranks the same evidence higher (e.g. coughing blood,
     once urgent, now an emergency): the open alert takes the new level and words, and an
     acknowledged one asks for attention again."""
@@ -138,7 +215,7 @@ def _raise_level(alert: Alert, rule, *, check_in_id: int) -> None:
     alert.clinician_message = rule.clinician_message
     alert.source = rule.source
     alert.status = "open"
-    _event(alert, "level_raised", None, check_in_id=check_in_id)
+    _later_event(db_session, alert, "level_raised", check_in_id)
 
 
 def _open_alert(db_session: Session, patient_id: int, rule_id: str) -> Alert | None:
@@ -159,13 +236,23 @@ def _hold_row(db_session: Session, patient_id: int) -> ExerciseHold | None:
     )
 
 
+_UNREAD: Any = object()
+
+
 def place_hold(
-    *, db_session: Session, patient: User, check_in_id: int, result: TriageResult
+    *,
+    db_session: Session,
+    patient: User,
+    check_in_id: int,
+    result: TriageResult,
+    hold: ExerciseHold | None = _UNREAD,
 ) -> ExerciseHold | None:
-    """Pause exercise after an urgent or emergency verdict (one active hold at most)."""
+    """Pause exercise after an urgent or emergency verdict (one active hold at most).
+    ``hold``: the active hold (or None), when already read."""
     if not result.pause_exercise:
         return None
-    hold = _hold_row(db_session, patient.id)
+    if hold is _UNREAD:
+        hold = _hold_row(db_session, patient.id)
     if hold is not None:
         if LEVEL_RANK[result.level] > LEVEL_RANK[hold.level]:
             hold.level = result.level

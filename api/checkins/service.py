@@ -8,17 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, case, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import bulk
+from api import bulk, changelog
 from api.accounts.care import active_therapist_exists
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
+from api.database import utcnow
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.timeutil import local_today
@@ -86,17 +88,22 @@ def create(
         return db_session.get_one(CheckIn, prior.replay_id), False
     _check_date(local_date, today)
     _check_episode(data.get("episode_started_on"), local_date)
-    fields = {"pain_areas": [], "symptoms": []}
-    fields.update({k: v for k, v in data.items() if k not in {"date", "client_id"}})
-    check_in = CheckIn(patient_id=patient.id, client_id=client_id, local_date=local_date, **fields)
+    values = {**_DEFAULTS, "pain_areas": [], "symptoms": [], **data}
+    del values["date"]
+    values.update(patient_id=patient.id, client_id=client_id, local_date=local_date)
     # Triaged before the INSERT, so the row is written once with its verdict (the
     # history read is of earlier days only); alerts and holds need its id, after.
-    result = evaluate(_facts(check_in), _profile(patient, prior.therapist_linked), prior.history)
-    _write_verdict(check_in, result)
+    facts = _facts(SimpleNamespace(**values))
+    result = evaluate(facts, _profile(patient, prior.therapist_linked), prior.history)
+    now = utcnow()
+    values.update(
+        triage=result.to_dict(), triage_level=result.level, created_at=now, updated_at=now
+    )
     try:
         with nullcontext() if alone else db_session.begin_nested():
-            db_session.add(check_in)
-            db_session.flush()
+            # A plain INSERT with its change row (no unit of work: nothing else of the
+            # transaction waits to be flushed with it); the answer is built from ``values``.
+            check_in_id = changelog.insert(db_session, CheckIn, values)
     except IntegrityError as error:
         if alone:
             db_session.rollback()
@@ -107,8 +114,27 @@ def create(
         if existing is not None:
             raise _same_day_conflict(existing) from error
         raise
+    check_in = CheckIn(id=check_in_id, **values)  # not in the session: it is written
     _act_on(db_session, patient, check_in, result)
     return check_in, True
+
+
+#: What a new check-in holds where its body is silent (with empty lists of pain areas and
+#: symptoms, every column but ``id``, ``patient_id``, ``local_date``, the verdict and the
+#: times).
+_DEFAULTS: dict[str, Any] = {
+    "client_id": None,
+    "date": None,
+    "worst_pain": None,
+    "stiffness": None,
+    "interference": None,
+    "sleep_quality": None,
+    "mood": None,
+    "medication_taken": None,
+    "pain_onset": None,
+    "episode_started_on": None,
+    "notes": None,
+}
 
 
 def update(*, db_session: Session, patient: User, check_in_id: int, changes: dict) -> CheckIn:
@@ -146,21 +172,17 @@ def _write_verdict(check_in: CheckIn, result: TriageResult) -> None:
 
 def _act_on(db_session: Session, patient: User, check_in: CheckIn, result: TriageResult) -> None:
     """Alerts and an exercise hold for a flushed, triaged check-in."""
-    answers = {"date": check_in.local_date.isoformat()}
-    alerts.raise_alerts(
+    alerts.act_on_verdict(
         db_session=db_session,
         patient=patient,
         check_in_id=check_in.id,
         result=result,
-        answers=answers,
-    )
-    alerts.place_hold(
-        db_session=db_session, patient=patient, check_in_id=check_in.id, result=result
+        answers={"date": check_in.local_date.isoformat()},
     )
     db_session.flush()
 
 
-def _facts(check_in: CheckIn) -> CheckInFacts:
+def _facts(check_in: CheckIn | SimpleNamespace) -> CheckInFacts:
     return CheckInFacts(
         date=check_in.local_date,
         pain=check_in.pain,
@@ -246,24 +268,22 @@ def _prior(
         .all()
     )
     replay_id, therapist_linked = rows[0][:2]  # the anchor: always one row at least
+    # Up to HISTORY_DAYS rows: positional arguments, and no call for an ordinary day.
     history = [
-        PastCheckIn(
-            date=day,
-            pain=pain,
-            pain_onset=onset,
-            episode_started_on=episode,
-            rule_ids=_fired_rule_ids(triage),
-        )
+        PastCheckIn(day, pain, onset, episode, _NO_RULES if triage is None else _fired(triage))
         for _, _, day, pain, onset, episode, triage in rows
         if day is not None
     ]
     return _Prior(replay_id, bool(therapist_linked), history)
 
 
-def _fired_rule_ids(triage: dict[str, Any] | None) -> frozenset[str]:
+_NO_RULES: frozenset[str] = frozenset()
+
+
+def _fired(triage: dict[str, Any]) -> frozenset[str]:
     """The ids of the rules a stored verdict fired (it is kept as it was, with versions)."""
     if not triage:
-        return frozenset()
+        return _NO_RULES
     return frozenset(rule["id"] for rule in triage.get("rules", ()))
 
 

@@ -5,13 +5,26 @@ the same log because they flush the same models.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Table,
+    bindparam,
+    event,
+    false,
+    insert,
+    inspect,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from api import changelog
 from api.accounts.models import CareLink, Role, User
 from api.alerts.models import Alert, AlertEvent, ExerciseHold
 from api.checkins.models import CheckIn
@@ -132,28 +145,16 @@ def _inbox_changes(session: Session, obj: Any, deleted: bool) -> Iterator[Change
             yield recipient, "notifications", obj.notification_id, False, None
 
 
-def _transaction_id(session: Session) -> int:
-    """PostgreSQL: this transaction's id (xid8, never wraps); SQLite: 0.
-
-    SQLite needs no transaction id: every write transaction begins IMMEDIATE
-    (api/database.py), which takes the database's one write lock until commit, so change
-    ids are handed out in commit order and the id alone is a safe cursor there.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return 0
-    # One read per transaction: every flush of it (savepoints included) has the same
-    # top-level id, and the next transaction is another root object.
-    root = session.get_transaction()
-    cached = session.info.get(_TXID_KEY)
-    if cached is not None and cached[0] is root:
-        return cached[1]
-    txid = int(connection.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
-    session.info[_TXID_KEY] = (root, txid)
-    return txid
-
-
-_TXID_KEY = "upright.sync_txid"
+#: The change rows' INSERT on PostgreSQL: each row carries its transaction's id (xid8,
+#: never wraps), read in the INSERT itself rather than by a SELECT of its own. Every flush
+#: of a transaction (savepoints included) writes the same top-level id.
+_INSERT_WITH_TXID = insert(SyncChange).values(
+    txid=literal_column("pg_current_xact_id()::text::bigint")
+)
+#: SQLite: ``txid`` is 0. SQLite needs no transaction id: every write transaction begins
+#: IMMEDIATE (api/database.py), which takes the database's one write lock until commit, so
+#: change ids are handed out in commit order and the id alone is a safe cursor there.
+_INSERT_WITHOUT_TXID = insert(SyncChange)
 
 
 Seen = dict[tuple[int, str, int], tuple[bool, tuple[str, ...] | None]]
@@ -173,13 +174,12 @@ def _merge(seen: Seen, change: Change) -> None:
 def _insert(session: Session, seen: Seen) -> None:
     if not seen:
         return
-    txid = _transaction_id(session)
+    connection = session.connection()
     now = utcnow()
-    session.connection().execute(
-        insert(SyncChange),
+    connection.execute(
+        _INSERT_WITH_TXID if connection.dialect.name == "postgresql" else _INSERT_WITHOUT_TXID,
         [
             {
-                "txid": txid,
                 "patient_id": owner_id,
                 "collection": collection,
                 "record_id": record_id,
@@ -192,8 +192,60 @@ def _insert(session: Session, seen: Seen) -> None:
     )
 
 
+@functools.cache
+def _record_inserts(table: Table) -> tuple[Insert, Insert]:
+    """A record's INSERT (of every column but ``id``), built once per table: (on its own,
+    RETURNING the id; on PostgreSQL, as a data-modifying CTE whose row feeds its change
+    row's INSERT, RETURNING the id too)."""
+    record = insert(table).values(
+        {column.name: bindparam(column.name) for column in table.columns if column.name != "id"}
+    )
+    alone = record.returning(table.c.id)
+    written = record.returning(table.c.id, table.c.patient_id).cte("record")
+    with_change = (
+        insert(SyncChange)
+        .from_select(
+            ["txid", "patient_id", "collection", "record_id", "deleted", "fields", "created_at"],
+            select(
+                literal_column("pg_current_xact_id()::text::bigint"),
+                written.c.patient_id,
+                bindparam("change_collection", type_=SyncChange.collection.type),
+                written.c.id,
+                false(),
+                bindparam("change_fields", type_=SyncChange.fields.type),
+                bindparam("change_created_at", type_=SyncChange.created_at.type),
+            ).select_from(written),
+        )
+        .returning(SyncChange.record_id)
+        .add_cte(written)
+    )
+    return alone, with_change
+
+
+def insert_record(session: Session, model: type, values: dict[str, Any]) -> int:
+    """INSERT a new record of a synced collection outside the flush, with the change row a
+    flush would write (``api.changelog.insert``): one statement on PostgreSQL, the
+    record's INSERT then its change row's elsewhere. Returns the record's id."""
+    collection = _RECORDS[model]
+    alone, with_change = _record_inserts(model.__table__)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        params = {
+            **values,
+            "change_collection": collection,
+            "change_fields": None,
+            "change_created_at": utcnow(),
+        }
+        return connection.execute(with_change, params).scalar_one()
+    record_id = connection.execute(alone, values).scalar_one()
+    _insert(session, {(values["patient_id"], collection, record_id): (False, None)})
+    return record_id
+
+
 def register() -> None:
-    """Write the change log from every flush (``api.sync.register()``, at start-up)."""
+    """Write the change log from every flush (``api.sync.register()``, at start-up), and
+    for the records written without one (``api.changelog``)."""
+    changelog.register_writer(insert_record)
     if not event.contains(Session, "before_flush", _record_cascades):
         event.listen(Session, "before_flush", _record_cascades)
     if not event.contains(Session, "after_flush", _record_changes):

@@ -1,0 +1,30 @@
+"""A record written outside the flush, with its row in the sync change log.
+
+The change log (api/sync/changes.py) is written from every flush. A service that writes a
+new record with a plain INSERT instead (no unit of work: less CPU, and on PostgreSQL the
+change row in the same statement) asks here; sync sits above the domains and registers
+the writer at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+Writer = Callable[[Session, type, dict[str, Any]], int]
+_writer: list[Writer] = []
+
+
+def register_writer(writer: Writer) -> None:
+    """The change log's writer (api/sync/changes.py), registered at start-up."""
+    _writer[:] = [writer]
+
+
+def insert(db_session: Session, model: type, values: dict[str, Any]) -> int:
+    """INSERT one new record of ``model`` with every column but ``id`` in ``values``, and
+    its change row, in this transaction; returns the record's id."""
+    if not _writer:
+        raise RuntimeError("the sync change log is not registered (api.sync.register())")
+    return _writer[0](db_session, model, values)
