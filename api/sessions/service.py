@@ -152,7 +152,7 @@ def create(
     data: dict[str, Any],
     now: dt.datetime | None = None,
     alone: bool = False,
-) -> tuple[ExerciseSession, bool]:
+) -> tuple[ExerciseSession | LoggedSession, bool]:
     """Log a session and give pain-guided advice. Returns (session, created); a
     replay of the same client_id returns the original with created=False.
 
@@ -177,21 +177,86 @@ def create(
     )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
-    exercise_session = _new_session(db_session, patient, data, programme, exercises)
+    exercise_session, entries = _new_session(db_session, patient, data, programme, exercises)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
-    # once with its advice; the notices need the session's id, after.
+    # once with its advice; the entries and the notices need the session's id, after.
     given = [
         item.to_dict()
         for item in advice.advise(
-            _advice_facts(db_session, patient, exercise_session, exercises, earlier)
+            _advice_facts(
+                db_session,
+                patient,
+                exercise_session.local_date,
+                entries,
+                exercise_session.safety,
+                exercises,
+                earlier,
+            )
         )
     ]
     exercise_session.advice = given
     stored = _store_once(db_session, patient, exercise_session, alone=alone)
     if stored is not exercise_session:
         return stored, False
+    db_session.connection().execute(
+        _ENTRIES, [{"session_id": exercise_session.id, **entry} for entry in entries]
+    )
     _keep_notices(db_session, patient, exercise_session, given)
-    return exercise_session, True
+    return _logged(exercise_session, entries), True
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    """An entry of a session just logged, as ``EntrySchema`` reads it."""
+
+    position: int
+    exercise_slug: str
+    programme_item_id: int | None
+    sets_done: int
+    reps_done: int | None
+    hold_seconds: int | None
+    load: str | None
+    pain_during: int | None
+    effort: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    """A session just logged, as ``SessionSchema`` reads it: the stored row's values and
+    its entries as written (not read back)."""
+
+    id: int
+    patient_id: int
+    client_id: str
+    programme_id: int | None
+    programme_version: int | None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    local_date: dt.date
+    pain_before: int | None
+    pain_after: int | None
+    notes: str | None
+    entries: tuple[LoggedEntry, ...]
+    advice: list[dict[str, Any]]
+    logged_during_hold: bool
+    safety: dict[str, Any] | None
+    created_at: dt.datetime
+
+
+def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) -> LoggedSession:
+    values = exercise_session.__dict__
+    return LoggedSession(
+        **{name: values[name] for name in _SESSION_FIELDS},
+        entries=tuple(
+            LoggedEntry(**{name: entry[name] for name in _ENTRY_VIEW_FIELDS}) for entry in entries
+        ),
+    )
+
+
+_SESSION_FIELDS = tuple(name for name in LoggedSession.__dataclass_fields__ if name != "entries")
+_ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
+_ENTRIES = insert(SessionEntry.__table__)
 
 
 def _new_session(
@@ -200,8 +265,10 @@ def _new_session(
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
-) -> ExerciseSession:
-    """The session and its entries as sent, marked when an exercise hold stands."""
+) -> tuple[ExerciseSession, list[dict[str, Any]]]:
+    """The session as sent, marked when an exercise hold stands, and its entries' rows
+    (written with a Core INSERT once the session has its id: the session's own flush
+    writes its change-log row, which its entries' would only repeat)."""
     started_at = data["started_at"]
     hold = active_hold(db_session, patient.id)
     exercise_session = ExerciseSession(
@@ -219,18 +286,19 @@ def _new_session(
         logged_during_hold=hold is not None,
         safety=hold_safety(db_session, hold) if hold is not None else None,
     )
+    entries = []
     for position, entry in enumerate(data["entries"]):
         exercise = exercises[entry["exercise"]]
-        exercise_session.entries.append(
-            SessionEntry(
-                position=position,
-                exercise_id=exercise.id,
-                exercise_slug=exercise.slug,
-                programme_item_id=entry.get("programme_item"),
+        entries.append(
+            {
+                "position": position,
+                "exercise_id": exercise.id,
+                "exercise_slug": exercise.slug,
+                "programme_item_id": entry.get("programme_item"),
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
-            )
+            }
         )
-    return exercise_session
+    return exercise_session, entries
 
 
 def _store_once(
@@ -312,28 +380,31 @@ def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
 def _advice_facts(
     db_session: Session,
     patient: User,
-    exercise_session: ExerciseSession,
+    date: dt.date,
+    entries: list[dict[str, Any]],
+    safety: dict[str, Any] | None,
     known: dict[str, Exercise],
     earlier: _Earlier,
 ) -> advice.SessionFacts:
-    """What the advice (``api.advice.advise``) reads, for a session not yet stored: the
-    hold's safety advice while one stands (``exercise_session.safety``); the entries'
-    pain; the previous session and the check-ins around it; earlier entries.
-    Recent progression suggestions and ladders are looked up only when the advice needs
-    them. ``known``: catalogue exercises already loaded, by slug (not read again)."""
+    """What the advice (``api.advice.advise``) reads, for a session not yet stored (its
+    local ``date`` and ``entries`` rows): the hold's safety advice while one stands
+    (``safety``); the entries' pain; the previous session and the check-ins around it;
+    earlier entries. Recent progression suggestions and ladders are looked up only when
+    the advice needs them. ``known``: catalogue exercises already loaded, by slug (not
+    read again)."""
     previous = earlier.previous
     facts = advice.SessionFacts(
-        date=exercise_session.local_date,
+        date=date,
         entries=tuple(
             advice.EntryFacts(
-                entry.exercise_slug, pain_during=entry.pain_during, effort=entry.effort
+                entry["exercise_slug"], pain_during=entry["pain_during"], effort=entry["effort"]
             )
-            for entry in exercise_session.entries
+            for entry in entries
         ),
         history=earlier.history,
         previous=previous,
         check_ins=_check_ins_around(db_session, patient, previous),
-        hold=_hold(exercise_session.safety),
+        hold=_hold(safety),
     )
     if advice.ready_to_progress(facts):
         facts = replace(facts, recently_suggested=_recently_suggested(db_session, patient))
