@@ -96,17 +96,6 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
         raise InvalidInput({"ended_at": [f"A session lasts at most {hours} hours."]})
 
 
-def _own_programme(
-    db_session: Session, patient: User, programme_id: int | None, entries: list[dict[str, Any]]
-) -> tuple[programmes.ProgrammeRef | None, dict[int, str]]:
-    """The patient's programme the session names (or NotFound), with the programme items
-    the entries name that are its items, and their exercise; one statement."""
-    if programme_id is None:
-        return None, {}
-    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
-    return programmes.own_programme_items(db_session, patient, programme_id, wanted)
-
-
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
     slugs = {entry["exercise"] for entry in entries}
     found = catalogue.exercises_by_slug(db_session, slugs)
@@ -167,14 +156,17 @@ def create(
         if replay is not None:
             return replay, False
         _check_times(started_at, ended_at, now)
-    # One statement: the replay of client_id, the previous session and recent entries.
+    # One statement: the replay of client_id, the previous session, recent entries, and
+    # the programme the session names with the programme items of its entries.
     earlier = _earlier(db_session, patient, data, started_at)
     if earlier.replay_id is not None:
         return db_session.get_one(ExerciseSession, earlier.replay_id), False
     _check_times(started_at, ended_at, now)
-    programme, items = _own_programme(
-        db_session, patient, data.get("programme_id"), data["entries"]
-    )
+    programme, items = None, {}
+    if data.get("programme_id") is not None:
+        programme, items = programmes.own_programme_items(
+            data["programme_id"], earlier.programme_rows
+        )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
     exercise_session, entries = _new_session(db_session, patient, data, programme, exercises)
@@ -435,6 +427,8 @@ class _Earlier:
     replay_id: int | None  # the patient's session with the same client_id
     previous: advice.PreviousSession | None  # the last one started before this one
     history: tuple[advice.PastEntry, ...]  # entries of its exercises in the window
+    #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
+    programme_rows: list[tuple[int, int | None, str | None]]
 
 
 _sessions = ExerciseSession.__table__.c
@@ -449,11 +443,15 @@ _PREVIOUS = (
     .limit(1)
     .subquery("previous")
 )
-#: Built once, run on the connection (plain rows): three parts told apart by ``part``:
+_PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
+#: Built once, run on the connection (plain rows): four parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
 #: row without a slug); 2, earlier entries of this session's exercises in the
-#: progression window (``number``: their session).
+#: progression window (``number``: their session); 3, the programme the session names,
+#: when it is the patient's, with those of the entries' programme items that are its
+#: items (``number``: the item, ``exercise_slug``: its exercise, ``pain_during``: the
+#: programme's current version; one row without an item when none is).
 _EARLIER = union_all(
     select(
         literal(0).label("part"),
@@ -491,6 +489,14 @@ _EARLIER = union_all(
         _sessions.local_date <= bindparam("local_date"),
         _entries.exercise_slug.in_(bindparam("slugs", expanding=True)),
     ),
+    select(
+        literal(3),
+        _PROGRAMME.c.item_id,
+        cast(null(), Date),
+        _PROGRAMME.c.exercise_slug,
+        _PROGRAMME.c.current_version,
+        cast(null(), SmallInteger),
+    ),
 )
 
 
@@ -507,12 +513,21 @@ def _earlier(
             "local_date": local_date,
             "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
             "slugs": sorted({entry["exercise"] for entry in data["entries"]}),
+            "programme_id": data.get("programme_id"),
+            "item_ids": sorted(
+                {
+                    entry["programme_item"]
+                    for entry in data["entries"]
+                    if entry.get("programme_item") is not None
+                }
+            ),
         },
     )
     replay_id = None
     previous_day = None
     previous: list[tuple[int, str]] = []
     history = []
+    programme_rows = []
     for part, number, day, slug, pain_during, effort in rows:
         if part == 0:
             replay_id = number
@@ -520,8 +535,10 @@ def _earlier(
             previous_day = day
             if slug is not None:
                 previous.append((number, slug))
-        else:
+        elif part == 2:
             history.append(advice.PastEntry(slug, number, day, pain_during, effort))
+        else:
+            programme_rows.append((pain_during, number, slug))
     return _Earlier(
         replay_id=replay_id,
         previous=None
@@ -530,6 +547,7 @@ def _earlier(
             date=previous_day, exercises=tuple(slug for _, slug in sorted(previous))
         ),
         history=tuple(history),
+        programme_rows=programme_rows,
     )
 
 
