@@ -197,14 +197,14 @@ def test_a_red_flag_check_in_sends_the_same_17_statements_whatever_the_history_1
     assert set(counts.values()) == {16 if _on_postgresql(api) else 17}, counts
 
 
-def test_a_session_sends_at_most_13_statements_whatever_the_history(api):
+def test_a_session_sends_at_most_11_statements_whatever_the_history(api):
     counts = {}
     started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     for patient, token in _patients(api):
         body = session_body(patient, client_id=str(uuid.uuid4()), started_at=started, sets_done=2)
         _, sent = api.statements("POST", "/api/v1/sessions", token, body)
         counts[patient["id"]] = len(sent)
-    assert max(counts.values()) <= 13, counts
+    assert max(counts.values()) <= 11, counts  # 10 on PostgreSQL; 11 when the advice reads more
 
 
 @pytest.mark.parametrize(

@@ -669,10 +669,14 @@ def item_exercises(session: Session, programme_id: int, item_ids: set[int]) -> d
 _versions = ProgrammeVersion.__table__.c
 _items = ProgrammeItem.__table__.c
 _programmes = Programme.__table__.c
-#: Built once: the programme with those of the item ids that are its items (any
-#: version), LEFT JOINed so that a programme without them still gives one row.
-_PROGRAMME_ITEMS = (
-    select(_programmes.patient_id, _programmes.current_version, _items.id, _items.exercise_slug)
+#: Built once, for a reader that folds it into a statement of its own (parameters
+#: ``programme_id``, ``patient_id`` and ``item_ids``, expanding): the patient's own
+#: programme with those of the item ids that are its items (any version), as
+#: (current_version, item_id, exercise_slug); LEFT JOINed so that a programme without
+#: them still gives one row (the item columns NULL), and no row when the programme is not
+#: the patient's. ``own_programme_items`` reads its rows.
+OWN_PROGRAMME_ITEMS = (
+    select(_programmes.current_version, _items.id.label("item_id"), _items.exercise_slug)
     .select_from(
         Programme.__table__.outerjoin(
             ProgrammeItem.__table__.join(
@@ -684,22 +688,23 @@ _PROGRAMME_ITEMS = (
             ),
         )
     )
-    .where(_programmes.id == bindparam("programme_id"))
+    .where(
+        _programmes.id == bindparam("programme_id"),
+        _programmes.patient_id == bindparam("patient_id"),
+    )
 )
 
 
 def own_programme_items(
-    session: Session, patient: User, programme_id: int, item_ids: set[int]
+    programme_id: int, rows: list[tuple[int, int | None, str | None]]
 ) -> tuple[ProgrammeRef, dict[int, str]]:
-    """``own_programme`` and ``item_exercises`` in one statement: one of the patient's
-    own programmes (or NotFound) and, of ``item_ids``, its items with their exercise."""
-    rows = session.execute(
-        _PROGRAMME_ITEMS, {"programme_id": programme_id, "item_ids": sorted(item_ids)}
-    ).all()
-    if not rows or rows[0].patient_id != patient.id:
+    """``own_programme`` and ``item_exercises`` from the rows of ``OWN_PROGRAMME_ITEMS``:
+    one of the patient's own programmes (or NotFound) and, of the item ids, its items with
+    their exercise."""
+    if not rows:
         raise NotFound("Programme not found.")
-    items = {item_id: slug for _, _, item_id, slug in rows if item_id is not None}
-    return ProgrammeRef(programme_id, rows[0].current_version), items
+    items = {item_id: slug for _, item_id, slug in rows if item_id is not None}
+    return ProgrammeRef(programme_id, rows[0][0]), items
 
 
 @dataclass(frozen=True)

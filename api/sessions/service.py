@@ -96,17 +96,6 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
         raise InvalidInput({"ended_at": [f"A session lasts at most {hours} hours."]})
 
 
-def _own_programme(
-    db_session: Session, patient: User, programme_id: int | None, entries: list[dict[str, Any]]
-) -> tuple[programmes.ProgrammeRef | None, dict[int, str]]:
-    """The patient's programme the session names (or NotFound), with the programme items
-    the entries name that are its items, and their exercise; one statement."""
-    if programme_id is None:
-        return None, {}
-    wanted = {e["programme_item"] for e in entries if e.get("programme_item") is not None}
-    return programmes.own_programme_items(db_session, patient, programme_id, wanted)
-
-
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
     slugs = {entry["exercise"] for entry in entries}
     found = catalogue.exercises_by_slug(db_session, slugs)
@@ -152,7 +141,7 @@ def create(
     data: dict[str, Any],
     now: dt.datetime | None = None,
     alone: bool = False,
-) -> tuple[ExerciseSession, bool]:
+) -> tuple[ExerciseSession | LoggedSession, bool]:
     """Log a session and give pain-guided advice. Returns (session, created); a
     replay of the same client_id returns the original with created=False.
 
@@ -167,31 +156,99 @@ def create(
         if replay is not None:
             return replay, False
         _check_times(started_at, ended_at, now)
-    # One statement: the replay of client_id, the previous session and recent entries.
+    # One statement: the replay of client_id, the previous session, recent entries, and
+    # the programme the session names with the programme items of its entries.
     earlier = _earlier(db_session, patient, data, started_at)
     if earlier.replay_id is not None:
         return db_session.get_one(ExerciseSession, earlier.replay_id), False
     _check_times(started_at, ended_at, now)
-    programme, items = _own_programme(
-        db_session, patient, data.get("programme_id"), data["entries"]
-    )
+    programme, items = None, {}
+    if data.get("programme_id") is not None:
+        programme, items = programmes.own_programme_items(
+            data["programme_id"], earlier.programme_rows
+        )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
-    exercise_session = _new_session(db_session, patient, data, programme, exercises)
+    exercise_session, entries = _new_session(db_session, patient, data, programme, exercises)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
-    # once with its advice; the notices need the session's id, after.
+    # once with its advice; the entries and the notices need the session's id, after.
     given = [
         item.to_dict()
         for item in advice.advise(
-            _advice_facts(db_session, patient, exercise_session, exercises, earlier)
+            _advice_facts(
+                db_session,
+                patient,
+                exercise_session.local_date,
+                entries,
+                exercise_session.safety,
+                exercises,
+                earlier,
+            )
         )
     ]
     exercise_session.advice = given
     stored = _store_once(db_session, patient, exercise_session, alone=alone)
     if stored is not exercise_session:
         return stored, False
+    db_session.connection().execute(
+        _ENTRIES, [{"session_id": exercise_session.id, **entry} for entry in entries]
+    )
     _keep_notices(db_session, patient, exercise_session, given)
-    return exercise_session, True
+    return _logged(exercise_session, entries), True
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    """An entry of a session just logged, as ``EntrySchema`` reads it."""
+
+    position: int
+    exercise_slug: str
+    programme_item_id: int | None
+    sets_done: int
+    reps_done: int | None
+    hold_seconds: int | None
+    load: str | None
+    pain_during: int | None
+    effort: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    """A session just logged, as ``SessionSchema`` reads it: the stored row's values and
+    its entries as written (not read back)."""
+
+    id: int
+    patient_id: int
+    client_id: str
+    programme_id: int | None
+    programme_version: int | None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    local_date: dt.date
+    pain_before: int | None
+    pain_after: int | None
+    notes: str | None
+    entries: tuple[LoggedEntry, ...]
+    advice: list[dict[str, Any]]
+    logged_during_hold: bool
+    safety: dict[str, Any] | None
+    created_at: dt.datetime
+
+
+def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) -> LoggedSession:
+    values = exercise_session.__dict__
+    return LoggedSession(
+        **{name: values[name] for name in _SESSION_FIELDS},
+        entries=tuple(
+            LoggedEntry(**{name: entry[name] for name in _ENTRY_VIEW_FIELDS}) for entry in entries
+        ),
+    )
+
+
+_SESSION_FIELDS = tuple(name for name in LoggedSession.__dataclass_fields__ if name != "entries")
+_ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
+_ENTRIES = insert(SessionEntry.__table__)
 
 
 def _new_session(
@@ -200,8 +257,10 @@ def _new_session(
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
-) -> ExerciseSession:
-    """The session and its entries as sent, marked when an exercise hold stands."""
+) -> tuple[ExerciseSession, list[dict[str, Any]]]:
+    """The session as sent, marked when an exercise hold stands, and its entries' rows
+    (written with a Core INSERT once the session has its id: the session's own flush
+    writes its change-log row, which its entries' would only repeat)."""
     started_at = data["started_at"]
     hold = active_hold(db_session, patient.id)
     exercise_session = ExerciseSession(
@@ -219,18 +278,19 @@ def _new_session(
         logged_during_hold=hold is not None,
         safety=hold_safety(db_session, hold) if hold is not None else None,
     )
+    entries = []
     for position, entry in enumerate(data["entries"]):
         exercise = exercises[entry["exercise"]]
-        exercise_session.entries.append(
-            SessionEntry(
-                position=position,
-                exercise_id=exercise.id,
-                exercise_slug=exercise.slug,
-                programme_item_id=entry.get("programme_item"),
+        entries.append(
+            {
+                "position": position,
+                "exercise_id": exercise.id,
+                "exercise_slug": exercise.slug,
+                "programme_item_id": entry.get("programme_item"),
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
-            )
+            }
         )
-    return exercise_session
+    return exercise_session, entries
 
 
 def _store_once(
@@ -312,28 +372,31 @@ def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
 def _advice_facts(
     db_session: Session,
     patient: User,
-    exercise_session: ExerciseSession,
+    date: dt.date,
+    entries: list[dict[str, Any]],
+    safety: dict[str, Any] | None,
     known: dict[str, Exercise],
     earlier: _Earlier,
 ) -> advice.SessionFacts:
-    """What the advice (``api.advice.advise``) reads, for a session not yet stored: the
-    hold's safety advice while one stands (``exercise_session.safety``); the entries'
-    pain; the previous session and the check-ins around it; earlier entries.
-    Recent progression suggestions and ladders are looked up only when the advice needs
-    them. ``known``: catalogue exercises already loaded, by slug (not read again)."""
+    """What the advice (``api.advice.advise``) reads, for a session not yet stored (its
+    local ``date`` and ``entries`` rows): the hold's safety advice while one stands
+    (``safety``); the entries' pain; the previous session and the check-ins around it;
+    earlier entries. Recent progression suggestions and ladders are looked up only when
+    the advice needs them. ``known``: catalogue exercises already loaded, by slug (not
+    read again)."""
     previous = earlier.previous
     facts = advice.SessionFacts(
-        date=exercise_session.local_date,
+        date=date,
         entries=tuple(
             advice.EntryFacts(
-                entry.exercise_slug, pain_during=entry.pain_during, effort=entry.effort
+                entry["exercise_slug"], pain_during=entry["pain_during"], effort=entry["effort"]
             )
-            for entry in exercise_session.entries
+            for entry in entries
         ),
         history=earlier.history,
         previous=previous,
         check_ins=_check_ins_around(db_session, patient, previous),
-        hold=_hold(exercise_session.safety),
+        hold=_hold(safety),
     )
     if advice.ready_to_progress(facts):
         facts = replace(facts, recently_suggested=_recently_suggested(db_session, patient))
@@ -364,6 +427,8 @@ class _Earlier:
     replay_id: int | None  # the patient's session with the same client_id
     previous: advice.PreviousSession | None  # the last one started before this one
     history: tuple[advice.PastEntry, ...]  # entries of its exercises in the window
+    #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
+    programme_rows: list[tuple[int, int | None, str | None]]
 
 
 _sessions = ExerciseSession.__table__.c
@@ -378,11 +443,15 @@ _PREVIOUS = (
     .limit(1)
     .subquery("previous")
 )
-#: Built once, run on the connection (plain rows): three parts told apart by ``part``:
+_PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
+#: Built once, run on the connection (plain rows): four parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
 #: row without a slug); 2, earlier entries of this session's exercises in the
-#: progression window (``number``: their session).
+#: progression window (``number``: their session); 3, the programme the session names,
+#: when it is the patient's, with those of the entries' programme items that are its
+#: items (``number``: the item, ``exercise_slug``: its exercise, ``pain_during``: the
+#: programme's current version; one row without an item when none is).
 _EARLIER = union_all(
     select(
         literal(0).label("part"),
@@ -420,6 +489,14 @@ _EARLIER = union_all(
         _sessions.local_date <= bindparam("local_date"),
         _entries.exercise_slug.in_(bindparam("slugs", expanding=True)),
     ),
+    select(
+        literal(3),
+        _PROGRAMME.c.item_id,
+        cast(null(), Date),
+        _PROGRAMME.c.exercise_slug,
+        _PROGRAMME.c.current_version,
+        cast(null(), SmallInteger),
+    ),
 )
 
 
@@ -436,12 +513,21 @@ def _earlier(
             "local_date": local_date,
             "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
             "slugs": sorted({entry["exercise"] for entry in data["entries"]}),
+            "programme_id": data.get("programme_id"),
+            "item_ids": sorted(
+                {
+                    entry["programme_item"]
+                    for entry in data["entries"]
+                    if entry.get("programme_item") is not None
+                }
+            ),
         },
     )
     replay_id = None
     previous_day = None
     previous: list[tuple[int, str]] = []
     history = []
+    programme_rows = []
     for part, number, day, slug, pain_during, effort in rows:
         if part == 0:
             replay_id = number
@@ -449,8 +535,10 @@ def _earlier(
             previous_day = day
             if slug is not None:
                 previous.append((number, slug))
-        else:
+        elif part == 2:
             history.append(advice.PastEntry(slug, number, day, pain_during, effort))
+        else:
+            programme_rows.append((pain_during, number, slug))
     return _Earlier(
         replay_id=replay_id,
         previous=None
@@ -459,6 +547,7 @@ def _earlier(
             date=previous_day, exercises=tuple(slug for _, slug in sorted(previous))
         ),
         history=tuple(history),
+        programme_rows=programme_rows,
     )
 
 
