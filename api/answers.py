@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, g, request
 
@@ -53,7 +54,6 @@ from api.accounts.credentials import same_key
 from api.accounts.models import Role, User
 from api.blueprint import access_claims, current_user
 from api.database import get_session, state, utcnow, without_checkout_ping
-from api.timeutil import local_today
 
 _EXTENSION = "upright.answers"
 SLOT_SECONDS = 15 * 60
@@ -82,7 +82,7 @@ class Answer:
     reads: Any
     size: int
     clock: Any = None  # the local date or UTC slot the answer was computed for
-    timezone: str = "UTC"  # the patient's time zone then (a change writes their feed)
+    zone: dt.tzinfo = dt.UTC  # the patient's time zone then (a change writes their feed)
 
     def response(self) -> Response:
         return current_app.response_class(self.body, status=self.status, headers=self.headers)
@@ -144,10 +144,11 @@ def memo() -> AnswerMemo | None:
     return extensions[_EXTENSION]
 
 
-def clock_key(role: Role, timezone: str, now: dt.datetime) -> Any:
-    """A patient's local date; a therapist's 15-minute UTC slot."""
+def clock_key(role: Role, zone: dt.tzinfo, now: dt.datetime) -> Any:
+    """A patient's local date (in ``zone``, their time zone); a therapist's 15-minute UTC
+    slot."""
     if role == Role.patient:
-        return local_today(timezone, now)
+        return now.astimezone(zone).date()
     return int(now.timestamp()) // SLOT_SECONDS
 
 
@@ -182,7 +183,7 @@ def _caller(allowed: frozenset[Role]) -> Caller | None:
     sub, role, token_key = claims["sub"], claims.get("role"), claims.get("key")
     if not (isinstance(sub, str) and sub.isascii() and sub.isdigit()):
         return None
-    if not isinstance(token_key, str) or role not in allowed:
+    if not isinstance(token_key, str) or not isinstance(role, str) or role not in allowed:
         return None
     return Caller(int(sub), Role(role), token_key)
 
@@ -262,7 +263,7 @@ def memoised(
             if kept is not None:
                 if (
                     (kept.expires_at is None or now < kept.expires_at)
-                    and kept.clock == clock_key(caller.role, kept.timezone, now)
+                    and kept.clock == clock_key(caller.role, kept.zone, now)
                     and _served_again(kept, caller, along, replay)
                 ):
                     answers.hits += 1
@@ -280,6 +281,7 @@ def memoised(
                 return response
             body = response.get_data()
             headers = tuple(response.headers.items())
+            zone = ZoneInfo(user.timezone)  # kept: no look-up of the zone on a hit
             answers.put(
                 memo_key,
                 Answer(
@@ -290,8 +292,8 @@ def memoised(
                     expires_at=expires(session, user, body) if expires is not None else None,
                     reads=reads(user, body) if reads is not None else None,
                     size=_size(body, headers),
-                    clock=clock_key(caller.role, user.timezone, now),
-                    timezone=user.timezone,
+                    clock=clock_key(caller.role, zone, now),
+                    zone=zone,
                 ),
             )
             return response

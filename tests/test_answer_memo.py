@@ -713,3 +713,33 @@ def test_a_hit_of_the_alert_list_writes_its_access_log_exactly_once(app, plain, 
     _set_user(app, w.therapist, token_key="e" * 32)
     assert w.client.get("/api/v1/alerts", headers=w.t_h).status_code == 401
     assert reads_logged() == {w.patient: 4, second: 4}
+
+
+@pytest.mark.parametrize("claimed", [["patient"], None, "admin", "patient "])
+def test_a_token_whose_role_claim_is_not_a_role_the_endpoint_allows_takes_the_normal_path(
+    app, plain, make, claimed
+):
+    """The stored role decides, as without the memo (the claim only names a kept answer)."""
+    from api.accounts.credentials import create_access_token
+
+    w = World(app, plain, make)
+    _kept(w)
+    with app.app_context():
+        from api.accounts.models import User
+
+        account = get_session().get(User, w.patient)
+        token = create_access_token(
+            user_id=w.patient,
+            role=claimed,
+            token_key=account.token_key,
+            secret=app.config["SECRET_KEY"],
+            minutes=5,
+        )
+    headers = {"Authorization": f"Bearer {token}"}
+    hits = _hits(app)
+    for path in PATIENT_READS:
+        response = w.client.get(path, headers=headers)
+        normal = w.plain.get(path, headers=w.p_h)
+        assert (response.status_code, response.data) == (normal.status_code, normal.data)
+        assert response.status_code == 200
+    assert _hits(app) == hits

@@ -12,11 +12,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from api.accounts import care
-from api.accounts.models import AccessLogEntry, Role, User
+from api.accounts.models import Role, User
 from api.alerts.models import AlertEvent
 from api.alerts.service import LINK_ENDED_DAYS
 from api.database import utcnow
-from api.policy import log_reads
+from api.policy import log_reads, log_reads_cte
 
 
 def kept_for(role: Role) -> bool:
@@ -56,19 +56,7 @@ def log_again(session: Session, user: User, patient_ids: tuple[int, ...]) -> Non
     session.commit()
 
 
-#: The rows of ``log_again`` (``api/policy.py:log_reads``: one per patient, in patient
-#: order), written by the statement that checks a kept list (api/sync/watermark.py) from
-#: the caller's row it reads, ``hit``: none when the list is not served again.
-_LOG_ALONG = (
-    f"INSERT INTO {AccessLogEntry.__tablename__} "
-    "(patient_id, therapist_id, therapist_name, resource, resource_id, accessed_at) "
-    "SELECT r.p, hit.id, hit.display_name, 'alerts', NULL, :log_at "
-    "FROM unnest(CAST(:log_patients AS integer[])) WITH ORDINALITY AS r(p, n), hit "
-    "ORDER BY r.n"
-)
-
-
 def log_along(patient_ids: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
-    """On PostgreSQL, the access-log rows of ``log_again`` as a write sent with the
-    check of the kept list, made only when the list is served again."""
-    return _LOG_ALONG, {"log_at": utcnow(), "log_patients": list(patient_ids)}
+    """On PostgreSQL, the access-log rows of ``log_again`` as a write sent with the check
+    of the kept list (api/sync/watermark.py), made only when the list is served again."""
+    return log_reads_cte(patient_ids, resource="alerts")
