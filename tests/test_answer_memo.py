@@ -482,3 +482,270 @@ def test_pruning_the_change_log_never_leaves_a_stale_answer(app, plain, make):
     _check_in(w)
     after = w.served()
     assert after == w.truth() and after != w.last_but_one()
+
+
+# --- a kept answer is served before the caller is loaded ---------------------------------
+# The hit reads the caller's stored role and token key with the check of the feed (one
+# statement); whatever it cannot serve takes the endpoint's normal path.
+
+EVERY_READ = (*PATIENT_READS, *THERAPIST_READS)
+
+
+def _hits(app: Flask) -> int:
+    with app.app_context():
+        return memo().hits
+
+
+def _kept(w: World) -> None:
+    """Every read of the world asked twice: kept, then served again from the memo."""
+    hits = _hits(w.app)
+    w.served()
+    assert _hits(w.app) == hits + len(w.reads())
+
+
+def _set_user(app: Flask, user_id: int, **values) -> None:
+    from sqlalchemy import update
+
+    from api.accounts.models import User
+
+    with app.app_context():
+        session = get_session()
+        session.execute(update(User).where(User.id == user_id).values(**values))
+        session.commit()
+
+
+def _headers(response) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, v in response.headers.items() if k != "X-Request-ID")
+
+
+def test_a_hit_answers_the_body_and_headers_of_the_normal_path(app, plain, make):
+    w = World(app, plain, make)
+    _red_flag(w)  # an alert, a hold, a banner: every answer has something to show
+    for path, headers in w.reads():
+        miss = w.client.get(path, headers=headers)
+        hits = _hits(app)
+        hit = w.client.get(path, headers=headers)
+        assert _hits(app) == hits + 1, path
+        normal = w.plain.get(path, headers=headers)
+        for response in (miss, normal):
+            assert hit.status_code == response.status_code == 200, path
+            assert hit.data == response.data, path
+            assert _headers(hit) == _headers(response), path
+        ids = {r.headers["X-Request-ID"] for r in (miss, hit, normal)}
+        assert len(ids) == 3  # each request its own
+
+
+def test_a_token_whose_key_no_longer_matches_gets_the_401_of_the_normal_path(app, plain, make):
+    w = World(app, plain, make)
+    _kept(w)
+    for user in (w.patient, w.therapist):
+        _set_user(app, user, token_key="f" * 32)  # what signing out everywhere does
+    hits = _hits(app)
+    for path, headers in w.reads():
+        refused = w.client.get(path, headers=headers)
+        assert refused.status_code == 401, path
+        assert refused.get_json() == w.plain.get(path, headers=headers).get_json()
+        assert refused.get_json()["message"] == "The access token is missing, invalid or expired."
+    assert _hits(app) == hits
+    w.t_h, w.p_h = make.headers(w.therapist), make.headers(w.patient)  # new tokens
+    assert w.served() == w.truth()
+
+
+def test_an_erased_account_gets_the_401_of_the_normal_path(app, plain, make):
+    from tests.factories import PASSWORD
+
+    w = World(app, plain, make)
+    _kept(w)
+    hits = _hits(app)
+    for headers, reads in ((w.p_h, PATIENT_READS), (w.t_h, THERAPIST_READS)):
+        erased = w.client.delete("/api/v1/me", json={"password": PASSWORD}, headers=headers)
+        assert erased.status_code == 204, erased.get_json()
+        for path in reads:
+            refused = w.client.get(path, headers=headers)
+            assert refused.status_code == 401, path
+            assert refused.get_json() == w.plain.get(path, headers=headers).get_json()
+    assert _hits(app) == hits
+
+
+def test_a_kept_alert_list_whose_patient_erased_their_account_is_computed_again(app, plain, make):
+    """The hit's access-log write names the patients the kept list showed: it is not made
+    (an erased patient's row is gone) when the feed shows the erasure."""
+    from tests.factories import PASSWORD
+
+    w = World(app, plain, make)
+    _red_flag(w)
+    _kept(w)
+    erased = w.client.delete("/api/v1/me", json={"password": PASSWORD}, headers=w.p_h)
+    assert erased.status_code == 204, erased.get_json()
+    hits = _hits(app)
+    for path in THERAPIST_READS:
+        again = w.client.get(path, headers=w.t_h)
+        assert again.status_code == 200, again.get_json()
+        assert again.data == w.plain.get(path, headers=w.t_h).data
+    assert _hits(app) == hits
+    assert w.client.get("/api/v1/alerts", headers=w.t_h).get_json() == []
+
+
+def test_an_account_whose_role_changed_is_answered_by_its_role_not_the_kept_answer(
+    app, plain, make
+):
+    w = World(app, plain, make)
+    _red_flag(w)
+    _kept(w)
+    _set_user(app, w.patient, role="therapist")
+    hits = _hits(app)
+    for path in PATIENT_READS:
+        response = w.client.get(path, headers=w.p_h)  # a token issued to the patient
+        normal = w.plain.get(path, headers=w.p_h)
+        assert (response.status_code, response.data) == (normal.status_code, normal.data)
+        if path.endswith("/alerts"):  # both roles may list alerts: the therapist's list
+            assert response.status_code == 200 and response.get_json() == []
+        else:
+            assert response.status_code == 403
+            assert response.get_json()["message"] == "This endpoint is for patient accounts only."
+    assert _hits(app) == hits
+    # Nor is an answer computed for the account's role kept under the token's role.
+    assert w.client.get("/api/v1/alerts", headers=w.p_h).get_json() == []
+    assert _hits(app) == hits
+
+
+def test_a_token_of_a_role_the_endpoint_refuses_gets_its_403(app, plain, make):
+    w = World(app, plain, make)
+    _kept(w)
+    for path, headers in (
+        ("/api/v1/me/today", w.t_h),
+        ("/api/v1/me/progress", w.t_h),
+        ("/api/v1/patients", w.p_h),
+        ("/api/v1/alerts", make.headers(make.admin())),
+    ):
+        refused = w.client.get(path, headers=headers)
+        assert refused.status_code == 403, path
+        assert refused.get_json() == w.plain.get(path, headers=headers).get_json()
+
+
+def test_a_bad_query_string_with_a_kept_answer_is_still_422(app, plain, make):
+    w = World(app, plain, make)
+    _kept(w)
+    for path, headers in (
+        ("/api/v1/me/today?date=yesterday", w.p_h),
+        ("/api/v1/me/progress?from=2020-13-01", w.p_h),
+        ("/api/v1/patients?page_size=0", w.t_h),
+        ("/api/v1/alerts?status=closed", w.t_h),
+    ):
+        for _ in range(2):
+            refused = w.client.get(path, headers=headers)
+            assert refused.status_code == 422, path
+            assert refused.get_json() == w.plain.get(path, headers=headers).get_json()
+
+
+def test_a_hit_checks_out_its_connection_without_the_ping(app, plain, make, monkeypatch):
+    w = World(app, plain, make)
+    for path, headers in w.reads():  # kept
+        assert w.client.get(path, headers=headers).status_code == 200
+    dialect = type(state(app).engine.dialect)
+    pings: list[object] = []
+    ping = dialect.do_ping
+
+    def counted(self, dbapi_connection):
+        pings.append(dbapi_connection)
+        return ping(self, dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    hits = _hits(app)
+    for path, headers in w.reads():  # served again
+        assert w.client.get(path, headers=headers).status_code == 200
+    assert _hits(app) == hits + len(w.reads())
+    assert pings == []
+
+
+def test_a_hit_on_a_connection_the_server_dropped_is_answered_by_the_normal_path(app, plain, make):
+    """A pooled connection dropped by the server (a restart, a failover) is not pinged by
+    the hit: its statement fails, and the normal path answers, reconnecting."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    w = World(app, plain, make)
+    _red_flag(w)
+    w.served()
+    expected = w.truth()
+    engine = state(app).engine
+    for path, headers in w.reads():
+        engine.dispose()
+        assert w.client.get(path, headers=headers).status_code == 200  # a hit: one connection
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as pooled:  # the one connection the pool now holds
+                pid = pooled.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            other = create_engine(app.config["DATABASE_URL"], poolclass=NullPool)
+            with other.connect() as admin:
+                terminated = admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                assert terminated.scalar()
+            other.dispose()
+        hits = _hits(app)
+        response = w.client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.get_json())
+        if engine.dialect.name == "postgresql":  # not served again: computed, reconnecting
+            assert _hits(app) == hits
+        hits = _hits(app)
+        assert w.client.get(path, headers=headers).data == response.data
+        assert _hits(app) == hits + 1  # kept (again)
+    assert w.served() == expected
+
+
+def test_a_hit_of_the_alert_list_writes_its_access_log_exactly_once(app, plain, make):
+    """One row per patient shown and per read, whether the read is a hit or computed; a
+    token the hit refuses writes none."""
+    w = World(app, plain, make)
+    second = make.patient(display_name="Second")
+    make.link(w.therapist, second)
+    _red_flag(w)
+    body = {"pain": 8, "symptoms": URGENT, "client_id": f"memo-check-{next(_ids):06d}"}
+    w.ok(w.client.post("/api/v1/check-ins", json=body, headers=make.headers(second)), 201)
+    logged = {p: _access_log(w.client, make.headers(p)) for p in (w.patient, second)}
+
+    def reads_logged() -> dict[int, int]:
+        counts = {}
+        for patient in (w.patient, second):
+            now = _access_log(w.client, make.headers(patient))
+            counts[patient] = now.count(("alerts", None)) - logged[patient].count(("alerts", None))
+        return counts
+
+    listed = w.client.get("/api/v1/alerts", headers=w.t_h)
+    assert {e["patient_id"] for e in listed.get_json()} == {w.patient, second}
+    hits = _hits(app)
+    for read in range(2, 5):
+        assert w.client.get("/api/v1/alerts", headers=w.t_h).data == listed.data
+        assert _hits(app) == hits + read - 1
+        assert reads_logged() == {w.patient: read, second: read}
+    _set_user(app, w.therapist, token_key="e" * 32)
+    assert w.client.get("/api/v1/alerts", headers=w.t_h).status_code == 401
+    assert reads_logged() == {w.patient: 4, second: 4}
+
+
+@pytest.mark.parametrize("claimed", [["patient"], None, "admin", "patient "])
+def test_a_token_whose_role_claim_is_not_a_role_the_endpoint_allows_takes_the_normal_path(
+    app, plain, make, claimed
+):
+    """The stored role decides, as without the memo (the claim only names a kept answer)."""
+    from api.accounts.credentials import create_access_token
+
+    w = World(app, plain, make)
+    _kept(w)
+    with app.app_context():
+        from api.accounts.models import User
+
+        account = get_session().get(User, w.patient)
+        token = create_access_token(
+            user_id=w.patient,
+            role=claimed,
+            token_key=account.token_key,
+            secret=app.config["SECRET_KEY"],
+            minutes=5,
+        )
+    headers = {"Authorization": f"Bearer {token}"}
+    hits = _hits(app)
+    for path in PATIENT_READS:
+        response = w.client.get(path, headers=headers)
+        normal = w.plain.get(path, headers=w.p_h)
+        assert (response.status_code, response.data) == (normal.status_code, normal.data)
+        assert response.status_code == 200
+    assert _hits(app) == hits

@@ -395,8 +395,8 @@ class Patients(MethodView):
         value="$response.body#/0/id",
         statuses=(200,),
     )
+    @memoised("patients", Role.therapist)
     @patients_blp.login_required(Role.therapist)
-    @memoised("patients")
     @patients_blp.response(200, PatientSummarySchema(many=True), example=examples.PATIENT_SUMMARIES)
     @patients_blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     def get(self, pagination_parameters):

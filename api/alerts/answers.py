@@ -19,9 +19,9 @@ from api.database import utcnow
 from api.policy import log_reads, log_reads_cte
 
 
-def kept_for(user: User) -> bool:
+def kept_for(role: Role) -> bool:
     """A named patient's list logs that patient's read on its own path: not kept."""
-    return user.role == Role.patient or "patient_id" not in request.args
+    return role == Role.patient or "patient_id" not in request.args
 
 
 def notices_end(session: Session, user: User, _body: bytes) -> dt.datetime | None:
@@ -56,11 +56,7 @@ def log_again(session: Session, user: User, patient_ids: tuple[int, ...]) -> Non
     session.commit()
 
 
-def log_along(
-    session: Session, user: User, patient_ids: tuple[int, ...]
-) -> tuple[str, dict[str, Any]] | None:
-    """On PostgreSQL, the access-log rows of ``log_again`` (the same rows, in the same
-    order) as a write sent with the feed's check; None elsewhere or when there are none."""
-    if not patient_ids or session.get_bind().dialect.name != "postgresql":
-        return None
-    return log_reads_cte(user, patient_ids, resource="alerts")
+def log_along(patient_ids: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
+    """On PostgreSQL, the access-log rows of ``log_again`` as a write sent with the check
+    of the kept list (api/sync/watermark.py), made only when the list is served again."""
+    return log_reads_cte(patient_ids, resource="alerts")

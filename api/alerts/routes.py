@@ -40,15 +40,17 @@ class Alerts(MethodView):
         value="$response.body#/0/id",
         statuses=(200,),
     )
-    @blp.login_required(Role.patient, Role.therapist)
     @memoised(
         "alerts",
+        Role.patient,
+        Role.therapist,
         when=answers.kept_for,
         expires=answers.notices_end,
         reads=answers.patients_read,
         replay=answers.log_again,
         along=answers.log_along,
     )
+    @blp.login_required(Role.patient, Role.therapist)
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertEntrySchema(many=True), example=[examples.ALERT])
     @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)

@@ -221,8 +221,8 @@ class ProgrammeVersions(MethodView):
 @blp.route("/me/today")
 class Today(MethodView):
     @blp.doc(operationId="getToday")
+    @memoised("today", Role.patient, key=catalogue_version)  # the exercise names
     @blp.login_required(Role.patient)
-    @memoised("today", key=catalogue_version)  # the exercise names
     @blp.arguments(TodayQuerySchema, location="query")
     @blp.response(200, TodaySchema, example=examples.TODAY)
     def get(self, query):

@@ -24,8 +24,8 @@ blp = Blueprint(
 @blp.route("/me/progress")
 class MyProgress(MethodView):
     @blp.doc(operationId="getMyProgress")
+    @memoised("progress", Role.patient, expires=answers.notices_end)
     @blp.login_required(Role.patient)
-    @memoised("progress", expires=answers.notices_end)
     @blp.arguments(ProgressQuerySchema, location="query")
     @blp.response(200, ProgressSchema, example=examples.PROGRESS)
     def get(self, query):

@@ -6,8 +6,9 @@ transaction (api/sync/changes.py), in the feed of the user whose pull it concern
 patient's own rows; for a therapist their own rows (inbox, erasure tombstones) and those of
 every patient ever linked to them (as the pull reads them, api/sync/service.py). So an
 answer computed from a user's records is still exact while no new row has appeared in
-their feed. ``watermark`` is read BEFORE the answer is computed; ``unchanged`` re-reads it
-(one statement) before the answer is served again.
+their feed. ``watermark`` is read BEFORE the answer is computed; ``probe`` re-reads it
+before the answer is served again, in one statement with the caller's stored role and
+token key (the answer is served before the caller is loaded, api/answers.py).
 
 PostgreSQL. Transaction ids are handed out when transactions begin, not when they commit,
 so "the highest change id seen" is no watermark: a transaction that began earlier may
@@ -35,13 +36,15 @@ changes unless exactly as many of theirs reappear with exactly that highest id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from api.accounts.models import Role, User
+from api.accounts.models import Role
 
 #: Most rows above the horizon one watermark keeps (more: the answer is not memoised).
 MAX_SEEN = 64
@@ -58,9 +61,20 @@ Mark = tuple[Any, ...]
 Along = tuple[str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What ``probe`` read of the caller: their stored role and token key, and whether
+    their feed changed since the mark."""
+
+    role: str
+    token_key: str
+    changed: bool
+
+
 @cache
 def _statement(dialect: str, role: Role, purpose: str, along: str | None = None):
-    """``along``: a data-modifying CTE sent with a PostgreSQL check."""
+    """``purpose``: "read" (the watermark), "probe" or "probe_seen" (the check, with the
+    caller's row); ``along``: a data-modifying CTE sent with a PostgreSQL probe."""
     watched = _WATCHED[role]
     if dialect == "postgresql":
         if purpose == "read":
@@ -69,17 +83,36 @@ def _statement(dialect: str, role: Role, purpose: str, along: str | None = None)
                 f"LEFT JOIN sync_changes c ON {watched} AND c.txid >= h.fence "
                 f"ORDER BY c.id LIMIT {MAX_SEEN + 1}"
             )
-        cte = f"WITH along AS ({along}) " if along is not None else ""
-        if purpose == "check":
-            return text(
-                f"{cte}SELECT EXISTS (SELECT 1 FROM sync_changes c "
-                f"WHERE {watched} AND c.txid >= :fence)"
+        seen = " AND c.id NOT IN :seen" if purpose == "probe_seen" else ""
+        changed = (
+            f"EXISTS (SELECT 1 FROM sync_changes c WHERE {watched} AND c.txid >= :fence{seen})"
+        )
+        if along is None:
+            statement = text(
+                f"SELECT u.role, u.token_key, {changed} AS changed FROM users u WHERE u.id = :owner"
             )
-        return text(
-            f"{cte}SELECT EXISTS (SELECT 1 FROM sync_changes c WHERE {watched} "
-            "AND c.txid >= :fence AND c.id NOT IN :seen)"
-        ).bindparams(bindparam("seen", expanding=True))
-    return text(f"SELECT count(c.id), coalesce(max(c.id), 0) FROM sync_changes c WHERE {watched}")
+        else:
+            # ``hit``: the caller's row when the answer is served again, the very test the
+            # caller makes of the row read (same key, same role, nothing changed), so the
+            # write is made exactly when the answer is served.
+            statement = text(
+                "WITH caller AS (SELECT u.id, u.role, u.token_key, u.display_name, "
+                f"{changed} AS changed FROM users u WHERE u.id = :owner), "
+                "hit AS (SELECT id, display_name FROM caller "
+                "WHERE token_key = :key AND role = :role AND NOT changed), "
+                f"along AS ({along}) "
+                "SELECT role, token_key, changed FROM caller"
+            )
+        if seen:
+            statement = statement.bindparams(bindparam("seen", expanding=True))
+        return statement
+    feed = f"FROM sync_changes c WHERE {watched}"
+    if purpose == "read":
+        return text(f"SELECT count(c.id), coalesce(max(c.id), 0) {feed}")
+    return text(
+        f"SELECT u.role, u.token_key, (SELECT count(c.id) {feed}), "
+        f"(SELECT coalesce(max(c.id), 0) {feed}) FROM users u WHERE u.id = :owner"
+    )
 
 
 def _dialect(session: Session) -> str | None:
@@ -87,12 +120,13 @@ def _dialect(session: Session) -> str | None:
     return name if name in ("postgresql", "sqlite") else None
 
 
-def watermark(session: Session, user: User) -> Mark | None:
-    """The user's feed now (read before computing an answer); None: not to be memoised."""
+def watermark(session: Session, owner: int, role: Role) -> Mark | None:
+    """The feed of user ``owner`` as one of ``role`` now (read before computing an answer);
+    None: not to be memoised."""
     dialect = _dialect(session)
-    if dialect is None or user.role not in _WATCHED:
+    if dialect is None or role not in _WATCHED:
         return None
-    rows = session.execute(_statement(dialect, user.role, "read"), {"owner": user.id}).all()
+    rows = session.execute(_statement(dialect, role, "read"), {"owner": owner}).all()
     if dialect == "sqlite":
         count, highest = rows[0]
         return ("sqlite", int(count), int(highest))
@@ -102,32 +136,52 @@ def watermark(session: Session, user: User) -> Mark | None:
     return ("postgresql", int(rows[0].fence), seen)
 
 
-def unchanged(session: Session, user: User, mark: Mark, along: Along | None = None) -> bool:
-    """Whether nothing of the user's feed changed since ``mark`` was read (one statement).
+def probe(
+    connection: Connection,
+    *,
+    owner: int,
+    role: Role,
+    token_key: str,
+    mark: Mark,
+    along: Along | None = None,
+) -> Probe | None:
+    """User ``owner``'s stored role and token key, and whether their feed as one of
+    ``role`` changed since ``mark``: one statement; None when there is no such user.
 
-    ``along``: a write (SQL and its parameters, none named ``owner``, ``fence`` or
-    ``seen``) sent in the same statement on PostgreSQL, as a data-modifying CTE; the
-    caller commits it when the answer is unchanged and rolls it back otherwise. Its SQL
-    is one of a few constants (each statement built is kept)."""
+    ``along`` (PostgreSQL only): a write (SQL and its parameters, none named ``owner``,
+    ``fence``, ``seen``, ``key`` or ``role``) sent in the same statement as a
+    data-modifying CTE that reads ``hit (id, display_name)``: the caller's row when its
+    stored token key is ``token_key``, its role ``role`` and nothing changed, else no row.
+    So it writes exactly when the answer is served again, and the statement needs no
+    transaction of its own. Its SQL is one of a few constants (each statement built is
+    kept)."""
     dialect = mark[0]
+    params: dict[str, Any] = {"owner": owner}
     if dialect == "sqlite":
         if along is not None:
             raise ValueError("a write is sent with the check on PostgreSQL only")
-        now = session.execute(_statement(dialect, user.role, "read"), {"owner": user.id}).one()
-        return (int(now[0]), int(now[1])) == mark[1:]
+        row = connection.execute(_statement(dialect, role, "probe"), params).one_or_none()
+        if row is None:
+            return None
+        stored_role, stored_key, count, highest = row
+        return Probe(str(stored_role), stored_key, (int(count), int(highest)) != mark[1:])
     _dialect_name, fence, seen = mark
-    params = {"owner": user.id, "fence": fence}
+    params["fence"] = fence
     if seen:
         params["seen"] = list(seen)
     if along is not None:
-        params.update(along[1])
-    purpose = "check_seen" if seen else "check"
-    statement = _statement(dialect, user.role, purpose, along[0] if along else None)
-    return not session.execute(statement, params).scalar_one()
+        params.update(along[1], key=token_key, role=str(role))
+    purpose = "probe_seen" if seen else "probe"
+    statement = _statement(dialect, role, purpose, along[0] if along else None)
+    row = connection.execute(statement, params).one_or_none()
+    if row is None:
+        return None
+    stored_role, stored_key, changed = row
+    return Probe(str(stored_role), stored_key, bool(changed))
 
 
 def register() -> None:
     """Serve the memoised personal answers (api/answers.py) by this watermark."""
     from api import answers
 
-    answers.register_feed(watermark, unchanged)
+    answers.register_feed(watermark, probe)
