@@ -211,8 +211,15 @@ def test_quiet_hours_hold_a_patients_push_but_not_the_inbox(app, client, make, f
     now = utcnow()
     start = (now - dt.timedelta(minutes=5)).strftime("%H:%M")
     end = (now + dt.timedelta(hours=2)).strftime("%H:%M")
+    # A check-in reminder on a day three days off: none falls due at the tick below
+    # (a fixed weekday made a second push whenever the test ran on it before its time).
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     settings = {
-        "check_in": {"enabled": True, "time": "19:00", "days_of_week": ["mon"]},
+        "check_in": {
+            "enabled": True,
+            "time": "19:00",
+            "days_of_week": [days[(now.weekday() + 3) % 7]],
+        },
         "exercise": {"enabled": False, "times": ["08:00"]},
         "missed_sessions": {"enabled": False, "after_days": 2},
         "quiet_hours": {"start": start, "end": end},
