@@ -43,6 +43,7 @@ from api.accounts.models import User
 from api.alerts.service import Hold as StandingHold
 from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
+from api.catalogue.cache import kept_exercises  # the exercises, kept per catalogue version
 from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
 from api.checkins import service as checkins
 from api.database import utcnow
@@ -98,7 +99,7 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
 
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
     slugs = {entry["exercise"] for entry in entries}
-    found = catalogue.exercises_by_slug(db_session, slugs)
+    found = kept_exercises(db_session).by_slug(slugs)
     unknown = {
         str(n): [f"Unknown exercise '{entry['exercise']}'."]
         for n, entry in enumerate(entries)
@@ -592,11 +593,11 @@ def _exercise_facts(
     read again)."""
     wanted = slugs | needing_steps
     exercises = {slug: known[slug] for slug in wanted if slug in known}
-    exercises.update(catalogue.exercises_by_slug(db_session, wanted - exercises.keys()))
+    kept = kept_exercises(db_session)
+    exercises.update(kept.by_slug(wanted - exercises.keys()))
     ladders: dict[str, dict[str, list[Exercise]]] = {}
     if needing_steps:
-        ladders = catalogue.safe_ladders(
-            db_session,
+        ladders = kept.safe_ladders(
             [exercises[slug] for slug in sorted(needing_steps) if slug in exercises],
             catalogue.personal_codes(patient),
         )
