@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import advice, bulk
+from api import advice, bulk, changelog
 from api.accounts.models import User
 from api.alerts.service import Hold as StandingHold
 from api.alerts.service import active_hold
@@ -170,7 +170,7 @@ def create(
         )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
-    exercise_session, entries = _new_session(db_session, patient, data, programme, exercises)
+    values, entries = _new_session(db_session, patient, data, programme, exercises)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
     # once with its advice; the entries and the notices need the session's id, after.
     given = [
@@ -179,23 +179,33 @@ def create(
             _advice_facts(
                 db_session,
                 patient,
-                exercise_session.local_date,
+                values["local_date"],
                 entries,
-                exercise_session.safety,
+                values["safety"],
                 exercises,
                 earlier,
             )
         )
     ]
-    exercise_session.advice = given
-    stored = _store_once(db_session, patient, exercise_session, alone=alone)
-    if stored is not exercise_session:
-        return stored, False
+    values.update(advice=given, created_at=utcnow())
+    try:
+        with nullcontext() if alone else db_session.begin_nested():
+            # A plain INSERT with its change row (no unit of work: nothing else of the
+            # transaction waits to be flushed with it); the answer is built from ``values``.
+            session_id = changelog.insert(db_session, ExerciseSession, values)
+    except IntegrityError:
+        # A concurrent request stored the same client_id first: its session is the answer.
+        if alone:
+            db_session.rollback()
+        replay = _existing(db_session, patient.id, values["client_id"])
+        if replay is not None:
+            return replay, False
+        raise
     db_session.connection().execute(
-        _ENTRIES, [{"session_id": exercise_session.id, **entry} for entry in entries]
+        _ENTRIES, [{"session_id": session_id, **entry} for entry in entries]
     )
-    _keep_notices(db_session, patient, exercise_session, given)
-    return _logged(exercise_session, entries), True
+    _keep_notices(db_session, patient, session_id, given)
+    return _logged(session_id, values, entries), True
 
 
 @dataclass(frozen=True)
@@ -237,9 +247,11 @@ class LoggedSession:
     created_at: dt.datetime
 
 
-def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) -> LoggedSession:
-    values = exercise_session.__dict__
+def _logged(
+    session_id: int, values: dict[str, Any], entries: list[dict[str, Any]]
+) -> LoggedSession:
     return LoggedSession(
+        id=session_id,
         **{name: values[name] for name in _SESSION_FIELDS},
         entries=tuple(
             LoggedEntry(**{name: entry[name] for name in _ENTRY_VIEW_FIELDS}) for entry in entries
@@ -247,7 +259,9 @@ def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) ->
     )
 
 
-_SESSION_FIELDS = tuple(name for name in LoggedSession.__dataclass_fields__ if name != "entries")
+_SESSION_FIELDS = tuple(
+    name for name in LoggedSession.__dataclass_fields__ if name not in ("id", "entries")
+)
 _ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
 _ENTRIES = insert(SessionEntry.__table__)
 
@@ -258,13 +272,14 @@ def _new_session(
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
-) -> tuple[ExerciseSession, list[dict[str, Any]]]:
-    """The session as sent, marked when an exercise hold stands, and its entries' rows
-    (written with a Core INSERT once the session has its id: the session's own flush
-    writes its change-log row, which its entries' would only repeat)."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The session's row as sent (every column but ``id``, ``advice`` and
+    ``created_at``), marked when an exercise hold stands, and its entries' rows (written
+    with a Core INSERT once the session has its id: the session's own change-log row
+    covers them)."""
     started_at = data["started_at"]
     hold = active_hold(db_session, patient.id)
-    exercise_session = ExerciseSession(
+    values = dict(
         patient_id=patient.id,
         client_id=data["client_id"],
         programme_id=programme.id if programme else None,
@@ -275,7 +290,6 @@ def _new_session(
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
         notes=data.get("notes"),
-        advice=[],
         logged_during_hold=hold is not None,
         safety=hold_safety(db_session, hold) if hold is not None else None,
     )
@@ -291,26 +305,7 @@ def _new_session(
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
             }
         )
-    return exercise_session, entries
-
-
-def _store_once(
-    db_session: Session, patient: User, exercise_session: ExerciseSession, *, alone: bool
-) -> ExerciseSession:
-    """The session stored, or the one a concurrent request stored first with the same
-    client_id."""
-    try:
-        with nullcontext() if alone else db_session.begin_nested():
-            db_session.add(exercise_session)
-            db_session.flush()
-    except IntegrityError:
-        if alone:
-            db_session.rollback()
-        replay = _existing(db_session, patient.id, exercise_session.client_id)
-        if replay is not None:
-            return replay
-        raise
-    return exercise_session
+    return values, entries
 
 
 _NOTICES = insert(PainNotice.__table__)
@@ -319,7 +314,7 @@ _NOTICES = insert(PainNotice.__table__)
 def _keep_notices(
     db_session: Session,
     patient: User,
-    exercise_session: ExerciseSession,
+    session_id: int,
     given: list[dict[str, Any]],
 ) -> None:
     """The advice, but for the hold's safety advice, as notices the therapist sees (the
@@ -327,7 +322,7 @@ def _keep_notices(
     notices = [
         {
             "patient_id": patient.id,
-            "session_id": exercise_session.id,
+            "session_id": session_id,
             "kind": item["kind"],
             "exercise_slug": item["exercise"],
             "message": item["message"],
