@@ -197,8 +197,8 @@ def test_a_red_flag_check_in_sends_the_same_17_statements_whatever_the_history_1
     assert set(counts.values()) == {16 if _on_postgresql(api) else 17}, counts
 
 
-def test_a_session_sends_at_most_8_statements_whatever_the_history(api):
-    """6 on PostgreSQL (the session's change row within its INSERT), 7 elsewhere; one
+def test_a_session_sends_at_most_6_statements_whatever_the_history(api):
+    """4 on PostgreSQL (the session's change row within its INSERT), 5 elsewhere; one
     more when the advice reads more (recent suggestions) or is kept as notices. The
     catalogue's exercises are kept per process for the catalogue version it trusts
     (``api.catalogue.cache.kept_exercises``): the first session reads them (2 more), and
@@ -213,7 +213,7 @@ def test_a_session_sends_at_most_8_statements_whatever_the_history(api):
 
     first = log(*_patients(api)[0])  # the catalogue is read once, then kept
     counts = {patient["id"]: len(log(patient, token)) for patient, token in _patients(api)}
-    assert max(counts.values()) <= (7 if _on_postgresql(api) else 8), counts
+    assert max(counts.values()) <= (5 if _on_postgresql(api) else 6), counts
     assert len(first) <= max(counts.values()) + 2
 
 

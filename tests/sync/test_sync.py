@@ -271,3 +271,21 @@ def test_the_periodic_round_forgets_changes_older_than_the_tombstone_days(client
     now = dt.datetime.now(dt.UTC)
     assert tick(app, now + dt.timedelta(days=days - 1))["sync_pruned"] == 0
     assert tick(app, now + dt.timedelta(days=days + 2))["sync_pruned"] >= 2
+
+
+def test_a_session_pushed_after_a_check_in_that_pauses_exercise_is_marked(client, make):
+    """The hold the push's check-in places (written in the same transaction) is read by
+    the session after it, as it would be by a REST session after the REST check-in."""
+    headers = make.headers(make.patient())
+    results = push(
+        client,
+        headers,
+        {"id": "m-hold-0001", "type": "check_in.create", "data": URGENT},
+        {"id": "m-hold-0002", "type": "session.create", "data": session_body("phone-hold-0001")},
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    pushed = results[1]["record"]
+    assert pushed["logged_during_hold"] is True and pushed["safety"]["level"] == "urgent"
+    assert pushed["advice"][0]["kind"] == "hold"
+    rest = client.post("/api/v1/sessions", json=session_body("rest-hold-0001"), headers=headers)
+    assert rest.get_json()["safety"] == pushed["safety"]
