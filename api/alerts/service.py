@@ -454,8 +454,10 @@ class Hold:
     check_in_id: int | None
 
 
-#: Built once (plain columns, no ORM object); the session still flushes first.
-_ACTIVE_HOLD = select(
+#: Built once (plain columns, no ORM object); the session still flushes first. The
+#: patient's standing hold (``patient_id``): other domains may read it within their own
+#: statement (as a subquery) and make it a ``Hold`` with ``Hold(*row)``.
+ACTIVE_HOLD = select(
     ExerciseHold.patient_id,
     ExerciseHold.level,
     ExerciseHold.reason,
@@ -465,7 +467,7 @@ _ACTIVE_HOLD = select(
 
 
 def active_hold(db_session: Session, patient_id: int) -> Hold | None:
-    row = db_session.execute(_ACTIVE_HOLD, {"patient_id": patient_id}).first()
+    row = db_session.execute(ACTIVE_HOLD, {"patient_id": patient_id}).first()
     if row is None:
         return None
     return Hold(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from flask import Response, current_app
+from flask import Response, current_app, g, has_app_context
+from sqlalchemy.orm import Session
 
 from api.catalogue import service
 from api.database import get_session
@@ -42,6 +43,27 @@ def forget() -> None:
     """Make this process read the catalogue version again on its next answer (after a
     catalogue load)."""
     current_app.extensions.pop(_DIGEST_STATE, None)
+
+
+_KEPT_STATE = "upright.catalogue_exercises"
+
+
+def kept_exercises(db_session: Session) -> service.KeptExercises:
+    """The catalogue's exercises (``service.KeptExercises``), kept by this process for the
+    catalogue version it trusts (``catalogue_version``): a catalogue load is seen as the
+    catalogue's answers see it. One version kept, the last read. ``db_session``: the
+    request's (outside a Flask app, or with another session, they are read from it)."""
+    if not has_app_context() or g.get("db_session") is not db_session:
+        return service.kept_exercises(db_session)
+    version = catalogue_version()
+    extensions = current_app.extensions
+    kept = extensions.get(_KEPT_STATE)
+    if kept is None or kept[0] != version:
+        # Read after the version: at least as new as it (a newer one is read again
+        # when the version moves on).
+        kept = (version, service.kept_exercises(db_session))
+        extensions[_KEPT_STATE] = kept
+    return kept[1]
 
 
 class RenderedAnswers:

@@ -323,6 +323,77 @@ def exercises_by_slug(session: Session, slugs: set[str]) -> dict[str, CatalogueE
     return {row.slug: _typed(row) for row in rows}
 
 
+@dataclass(frozen=True)
+class _Rung:
+    """What walking a ladder reads of an exercise (``safe_ladders``)."""
+
+    exercise: CatalogueExercise
+    contraindications: frozenset[str]  # the column ``contraindicated_ids`` reads
+    ladders: dict[str, tuple[str, ...]]  # "progressions" / "regressions": the slugs
+
+
+@dataclass(frozen=True)
+class KeptExercises:
+    """The whole catalogue's exercises as other domains read them, with their ladders
+    and the conditions that rule out every exercise: the same answers as
+    ``exercises_by_slug`` and ``safe_ladders`` without a query (kept per process by
+    ``api.catalogue.cache.kept_exercises``; the catalogue is public, nothing personal)."""
+
+    rungs: dict[str, _Rung]
+    blocking: frozenset[str]  # causes whose ``exercise_allowed`` is false
+
+    def by_slug(self, slugs: set[str]) -> dict[str, CatalogueExercise]:
+        """As ``exercises_by_slug``: unknown slugs are absent."""
+        rungs = self.rungs
+        return {slug: rungs[slug].exercise for slug in slugs if slug in rungs}
+
+    def safe_ladders(
+        self, exercises: list[CatalogueExercise], codes: set[str]
+    ) -> dict[str, dict[str, list[CatalogueExercise]]]:
+        """As ``safe_ladders``."""
+        rungs = self.rungs
+        everything = bool(codes & self.blocking)
+
+        def ruled_out(rung: _Rung) -> bool:
+            return everything or bool(codes & rung.contraindications)
+
+        def steps(exercise: CatalogueExercise, ladder: str) -> list[CatalogueExercise]:
+            found: list[CatalogueExercise] = []
+            seen = {exercise.slug}
+
+            def walk(slugs: tuple[str, ...]) -> None:
+                for slug in slugs:
+                    rung = rungs.get(slug)
+                    if rung is None or slug in seen:
+                        continue
+                    seen.add(slug)
+                    if ruled_out(rung) or rung.exercise.retired:
+                        walk(rung.ladders[ladder])
+                    else:
+                        found.append(rung.exercise)
+
+            walk(rungs[exercise.slug].ladders[ladder])
+            return found
+
+        return {e.slug: {ladder: steps(e, ladder) for ladder in LADDERS} for e in exercises}
+
+
+def kept_exercises(session: Session) -> KeptExercises:
+    """The catalogue's exercises read once, to be kept (``KeptExercises``)."""
+    rungs = {
+        row.slug: _Rung(
+            exercise=_typed(row),
+            contraindications=frozenset(row.contraindications or ()),
+            ladders={ladder: tuple(row.data.get(ladder) or ()) for ladder in LADDERS},
+        )
+        for row in session.scalars(select(Exercise))
+    }
+    blocking = frozenset(
+        session.scalars(select(Cause.slug).where(Cause.exercise_allowed.is_(False)))
+    )
+    return KeptExercises(rungs=rungs, blocking=blocking)
+
+
 def exercise_names(session: Session, exercise_ids: set[int]) -> dict[int, str]:
     if not exercise_ids:
         return {}

@@ -379,6 +379,29 @@ _PAIN_DAYS = (
 )
 
 
+def pain_near(day: Any, before: int) -> tuple[Select, Select]:
+    """Statements of (local_date, pain) of the patient's (``patient_id``) check-ins: the
+    last ``before`` on or before ``day`` and the first after it (``day``: a SQL
+    expression, such as a column of another domain's subquery). A patient checks in at
+    most once a day, so they hold every check-in from ``day`` - (``before`` - 1) days to
+    ``day`` + 1 day, for another domain to read within its own statement without date
+    arithmetic in SQL."""
+    mine = CheckIn.patient_id == bindparam("patient_id")
+    on_or_before = (
+        select(CheckIn.local_date, CheckIn.pain)
+        .where(mine, CheckIn.local_date <= day)
+        .order_by(CheckIn.local_date.desc())
+        .limit(before)
+    )
+    after = (
+        select(CheckIn.local_date, CheckIn.pain)
+        .where(mine, CheckIn.local_date > day)
+        .order_by(CheckIn.local_date)
+        .limit(1)
+    )
+    return on_or_before, after
+
+
 def pain_days(db_session: Session, patient_id: int, first: dt.date, last: dt.date) -> list[PainDay]:
     """The patient's check-ins from ``first`` to ``last`` (local dates), oldest first."""
     rows = db_session.execute(_PAIN_DAYS, {"patient_id": patient_id, "first": first, "last": last})

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
+    Integer,
     Select,
     SmallInteger,
     String,
@@ -38,11 +39,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import advice, bulk
+from api import advice, bulk, changelog
 from api.accounts.models import User
+from api.alerts.service import ACTIVE_HOLD
 from api.alerts.service import Hold as StandingHold
-from api.alerts.service import active_hold
 from api.catalogue import service as catalogue
+from api.catalogue.cache import kept_exercises  # the exercises, kept per catalogue version
 from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
 from api.checkins import service as checkins
 from api.database import utcnow
@@ -98,7 +100,7 @@ def _check_times(started_at: dt.datetime, ended_at: dt.datetime | None, now: dt.
 
 def _exercises(db_session: Session, entries: list[dict[str, Any]]) -> dict[str, Exercise]:
     slugs = {entry["exercise"] for entry in entries}
-    found = catalogue.exercises_by_slug(db_session, slugs)
+    found = kept_exercises(db_session).by_slug(slugs)
     unknown = {
         str(n): [f"Unknown exercise '{entry['exercise']}'."]
         for n, entry in enumerate(entries)
@@ -169,7 +171,7 @@ def create(
         )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
-    exercise_session, entries = _new_session(db_session, patient, data, programme, exercises)
+    values, entries = _new_session(db_session, patient, data, programme, exercises, earlier.hold)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
     # once with its advice; the entries and the notices need the session's id, after.
     given = [
@@ -178,23 +180,33 @@ def create(
             _advice_facts(
                 db_session,
                 patient,
-                exercise_session.local_date,
+                values["local_date"],
                 entries,
-                exercise_session.safety,
+                values["safety"],
                 exercises,
                 earlier,
             )
         )
     ]
-    exercise_session.advice = given
-    stored = _store_once(db_session, patient, exercise_session, alone=alone)
-    if stored is not exercise_session:
-        return stored, False
+    values.update(advice=given, created_at=utcnow())
+    try:
+        with nullcontext() if alone else db_session.begin_nested():
+            # A plain INSERT with its change row (no unit of work: nothing else of the
+            # transaction waits to be flushed with it); the answer is built from ``values``.
+            session_id = changelog.insert(db_session, ExerciseSession, values)
+    except IntegrityError:
+        # A concurrent request stored the same client_id first: its session is the answer.
+        if alone:
+            db_session.rollback()
+        replay = _existing(db_session, patient.id, values["client_id"])
+        if replay is not None:
+            return replay, False
+        raise
     db_session.connection().execute(
-        _ENTRIES, [{"session_id": exercise_session.id, **entry} for entry in entries]
+        _ENTRIES, [{"session_id": session_id, **entry} for entry in entries]
     )
-    _keep_notices(db_session, patient, exercise_session, given)
-    return _logged(exercise_session, entries), True
+    _keep_notices(db_session, patient, session_id, given)
+    return _logged(session_id, values, entries), True
 
 
 @dataclass(frozen=True)
@@ -236,9 +248,11 @@ class LoggedSession:
     created_at: dt.datetime
 
 
-def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) -> LoggedSession:
-    values = exercise_session.__dict__
+def _logged(
+    session_id: int, values: dict[str, Any], entries: list[dict[str, Any]]
+) -> LoggedSession:
     return LoggedSession(
+        id=session_id,
         **{name: values[name] for name in _SESSION_FIELDS},
         entries=tuple(
             LoggedEntry(**{name: entry[name] for name in _ENTRY_VIEW_FIELDS}) for entry in entries
@@ -246,7 +260,9 @@ def _logged(exercise_session: ExerciseSession, entries: list[dict[str, Any]]) ->
     )
 
 
-_SESSION_FIELDS = tuple(name for name in LoggedSession.__dataclass_fields__ if name != "entries")
+_SESSION_FIELDS = tuple(
+    name for name in LoggedSession.__dataclass_fields__ if name not in ("id", "entries")
+)
 _ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
 _ENTRIES = insert(SessionEntry.__table__)
 
@@ -257,13 +273,14 @@ def _new_session(
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
-) -> tuple[ExerciseSession, list[dict[str, Any]]]:
-    """The session as sent, marked when an exercise hold stands, and its entries' rows
-    (written with a Core INSERT once the session has its id: the session's own flush
-    writes its change-log row, which its entries' would only repeat)."""
+    hold: StandingHold | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The session's row as sent (every column but ``id``, ``advice`` and
+    ``created_at``), marked when an exercise hold stands, and its entries' rows (written
+    with a Core INSERT once the session has its id: the session's own change-log row
+    covers them)."""
     started_at = data["started_at"]
-    hold = active_hold(db_session, patient.id)
-    exercise_session = ExerciseSession(
+    values = dict(
         patient_id=patient.id,
         client_id=data["client_id"],
         programme_id=programme.id if programme else None,
@@ -274,7 +291,6 @@ def _new_session(
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
         notes=data.get("notes"),
-        advice=[],
         logged_during_hold=hold is not None,
         safety=hold_safety(db_session, hold) if hold is not None else None,
     )
@@ -290,26 +306,7 @@ def _new_session(
                 **{field: entry.get(field) for field in ENTRY_FIELDS},
             }
         )
-    return exercise_session, entries
-
-
-def _store_once(
-    db_session: Session, patient: User, exercise_session: ExerciseSession, *, alone: bool
-) -> ExerciseSession:
-    """The session stored, or the one a concurrent request stored first with the same
-    client_id."""
-    try:
-        with nullcontext() if alone else db_session.begin_nested():
-            db_session.add(exercise_session)
-            db_session.flush()
-    except IntegrityError:
-        if alone:
-            db_session.rollback()
-        replay = _existing(db_session, patient.id, exercise_session.client_id)
-        if replay is not None:
-            return replay
-        raise
-    return exercise_session
+    return values, entries
 
 
 _NOTICES = insert(PainNotice.__table__)
@@ -318,7 +315,7 @@ _NOTICES = insert(PainNotice.__table__)
 def _keep_notices(
     db_session: Session,
     patient: User,
-    exercise_session: ExerciseSession,
+    session_id: int,
     given: list[dict[str, Any]],
 ) -> None:
     """The advice, but for the hold's safety advice, as notices the therapist sees (the
@@ -326,7 +323,7 @@ def _keep_notices(
     notices = [
         {
             "patient_id": patient.id,
-            "session_id": exercise_session.id,
+            "session_id": session_id,
             "kind": item["kind"],
             "exercise_slug": item["exercise"],
             "message": item["message"],
@@ -395,7 +392,7 @@ def _advice_facts(
         ),
         history=earlier.history,
         previous=previous,
-        check_ins=_check_ins_around(db_session, patient, previous),
+        check_ins=earlier.check_ins,
         hold=_hold(safety),
     )
     if advice.ready_to_progress(facts):
@@ -429,6 +426,9 @@ class _Earlier:
     history: tuple[advice.PastEntry, ...]  # entries of its exercises in the window
     #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
     programme_rows: list[tuple[int, int | None, str | None]]
+    hold: StandingHold | None  # the standing exercise hold
+    #: check-in pain from the baseline days before the previous session to the day after
+    check_ins: tuple[advice.CheckInPain, ...]
 
 
 _sessions = ExerciseSession.__table__.c
@@ -444,6 +444,16 @@ _PREVIOUS = (
     .subquery("previous")
 )
 _PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
+_HOLD = ACTIVE_HOLD.subquery("hold")
+#: The check-ins from the baseline days before the previous session to the day after.
+_PAIN_NEAR = tuple(
+    part.subquery(name)
+    for part, name in zip(
+        checkins.pain_near(_PREVIOUS.c.local_date, advice.BASELINE_DAYS + 1),
+        ("pain_before", "pain_after"),
+        strict=True,
+    )
+)
 #: Built once, run on the connection (plain rows): four parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
@@ -451,7 +461,10 @@ _PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
 #: progression window (``number``: their session); 3, the programme the session names,
 #: when it is the patient's, with those of the entries' programme items that are its
 #: items (``number``: the item, ``exercise_slug``: its exercise, ``pain_during``: the
-#: programme's current version; one row without an item when none is).
+#: programme's current version; one row without an item when none is); 4, the standing
+#: exercise hold (``number``: its check-in, ``exercise_slug``: its level, ``text``: its
+#: reason, ``moment``: when placed); 5, check-ins around the previous session
+#: (``local_date``, ``pain_during``: its pain; ``checkins.pain_near``, a few days more).
 _EARLIER = union_all(
     select(
         literal(0).label("part"),
@@ -460,6 +473,8 @@ _EARLIER = union_all(
         cast(null(), String).label("exercise_slug"),
         cast(null(), SmallInteger).label("pain_during"),
         cast(null(), SmallInteger).label("effort"),
+        cast(null(), String).label("text"),
+        cast(null(), _HOLD.c.placed_at.type).label("moment"),
     ).where(
         _sessions.patient_id == bindparam("patient_id"),
         _sessions.client_id == bindparam("client_id"),
@@ -471,6 +486,8 @@ _EARLIER = union_all(
         _entries.exercise_slug,
         cast(null(), SmallInteger),
         cast(null(), SmallInteger),
+        cast(null(), String),
+        cast(null(), _HOLD.c.placed_at.type),
     )
     .select_from(_PREVIOUS)
     .outerjoin(SessionEntry.__table__, _entries.session_id == _PREVIOUS.c.id),
@@ -481,6 +498,8 @@ _EARLIER = union_all(
         _entries.exercise_slug,
         _entries.pain_during,
         _entries.effort,
+        cast(null(), String),
+        cast(null(), _HOLD.c.placed_at.type),
     )
     .join_from(SessionEntry.__table__, ExerciseSession.__table__)
     .where(
@@ -496,6 +515,31 @@ _EARLIER = union_all(
         _PROGRAMME.c.exercise_slug,
         _PROGRAMME.c.current_version,
         cast(null(), SmallInteger),
+        cast(null(), String),
+        cast(null(), _HOLD.c.placed_at.type),
+    ),
+    select(
+        literal(4),
+        _HOLD.c.check_in_id,
+        cast(null(), Date),
+        _HOLD.c.level,
+        cast(null(), SmallInteger),
+        cast(null(), SmallInteger),
+        _HOLD.c.reason,
+        _HOLD.c.placed_at,
+    ),
+    *(
+        select(
+            literal(5),
+            cast(null(), Integer),
+            pain.c.local_date,
+            cast(null(), String),
+            pain.c.pain,
+            cast(null(), SmallInteger),
+            cast(null(), String),
+            cast(null(), _HOLD.c.placed_at.type),
+        )
+        for pain in _PAIN_NEAR
     ),
 )
 
@@ -504,6 +548,7 @@ def _earlier(
     db_session: Session, patient: User, data: dict[str, Any], started_at: dt.datetime
 ) -> _Earlier:
     local_date = started_at.astimezone(ZoneInfo(patient.timezone)).date()
+    db_session.flush()  # what this transaction wrote before (a push's hold): read below
     rows = db_session.connection().execute(
         _EARLIER,
         {
@@ -528,8 +573,15 @@ def _earlier(
     previous: list[tuple[int, str]] = []
     history = []
     programme_rows = []
-    for part, number, day, slug, pain_during, effort in rows:
-        if part == 0:
+    hold = None
+    pain: dict[dt.date, int] = {}
+    for part, number, day, slug, pain_during, effort, text, moment in rows:
+        if part == 5:
+            pain[day] = pain_during
+        elif part == 4:
+            if hold is None:  # as ``active_hold``: the first
+                hold = StandingHold(patient.id, slug, text, moment, number)
+        elif part == 0:
             replay_id = number
         elif part == 1:
             previous_day = day
@@ -539,6 +591,15 @@ def _earlier(
             history.append(advice.PastEntry(slug, number, day, pain_during, effort))
         else:
             programme_rows.append((pain_during, number, slug))
+    check_ins: tuple[advice.CheckInPain, ...] = ()
+    if previous_day is not None:
+        first = previous_day - dt.timedelta(days=advice.BASELINE_DAYS)
+        last = previous_day + dt.timedelta(days=1)
+        check_ins = tuple(
+            advice.CheckInPain(date=day, pain=pain[day])
+            for day in sorted(pain)
+            if first <= day <= last
+        )
     return _Earlier(
         replay_id=replay_id,
         previous=None
@@ -548,22 +609,9 @@ def _earlier(
         ),
         history=tuple(history),
         programme_rows=programme_rows,
+        hold=hold,
+        check_ins=check_ins,
     )
-
-
-def _check_ins_around(
-    db_session: Session, patient: User, previous: advice.PreviousSession | None
-) -> tuple[advice.CheckInPain, ...]:
-    """Check-in pain from the baseline days before the previous session to the day after."""
-    if previous is None:
-        return ()
-    days = checkins.pain_days(
-        db_session,
-        patient.id,
-        previous.date - dt.timedelta(days=advice.BASELINE_DAYS),
-        previous.date + dt.timedelta(days=1),
-    )
-    return tuple(advice.CheckInPain(date=day.local_date, pain=day.pain) for day in days)
 
 
 def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
@@ -592,11 +640,11 @@ def _exercise_facts(
     read again)."""
     wanted = slugs | needing_steps
     exercises = {slug: known[slug] for slug in wanted if slug in known}
-    exercises.update(catalogue.exercises_by_slug(db_session, wanted - exercises.keys()))
+    kept = kept_exercises(db_session)
+    exercises.update(kept.by_slug(wanted - exercises.keys()))
     ladders: dict[str, dict[str, list[Exercise]]] = {}
     if needing_steps:
-        ladders = catalogue.safe_ladders(
-            db_session,
+        ladders = kept.safe_ladders(
             [exercises[slug] for slug in sorted(needing_steps) if slug in exercises],
             catalogue.personal_codes(patient),
         )

@@ -98,3 +98,38 @@ def test_safe_for_me_detail_needs_sign_in_and_is_private(client, make):
     assert first.headers["Cache-Control"].startswith("private")
     assert first.headers["ETag"] != client.get(path, headers=b).headers["ETag"]
     assert client.get("/api/v1/exercises/dead-bug?safe_for_me=maybe", headers=a).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        set(),
+        {"osteoporosis"},
+        {"long_term_steroids", "spinal_surgery", "spinal_surgery_first_year"},
+        {"cancer"},
+        {"suspected_fracture_or_serious_pathology", "acute_low_back_pain"},
+    ],
+)
+def test_the_kept_exercises_answer_as_the_catalogue_does(app, codes):
+    """``KeptExercises`` (kept per catalogue version for the session path) gives the
+    exercises and the safe ladders the queries give, for every exercise."""
+    from sqlalchemy import select
+
+    from api.catalogue import service
+    from api.catalogue.models import Cause, Exercise
+    from api.database import get_session
+
+    with app.app_context():
+        session = get_session()
+        kept = service.kept_exercises(session)
+        slugs = set(session.scalars(select(Exercise.slug)))
+        assert slugs and kept.by_slug(slugs | {"no-such-exercise"}) == (
+            service.exercises_by_slug(session, slugs)
+        )
+        blocking = set(session.scalars(select(Cause.slug).where(~Cause.exercise_allowed)))
+        assert blocking  # the catalogue has conditions that rule out everything
+        exercises = list(service.exercises_by_slug(session, slugs).values())
+        for tried in (codes, codes | blocking):
+            assert kept.safe_ladders(exercises, tried) == service.safe_ladders(
+                session, exercises, tried
+            )

@@ -129,3 +129,59 @@ def test_changed_health_history_rule_updates_exercises_and_etag(scratch_app, dat
     after = client.get("/api/v1/exercises/abdominal-curl-up")
     assert "cancer" not in after.get_json()["contraindications"]
     assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_session_sees_a_catalogue_load_as_the_catalogue_answers_do(
+    scratch_app, scratch_url, data_copy
+):
+    """Logging a session checks its exercises against the catalogue this process keeps
+    for the catalogue version it trusts: a load by this server is seen by its next
+    session, a load by another server within a second (DIGEST_MAX_AGE), never later."""
+    import datetime as dt
+
+    from api.timeutil import clock
+    from tests import factories
+    from tests.sessions.helpers import entry, session_body
+
+    load(scratch_app, data_copy)
+    other_server = create_app({"UPRIGHT_ENV": "testing", "DATABASE_URL": scratch_url})
+    make = factories.Factory(scratch_app)
+    headers = make.headers(make.patient())
+    client = scratch_app.test_client()
+    now = [dt.datetime.now(dt.UTC).replace(microsecond=0)]
+
+    def log(slug: str):
+        body = session_body(entry("chin-tuck"), entry(slug))
+        return client.post("/api/v1/sessions", json=body, headers=headers)
+
+    def add_exercise(slug: str) -> None:
+        new = yaml.safe_load((data_copy / "exercises" / "chin-tuck.yaml").read_text())
+        new.update(
+            slug=slug, name=slug.replace("-", " ").capitalize(), progressions=[], regressions=[]
+        )
+        (data_copy / "exercises" / f"{slug}.yaml").write_text(yaml.safe_dump(new, sort_keys=False))
+
+    with clock.source(lambda: now[0]):
+        unknown = log("brand-new-move")
+        assert unknown.status_code == 422
+        assert unknown.get_json()["errors"]["json"]["entries"] == {
+            "1": ["Unknown exercise 'brand-new-move'."]
+        }
+        add_exercise("brand-new-move")
+        load(scratch_app, data_copy)  # this server's load: seen by its next session
+        logged = log("brand-new-move")
+        assert logged.status_code == 201, logged.get_json()
+        assert [e["exercise"] for e in logged.get_json()["entries"]] == [
+            "chin-tuck",
+            "brand-new-move",
+        ]
+
+        add_exercise("another-new-move")
+        load(other_server, data_copy)  # another server's load
+        now[0] += dt.timedelta(milliseconds=999)
+        assert log("another-new-move").status_code == 422  # within the bound
+        now[0] += dt.timedelta(milliseconds=1)
+        assert log("another-new-move").status_code == 201
+    from api.database import state
+
+    state(other_server).engine.dispose()

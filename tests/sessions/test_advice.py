@@ -193,3 +193,39 @@ def test_progression_is_only_suggested_when_open_to_the_patient(
     _easy_history(app, patient, (12, 8, 4), exercise=exercise)
     items = advice(log(client, make.headers(patient), entry(exercise, effort=2, pain_during=0)))
     assert [i["suggestion"]["slug"] for i in items] == ([suggested] if suggested else [])
+
+
+@pytest.mark.parametrize("gaps", [(), (-8, -3, 0), (-7, 1), tuple(range(-9, 3))])
+def test_the_check_ins_around_the_previous_session_are_those_of_the_baseline_window(
+    app, client, make, gaps
+):
+    """Read with the earlier sessions (the last check-ins on or before the previous
+    session's day and the first after it): exactly the check-ins from the baseline days
+    before the previous session to the day after, oldest first."""
+    from api.checkins import service as checkins
+    from api.database import get_session
+    from api.sessions import service
+
+    patient = make.patient()
+    headers = make.headers(patient)
+    session_day = today() - dt.timedelta(days=3)
+    for n in range(-9, 3):
+        if n not in gaps and n != 3:
+            _check_in(client, headers, session_day + dt.timedelta(days=n), 2 + (n % 5))
+    started = dt.datetime.combine(session_day, dt.time(10, 0), dt.UTC)
+    advice(log(client, headers, entry("chin-tuck"), started_at=started))
+    with app.app_context():
+        db_session = get_session()
+        user = db_session.get(service.User, patient)
+        body = {"client_id": "around-0001", "entries": [{"exercise": "chin-tuck"}]}
+        earlier = service._earlier(db_session, user, body, utcnow())
+        expected = checkins.pain_days(
+            db_session,
+            patient,
+            session_day - dt.timedelta(days=service.advice.BASELINE_DAYS),
+            session_day + dt.timedelta(days=1),
+        )
+    assert earlier.previous is not None and earlier.previous.date == session_day
+    assert [(c.date, c.pain) for c in earlier.check_ins] == [
+        (day.local_date, day.pain) for day in expected
+    ]

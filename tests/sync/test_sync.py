@@ -91,6 +91,37 @@ def test_a_push_replayed_after_a_lost_answer_makes_no_new_row(client, make):
         assert len(client.get(f"/api/v1/{path}", headers=headers).get_json()) == 1
 
 
+def test_a_pushed_session_that_loses_the_race_is_replayed_and_the_push_goes_on(
+    client, make, monkeypatch
+):
+    """The same session is stored by another request between the push's look-up and its
+    INSERT: the unique constraint decides, the push answers the original and keeps what
+    it applied before and after it (a savepoint, not the transaction, is rolled back)."""
+    from dataclasses import replace
+
+    from api.sessions import service
+
+    headers = make.headers(make.patient())
+    body = session_body("phone-race-0001")
+    original = client.post("/api/v1/sessions", json=body, headers=headers).get_json()
+    looked_up = service._earlier
+    monkeypatch.setattr(
+        service, "_earlier", lambda *args: replace(looked_up(*args), replay_id=None)
+    )
+    results = push(
+        client,
+        headers,
+        {"id": "m-race-0001", "type": "outcome.create", "data": PSFS},
+        {"id": "m-race-0002", "type": "session.create", "data": body},
+        {"id": "m-race-0003", "type": "check_in.create", "data": {"pain": 4}},
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "replayed", "applied"]
+    assert strip(results[1]["record"], original) == original
+    assert client.get("/api/v1/sessions", headers=headers).get_json() == [original]
+    for path in ("outcomes", "check-ins"):
+        assert len(client.get(f"/api/v1/{path}", headers=headers).get_json()) == 1
+
+
 def test_a_rejected_mutation_carries_the_rest_error_body(client, make):
     headers = make.headers(make.patient())
     rest = client.post("/api/v1/check-ins", json={"pain": 11}, headers=headers)
@@ -240,3 +271,21 @@ def test_the_periodic_round_forgets_changes_older_than_the_tombstone_days(client
     now = dt.datetime.now(dt.UTC)
     assert tick(app, now + dt.timedelta(days=days - 1))["sync_pruned"] == 0
     assert tick(app, now + dt.timedelta(days=days + 2))["sync_pruned"] >= 2
+
+
+def test_a_session_pushed_after_a_check_in_that_pauses_exercise_is_marked(client, make):
+    """The hold the push's check-in places (written in the same transaction) is read by
+    the session after it, as it would be by a REST session after the REST check-in."""
+    headers = make.headers(make.patient())
+    results = push(
+        client,
+        headers,
+        {"id": "m-hold-0001", "type": "check_in.create", "data": URGENT},
+        {"id": "m-hold-0002", "type": "session.create", "data": session_body("phone-hold-0001")},
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    pushed = results[1]["record"]
+    assert pushed["logged_during_hold"] is True and pushed["safety"]["level"] == "urgent"
+    assert pushed["advice"][0]["kind"] == "hold"
+    rest = client.post("/api/v1/sessions", json=session_body("rest-hold-0001"), headers=headers)
+    assert rest.get_json()["safety"] == pushed["safety"]
