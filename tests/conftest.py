@@ -148,6 +148,23 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def pings(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The connections the pool pings on checkout from now on (each ping is a round trip)."""
+    from api.database import state
+
+    dialect = type(state(app).engine.dialect)
+    seen: list[object] = []
+    ping = dialect.do_ping
+
+    def counted(self, dbapi_connection):
+        seen.append(dbapi_connection)
+        return ping(self, dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return seen
+
+
+@pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
 

@@ -638,19 +638,11 @@ def test_a_bad_query_string_with_a_kept_answer_is_still_422(app, plain, make):
             assert refused.get_json() == w.plain.get(path, headers=headers).get_json()
 
 
-def test_a_hit_checks_out_its_connection_without_the_ping(app, plain, make, monkeypatch):
+def test_a_hit_checks_out_its_connection_without_the_ping(app, plain, make, request):
     w = World(app, plain, make)
     for path, headers in w.reads():  # kept
         assert w.client.get(path, headers=headers).status_code == 200
-    dialect = type(state(app).engine.dialect)
-    pings: list[object] = []
-    ping = dialect.do_ping
-
-    def counted(self, dbapi_connection):
-        pings.append(dbapi_connection)
-        return ping(self, dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_ping", counted)
+    pings = request.getfixturevalue("pings")  # counted from here on
     hits = _hits(app)
     for path, headers in w.reads():  # served again
         assert w.client.get(path, headers=headers).status_code == 200

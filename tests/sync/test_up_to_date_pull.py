@@ -127,24 +127,14 @@ def test_a_token_issued_for_another_role_is_answered_by_the_accounts_role(app, c
         assert collection in response.get_json()["changes"]
 
 
-def test_an_up_to_date_pull_checks_out_its_connection_without_the_ping(
-    app, client, make, monkeypatch
-):
+def test_an_up_to_date_pull_checks_out_its_connection_without_the_ping(app, client, make, request):
     """The pool's ping is a round trip of its own; the one statement finds out itself."""
     from api.database import state
 
     patient = make.patient()
     headers = make.headers(patient)
     _, cursor = pull_all(client, headers)
-    dialect = type(state(app).engine.dialect)
-    pings: list[object] = []
-    ping = dialect.do_ping
-
-    def counted(self, dbapi_connection):
-        pings.append(dbapi_connection)
-        return ping(self, dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_ping", counted)
+    pings = request.getfixturevalue("pings")  # counted from here on
     response = client.get(f"{SYNC}?cursor={cursor}", headers=headers)
     assert response.status_code == 200
     assert all(c == {"upserted": [], "deleted": []} for c in response.json["changes"].values())
