@@ -183,6 +183,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a PostgreSQL statement may run (`statement_timeout`); a server that does not "
         "answer within one more second is given up on. Either way the request answers 503.",
     ),
+    Setting(
+        "DB_PREPARED_STATEMENTS",
+        False,
+        bool,
+        "`true` where the servers reach PostgreSQL directly: a statement run often on a "
+        "connection is prepared once, and PostgreSQL no longer plans it on every run. Leave "
+        "`false` behind PgBouncer in transaction mode (before 1.21 it cannot follow "
+        "prepared statements).",
+    ),
     Setting("LOG_LEVEL", "INFO", str, "Python logging level of the request log."),
     Setting(
         "CELERY_BROKER_URL",

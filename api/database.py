@@ -111,6 +111,7 @@ def make_engine(
     statement_timeout: float | None = None,
     pool_size: int = 5,
     max_overflow: int = 5,
+    prepared_statements: bool = False,
 ) -> Engine:
     """An engine whose every wait on PostgreSQL is bounded.
 
@@ -123,6 +124,9 @@ def make_engine(
 
     Each process keeps up to ``pool_size`` connections open and opens up to
     ``max_overflow`` more under load.
+
+    ``prepared_statements`` (PostgreSQL reached directly, not through PgBouncer in
+    transaction mode): see ``keep_prepared_statements``.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
@@ -146,9 +150,11 @@ def make_engine(
             # may get another server connection, where that name is missing or already
             # taken by another client ("prepared statement ... does not exist / already
             # exists"); PgBouncer only tracks prepared statements from 1.21 on, and Debian 12
-            # ships 1.18. None: never prepare (SQLAlchemy still caches the compiled SQL),
-            # so the same engine works directly on PostgreSQL and through any pooler.
-            "prepare_threshold": None,
+            # ships 1.18. None (the default): never prepare (SQLAlchemy still caches the
+            # compiled SQL), so the engine works directly on PostgreSQL and through any
+            # pooler. On PostgreSQL reached directly, preparing spares the server the
+            # planning of every statement (``DB_PREPARED_STATEMENTS``).
+            "prepare_threshold": PREPARE_THRESHOLD if prepared_statements else None,
             "connect_timeout": connect_timeout,
             "keepalives": 1,
             "keepalives_idle": 30,
@@ -158,7 +164,50 @@ def make_engine(
     )
     if statement_timeout:
         event.listen(engine, "do_connect", _bounded_connect(statement_timeout))
+    if prepared_statements:
+        keep_prepared_statements(engine)
     return engine
+
+
+#: psycopg's own default: a statement is prepared on its 6th run on a connection, so one
+#: that runs once (an IN list of a new length) does not fill the server's memory.
+PREPARE_THRESHOLD = 5
+
+_READS_ONLY = "upright_reads_only"
+
+
+def keep_prepared_statements(engine: Engine) -> None:
+    """End a transaction that only read with COMMIT rather than ROLLBACK.
+
+    psycopg forgets every prepared statement of a connection (and sends ``DEALLOCATE
+    ALL``) whenever a transaction is rolled back, and every request that does not commit,
+    each read among them, ends in a rollback when its session is closed: prepared
+    statements would then seldom live long enough to be used again. A transaction whose
+    statements were all ``SELECT``s changed nothing, so committing it ends it the same way:
+    its locks and snapshot are released and nothing is written. Any other statement
+    (``INSERT``, ``UPDATE``, ``DELETE``, a ``WITH`` that may hold one, ``SET``...) keeps the
+    rollback, as does a transaction in error.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.info[_READS_ONLY] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(connection, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if not statement.startswith("SELECT "):
+            connection.info[_READS_ONLY] = False
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(connection: Connection) -> None:
+        if not connection.info.get(_READS_ONLY):
+            return
+        driver = connection.connection.driver_connection
+        if driver is not None and driver.info.transaction_status == _IN_TRANSACTION:
+            driver.commit()  # the rollback that follows finds no transaction: a no-op
+
+
+_IN_TRANSACTION = psycopg.pq.TransactionStatus.INTRANS
 
 
 T = TypeVar("T")
@@ -297,6 +346,7 @@ def init_app(app: Flask) -> None:
         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
         pool_size=app.config["DB_POOL_SIZE"],
         max_overflow=app.config["DB_MAX_OVERFLOW"],
+        prepared_statements=app.config["DB_PREPARED_STATEMENTS"],
     )
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["upright.db"] = DatabaseState(engine=engine, session_factory=factory)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue.models import Exercise
+from api.config import load_settings
 from api.database import make_engine
 
 BASELINE_PATH = "/baseline/exercises"
@@ -40,7 +41,9 @@ def create_baseline_app(database_url: str) -> Flask:
         API_VERSION="1",
         OPENAPI_VERSION="3.0.3",
     )
-    engine = make_engine(database_url)
+    # The app's own engine settings, prepared statements included when they are on.
+    prepared = load_settings()["DB_PREPARED_STATEMENTS"]
+    engine = make_engine(database_url, prepared_statements=prepared)
     blp = Blueprint("baseline", __name__, url_prefix="/baseline")
 
     @blp.route("/exercises")

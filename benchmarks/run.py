@@ -754,6 +754,9 @@ def measure_size(
         "DATABASE_URL": database_url,
         "RATELIMIT_ENABLED": "false",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Both apps reach PostgreSQL directly (no PgBouncer), as a deployment without a
+        # pooler is configured: statements run often are prepared (README, Configuration).
+        "DB_PREPARED_STATEMENTS": "true",
     }
     drive = {"duration": duration, "connections": connections, "workdir": workdir}
     log_file = workdir / "gunicorn.log"

@@ -357,6 +357,8 @@ def app_environment(state: dict[str, Any]) -> dict[str, str]:
     }
     env.setdefault("UPRIGHT_ENV", "production")
     env.setdefault("TRUSTED_PROXY_COUNT", "1")
+    # Through PgBouncer 1.18 in transaction mode: never prepare (README, Deployment).
+    env["DB_PREPARED_STATEMENTS"] = "false"
     env["WEB_CONCURRENCY"] = str(state["workers"])
     env["GUNICORN_THREADS"] = str(state["threads"])
     env.pop("FLASK_APP", None)

@@ -71,6 +71,8 @@ def _config(url: str, **overrides: object) -> dict[str, object]:
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "RATELIMIT_ENABLED": False,
+        # As a deployment that reaches PostgreSQL directly (no effect on SQLite).
+        "DB_PREPARED_STATEMENTS": True,
         **overrides,
     }
 

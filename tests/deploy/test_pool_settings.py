@@ -41,8 +41,9 @@ def test_pool_size_and_overflow_come_from_the_settings(monkeypatch):
     assert pool._max_overflow == 7
 
 
-def test_postgresql_connections_never_prepare_statements():
+def test_postgresql_connections_never_prepare_statements_by_default(monkeypatch):
     """PgBouncer < 1.21 in transaction mode cannot follow psycopg's prepared statements."""
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
     # without a statement timeout no other connect hook runs before the one that captures
     app = create_app(
         {"UPRIGHT_ENV": "testing", "DATABASE_URL": POSTGRES, "DB_STATEMENT_TIMEOUT": 0}
@@ -50,6 +51,17 @@ def test_postgresql_connections_never_prepare_statements():
     parameters = _connect_parameters(state(app).engine)
     assert "prepare_threshold" in parameters
     assert parameters["prepare_threshold"] is None
+
+
+@pytest.mark.parametrize(("raw", "threshold"), [("true", 5), ("false", None), ("", None)])
+def test_db_prepared_statements_prepares_on_the_sixth_run(monkeypatch, raw, threshold):
+    """``DB_PREPARED_STATEMENTS=true`` (PostgreSQL reached directly): psycopg prepares a
+    statement on its 6th run on a connection, its own default."""
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", raw)
+    app = create_app(
+        {"UPRIGHT_ENV": "testing", "DATABASE_URL": POSTGRES, "DB_STATEMENT_TIMEOUT": 0}
+    )
+    assert _connect_parameters(state(app).engine)["prepare_threshold"] == threshold
 
 
 @pytest.mark.parametrize("name", ["DB_POOL_SIZE", "DB_MAX_OVERFLOW"])
