@@ -53,7 +53,13 @@ from flask import Response, current_app, g, request
 from api.accounts.credentials import same_key
 from api.accounts.models import Role, User
 from api.blueprint import access_claims, current_user
-from api.database import get_session, state, utcnow, without_checkout_ping
+from api.database import (
+    first_read_without_checkout_ping,
+    get_session,
+    state,
+    utcnow,
+    without_checkout_ping,
+)
 
 _EXTENSION = "upright.answers"
 SLOT_SECONDS = 15 * 60
@@ -272,7 +278,10 @@ def memoised(
             session = get_session()
             # Before computing (api/sync/watermark.py), for the role the token names: kept
             # only when the caller signed in is that caller with that role.
-            mark = _feed[0][0](session, caller.id, caller.role)
+            # Its first statement: on a connection checked out without the ping.
+            mark = first_read_without_checkout_ping(
+                session, lambda: _feed[0][0](session, caller.id, caller.role)
+            )
             response = view(*args, **kwargs)
             user = g.get("current_user")
             if mark is None or not caller.is_(user) or not isinstance(response, Response):

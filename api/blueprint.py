@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select
 from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
 from api.arguments import StrictParser
-from api.database import get_session
+from api.database import first_read_without_checkout_ping, get_session
 from api.errors import Forbidden, Unauthorized
 
 BEARER = [{"bearerAuth": []}]
@@ -64,7 +64,10 @@ def authenticate(*, required: bool = True) -> User | None:
         claims = access_claims()
         try:
             if claims is not None:
-                user = get_session().scalars(_CALLER, {"user_id": int(claims["sub"])}).first()
+                session, user_id = get_session(), int(claims["sub"])
+                user = first_read_without_checkout_ping(
+                    session, lambda: session.scalars(_CALLER, {"user_id": user_id}).first()
+                )
         except ValueError:
             user = None
         if user is not None and not same_key(claims.get("key"), user.token_key):

@@ -200,7 +200,7 @@ def keep_prepared_statements(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(connection: Connection) -> None:
-        if not connection.info.get(_READS_ONLY):
+        if connection.invalidated or not connection.info.get(_READS_ONLY):
             return
         driver = connection.connection.driver_connection
         if driver is not None and driver.info.transaction_status == _IN_TRANSACTION:
@@ -261,6 +261,30 @@ def without_checkout_ping(engine: Engine, work: Callable[[Connection], T]) -> T 
         if error.connection_invalidated:
             return None
         raise
+
+
+def first_read_without_checkout_ping(session: Session, read: Callable[[], T]) -> T:
+    """``read()``, where it is the first statement of ``session``'s transaction, on a
+    connection checked out without the round trip of the pool's ping.
+
+    When that connection turns out to be dead (the server restarted or dropped it),
+    SQLAlchemy discards it; the session is rolled back and ``read()`` runs again on a
+    connection checked out the normal way, pinged and replaced if need be. Nothing ran
+    before the read, so nothing is lost, and the caller sees the same answer as with the
+    ping. Inside a transaction already begun, ``read()`` runs as it is.
+    """
+    if session.in_transaction():
+        return read()
+    skipped = _PING_SKIPPED.set(True)
+    try:
+        return read()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    finally:
+        _PING_SKIPPED.reset(skipped)
+    session.rollback()
+    return read()
 
 
 #: Seconds the client waits for an answer beyond ``statement_timeout`` before it

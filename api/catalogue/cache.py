@@ -11,7 +11,7 @@ from flask import Response, current_app, g, has_app_context
 from sqlalchemy.orm import Session
 
 from api.catalogue import service
-from api.database import get_session
+from api.database import first_read_without_checkout_ping, get_session
 from api.timeutil import clock
 
 #: How long this process relies on the catalogue digest it read last, for every answer
@@ -34,7 +34,8 @@ def catalogue_version(*, fresh: bool = False) -> str:
     now = _clock()
     if not fresh and "value" in state and 0 <= now - state["read_at"] < DIGEST_MAX_AGE:
         return state["value"]
-    value = service.catalogue_digest(get_session())
+    session = get_session()
+    value = first_read_without_checkout_ping(session, lambda: service.catalogue_digest(session))
     state.update(value=value, read_at=now)
     return value
 
