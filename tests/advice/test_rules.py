@@ -257,6 +257,12 @@ PROGRESSION = [
         id="one-entry-of-this-session-not-easy",
     ),
     pytest.param(
+        (advice.EntryFacts("bird-dog", pain_during=0, effort=6), TODAY_EASY),
+        easy(12, 8, 4),
+        False,
+        id="the-first-entry-of-this-session-not-easy",
+    ),
+    pytest.param(
         (TODAY_EASY, TODAY_EASY),
         easy(12, 8),  # this session, twice the exercise: one more session, not two
         False,
@@ -318,6 +324,17 @@ def test_readiness_at_the_session_and_span_boundaries(sessions, first_back, read
     history = (advice.ExerciseHistory("bird-dog", sessions, days_ago(first_back), True),)
     expected = [rules.Readiness("bird-dog", sessions + 1, first_back)] if ready else []
     assert ready_to_progress(facts(TODAY_EASY, history=history)) == expected
+
+
+def test_the_readiness_given_is_used_not_worked_out_again():
+    given = [rules.Readiness("wall-slide", sessions=6, span_days=11)]
+    ready_facts = facts(TODAY_EASY, history=easy(12, 8, 4))
+    [item] = advise(ready_facts, given)
+    assert (item.kind, item.exercise) == ("progress", "wall-slide")
+    assert "your last 6 sessions over 12 days" in item.message
+    assert exercises_needing_steps(ready_facts, given) == {"wall-slide"}
+    assert exercises_needing_steps(ready_facts, []) == set()
+    assert advise(ready_facts, []) == []
 
 
 def test_progression_needs_a_step_open_to_the_patient():
