@@ -15,8 +15,8 @@ __all__ = [
     "CheckInPain",
     "EntryFacts",
     "ExerciseFacts",
+    "ExerciseHistory",
     "Hold",
-    "PastEntry",
     "PreviousSession",
     "SessionFacts",
     "Step",
@@ -55,14 +55,16 @@ class EntryFacts:
 
 
 @dataclass(frozen=True)
-class PastEntry:
-    """One exercise of an earlier session of the same patient (any order)."""
+class ExerciseHistory:
+    """An exercise's entries in the patient's earlier sessions, summed up: how many
+    sessions had it (one however many entries it had in that session), the patient's
+    local date of the first of them, and whether every one of those entries was easy
+    (effort 4/10 or less and pain during 2/10 or less, both reported)."""
 
     exercise: str
-    session_id: int
-    date: dt.date  # the patient's local date of that session
-    pain_during: int | None = None
-    effort: int | None = None
+    sessions: int
+    first_date: dt.date
+    all_easy: bool
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,9 @@ class Hold:
 class SessionFacts:
     """Everything the advice after one session reads.
 
-    ``history`` holds entries of earlier sessions (at least those of this session's
-    exercises in the last ``PROGRESSION_WINDOW_DAYS`` days; others are ignored);
+    ``history`` sums up, by exercise, the earlier sessions of the last
+    ``PROGRESSION_WINDOW_DAYS`` days up to this session's date (those sessions only: the
+    rules cannot tell one outside them); exercises not in this session are ignored;
     ``check_ins`` at least those from ``BASELINE_DAYS`` days before the previous
     session to the day after it; ``recently_suggested`` the exercises whose
     progression was suggested in the last ``PROGRESSION_WINDOW_DAYS`` days.
@@ -105,7 +108,7 @@ class SessionFacts:
     date: dt.date  # the patient's local date of the session just logged
     entries: tuple[EntryFacts, ...]
     exercises: Mapping[str, ExerciseFacts] = field(default_factory=dict)
-    history: tuple[PastEntry, ...] = ()
+    history: tuple[ExerciseHistory, ...] = ()
     previous: PreviousSession | None = None
     check_ins: tuple[CheckInPain, ...] = ()
     recently_suggested: frozenset[str] = frozenset()

@@ -10,7 +10,7 @@ too much, and the next day's response decides.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .facts import (
@@ -18,8 +18,8 @@ from .facts import (
     CheckInPain,
     EntryFacts,
     ExerciseFacts,
+    ExerciseHistory,
     Hold,
-    PastEntry,
     PreviousSession,
     SessionFacts,
     Step,
@@ -202,38 +202,31 @@ def ready_to_progress(facts: SessionFacts) -> list[Readiness]:
     or less and pain 2/10 or less. None while exercise is on hold. By exercise slug."""
     if facts.hold is not None:
         return []
-    found = (_readiness(slug, entries) for slug, entries in _recent_entries(facts).items())
+    earlier = {history.exercise: history for history in facts.history}
+    easy_today: dict[str, bool] = {}
+    for entry in facts.entries:
+        easy_today[entry.exercise] = easy_today.get(entry.exercise, True) and _easy(entry)
+    found = (
+        _readiness(slug, facts.date, easy, earlier.get(slug)) for slug, easy in easy_today.items()
+    )
     return sorted((ready for ready in found if ready is not None), key=lambda r: r.exercise)
 
 
-def _recent_entries(facts: SessionFacts) -> dict[str, list[PastEntry]]:
-    """By exercise of this session: its entries in the progression window up to this
-    session's date, this session's included."""
-    since = facts.date - dt.timedelta(days=PROGRESSION_WINDOW_DAYS - 1)
-    this_session = [
-        PastEntry(e.exercise, -1, facts.date, e.pain_during, e.effort) for e in facts.entries
-    ]
-    by_exercise: dict[str, list[PastEntry]] = {e.exercise: [] for e in facts.entries}
-    for entry in (*facts.history, *this_session):
-        if entry.exercise in by_exercise and since <= entry.date <= facts.date:
-            by_exercise[entry.exercise].append(entry)
-    return by_exercise
-
-
-def _readiness(slug: str, entries: list[PastEntry]) -> Readiness | None:
-    sessions = len({entry.session_id for entry in entries})
-    dates = [entry.date for entry in entries]
-    span = (max(dates) - min(dates)).days
-    if (
-        all(_easy(entry) for entry in entries)
-        and sessions >= PROGRESSION_MIN_SESSIONS
-        and span >= PROGRESSION_MIN_SPAN_DAYS
-    ):
+def _readiness(
+    slug: str, date: dt.date, easy_today: bool, earlier: ExerciseHistory | None
+) -> Readiness | None:
+    """``slug``, done on ``date`` (every entry easy or not), with its earlier sessions in the
+    window: this session is one more, and the last of them."""
+    if earlier is None or not (easy_today and earlier.all_easy):
+        return None
+    sessions = earlier.sessions + 1
+    span = (date - earlier.first_date).days
+    if sessions >= PROGRESSION_MIN_SESSIONS and span >= PROGRESSION_MIN_SPAN_DAYS:
         return Readiness(exercise=slug, sessions=sessions, span_days=span)
     return None
 
 
-def _easy(entry: PastEntry) -> bool:
+def _easy(entry: EntryFacts) -> bool:
     return (
         entry.effort is not None
         and entry.effort <= PROGRESSION_MAX_EFFORT
@@ -242,11 +235,14 @@ def _easy(entry: PastEntry) -> bool:
     )
 
 
-def progression_advice(facts: SessionFacts) -> list[Advice]:
-    """An exercise ready to progress (``ready_to_progress``): suggest its first safe
-    progression, not again within 14 days of the same suggestion."""
+def progression_advice(
+    facts: SessionFacts, readiness: Sequence[Readiness] | None = None
+) -> list[Advice]:
+    """An exercise ready to progress (``readiness``: ``ready_to_progress(facts)``, worked
+    out here when not given): suggest its first safe progression, not again within 14 days
+    of the same suggestion."""
     advice = []
-    for ready in ready_to_progress(facts):
+    for ready in ready_to_progress(facts) if readiness is None else readiness:
         exercise = _exercise(facts, ready.exercise)
         progression = _first(exercise.progressions)
         if progression is None or ready.exercise in facts.recently_suggested:
@@ -273,20 +269,26 @@ def progression_advice(facts: SessionFacts) -> list[Advice]:
 # --- all of it --------------------------------------------------------------------------
 
 
-def exercises_needing_steps(facts: SessionFacts) -> set[str]:
+def exercises_needing_steps(
+    facts: SessionFacts, readiness: Sequence[Readiness] | None = None
+) -> set[str]:
     """The exercises whose ladders the advice reads: those too painful (a regression) and
-    those ready to progress (a progression). The caller looks up only these."""
-    return set(too_painful(facts.entries)) | {r.exercise for r in ready_to_progress(facts)}
+    those ready to progress (a progression; ``readiness`` as in ``progression_advice``).
+    The caller looks up only these."""
+    ready = ready_to_progress(facts) if readiness is None else readiness
+    return set(too_painful(facts.entries)) | {r.exercise for r in ready}
 
 
-def advise(facts: SessionFacts) -> list[Advice]:
+def advise(facts: SessionFacts, readiness: Sequence[Readiness] | None = None) -> list[Advice]:
     """The advice after a session, in order: the hold's safety advice while one stands; too
     much pain during an exercise; pain above baseline the day after the previous session;
-    exercises ready to progress."""
+    exercises ready to progress (``readiness``: ``ready_to_progress(facts)`` when the
+    caller has worked it out already, for the same facts but their exercises and
+    recent suggestions)."""
     advice = [hold_advice(facts.hold)] if facts.hold is not None else []
     advice += pain_during_advice(facts)
     advice += next_day_advice(facts)
-    advice += progression_advice(facts)
+    advice += progression_advice(facts, readiness)
     return advice
 
 

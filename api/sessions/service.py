@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     func,
     insert,
@@ -174,20 +175,10 @@ def create(
     values, entries = _new_session(db_session, patient, data, programme, exercises, earlier.hold)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
     # once with its advice; the entries and the notices need the session's id, after.
-    given = [
-        item.to_dict()
-        for item in advice.advise(
-            _advice_facts(
-                db_session,
-                patient,
-                values["local_date"],
-                entries,
-                values["safety"],
-                exercises,
-                earlier,
-            )
-        )
-    ]
+    facts, readiness = _advice_facts(
+        db_session, patient, values["local_date"], entries, values["safety"], exercises, earlier
+    )
+    given = [item.to_dict() for item in advice.advise(facts, readiness)]
     values.update(advice=given, created_at=utcnow())
     try:
         with nullcontext() if alone else db_session.begin_nested():
@@ -374,13 +365,13 @@ def _advice_facts(
     safety: dict[str, Any] | None,
     known: dict[str, Exercise],
     earlier: _Earlier,
-) -> advice.SessionFacts:
+) -> tuple[advice.SessionFacts, list[advice.Readiness]]:
     """What the advice (``api.advice.advise``) reads, for a session not yet stored (its
     local ``date`` and ``entries`` rows): the hold's safety advice while one stands
     (``safety``); the entries' pain; the previous session and the check-ins around it;
-    earlier entries. Recent progression suggestions and ladders are looked up only when
-    the advice needs them. ``known``: catalogue exercises already loaded, by slug (not
-    read again)."""
+    earlier entries, by exercise. Recent progression suggestions and ladders are looked
+    up only when the advice needs them. ``known``: catalogue exercises already loaded, by
+    slug (not read again). With the exercises ready to progress (worked out once)."""
     previous = earlier.previous
     facts = advice.SessionFacts(
         date=date,
@@ -395,15 +386,16 @@ def _advice_facts(
         check_ins=earlier.check_ins,
         hold=_hold(safety),
     )
-    if advice.ready_to_progress(facts):
+    readiness = advice.ready_to_progress(facts)
+    if readiness:
         facts = replace(facts, recently_suggested=_recently_suggested(db_session, patient))
     named = {entry.exercise for entry in facts.entries} | set(
         previous.exercises if previous else ()
     )
     exercises = _exercise_facts(
-        db_session, patient, named, advice.exercises_needing_steps(facts), known
+        db_session, patient, named, advice.exercises_needing_steps(facts, readiness), known
     )
-    return replace(facts, exercises=exercises)
+    return replace(facts, exercises=exercises), readiness
 
 
 def _hold(safety: dict[str, Any] | None) -> advice.Hold | None:
@@ -423,7 +415,7 @@ class _Earlier:
 
     replay_id: int | None  # the patient's session with the same client_id
     previous: advice.PreviousSession | None  # the last one started before this one
-    history: tuple[advice.PastEntry, ...]  # entries of its exercises in the window
+    history: tuple[advice.ExerciseHistory, ...]  # its exercises in the window, summed up
     #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
     programme_rows: list[tuple[int, int | None, str | None]]
     hold: StandingHold | None  # the standing exercise hold
@@ -457,8 +449,9 @@ _PAIN_NEAR = tuple(
 #: Built once, run on the connection (plain rows): four parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
-#: row without a slug); 2, earlier entries of this session's exercises in the
-#: progression window (``number``: their session); 3, the programme the session names,
+#: row without a slug); 2, one row by exercise of this session with earlier entries in
+#: the progression window (``number``: how many sessions, ``local_date``: the first one's,
+#: ``pain_during``: 1 when every entry was easy, else 0); 3, the programme the session names,
 #: when it is the patient's, with those of the entries' programme items that are its
 #: items (``number``: the item, ``exercise_slug``: its exercise, ``pain_during``: the
 #: programme's current version; one row without an item when none is); 4, the standing
@@ -472,7 +465,6 @@ _EARLIER = union_all(
         cast(null(), Date).label("local_date"),
         cast(null(), String).label("exercise_slug"),
         cast(null(), SmallInteger).label("pain_during"),
-        cast(null(), SmallInteger).label("effort"),
         cast(null(), String).label("text"),
         cast(null(), _HOLD.c.placed_at.type).label("moment"),
     ).where(
@@ -485,7 +477,6 @@ _EARLIER = union_all(
         _PREVIOUS.c.local_date,
         _entries.exercise_slug,
         cast(null(), SmallInteger),
-        cast(null(), SmallInteger),
         cast(null(), String),
         cast(null(), _HOLD.c.placed_at.type),
     )
@@ -493,11 +484,22 @@ _EARLIER = union_all(
     .outerjoin(SessionEntry.__table__, _entries.session_id == _PREVIOUS.c.id),
     select(
         literal(2),
-        _entries.session_id,
-        _sessions.local_date,
+        func.count(_entries.session_id.distinct()),
+        func.min(_sessions.local_date),
         _entries.exercise_slug,
-        _entries.pain_during,
-        _entries.effort,
+        # Easy: both reported and within the thresholds (a null compares to neither).
+        func.min(
+            case(
+                (
+                    and_(
+                        _entries.effort <= advice.PROGRESSION_MAX_EFFORT,
+                        _entries.pain_during <= advice.PROGRESSION_MAX_PAIN,
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        ),
         cast(null(), String),
         cast(null(), _HOLD.c.placed_at.type),
     )
@@ -507,14 +509,14 @@ _EARLIER = union_all(
         _sessions.local_date >= bindparam("since"),
         _sessions.local_date <= bindparam("local_date"),
         _entries.exercise_slug.in_(bindparam("slugs", expanding=True)),
-    ),
+    )
+    .group_by(_entries.exercise_slug),
     select(
         literal(3),
         _PROGRAMME.c.item_id,
         cast(null(), Date),
         _PROGRAMME.c.exercise_slug,
         _PROGRAMME.c.current_version,
-        cast(null(), SmallInteger),
         cast(null(), String),
         cast(null(), _HOLD.c.placed_at.type),
     ),
@@ -523,7 +525,6 @@ _EARLIER = union_all(
         _HOLD.c.check_in_id,
         cast(null(), Date),
         _HOLD.c.level,
-        cast(null(), SmallInteger),
         cast(null(), SmallInteger),
         _HOLD.c.reason,
         _HOLD.c.placed_at,
@@ -535,7 +536,6 @@ _EARLIER = union_all(
             pain.c.local_date,
             cast(null(), String),
             pain.c.pain,
-            cast(null(), SmallInteger),
             cast(null(), String),
             cast(null(), _HOLD.c.placed_at.type),
         )
@@ -575,7 +575,7 @@ def _earlier(
     programme_rows = []
     hold = None
     pain: dict[dt.date, int] = {}
-    for part, number, day, slug, pain_during, effort, text, moment in rows:
+    for part, number, day, slug, pain_during, text, moment in rows:
         if part == 5:
             pain[day] = pain_during
         elif part == 4:
@@ -588,7 +588,7 @@ def _earlier(
             if slug is not None:
                 previous.append((number, slug))
         elif part == 2:
-            history.append(advice.PastEntry(slug, number, day, pain_during, effort))
+            history.append(advice.ExerciseHistory(slug, number, day, bool(pain_during)))
         else:
             programme_rows.append((pain_during, number, slug))
     check_ins: tuple[advice.CheckInPain, ...] = ()

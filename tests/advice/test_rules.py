@@ -203,12 +203,16 @@ def test_next_day_advice_says_the_day_the_pain_and_the_baseline():
 # --------------------------------------------------------------------------- progression
 
 
-def easy(*days_back: int, exercise: str = "bird-dog", effort: int | None = 3, pain=1):
-    return tuple(
-        advice.PastEntry(
-            exercise, session_id=100 + n, date=days_ago(n), pain_during=pain, effort=effort
-        )
-        for n in days_back
+def easy(*days_back: int, exercise: str = "bird-dog", all_easy: bool = True):
+    """The history of earlier sessions of ``exercise`` on these days back, one a day (the
+    sessions service sums them up: see tests/sessions/test_advice.py)."""
+    return (
+        advice.ExerciseHistory(
+            exercise,
+            sessions=len(days_back),
+            first_date=days_ago(max(days_back)),
+            all_easy=all_easy,
+        ),
     )
 
 
@@ -220,13 +224,14 @@ PROGRESSION = [
     pytest.param(TODAY_EASY, easy(9, 5, 2), False, id="span-9-days"),
     pytest.param(TODAY_EASY, easy(12, 8), False, id="only-3-sessions"),
     pytest.param(TODAY_EASY, easy(13, 8, 4), True, id="13-days-back-is-in-the-window"),
-    pytest.param(TODAY_EASY, easy(14, 8, 4), False, id="14-days-back-is-outside"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, effort=4), True, id="effort-4"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, effort=5), False, id="effort-5"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, effort=None), False, id="effort-not-given"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, pain=2), True, id="pain-2"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, pain=3), False, id="pain-3"),
-    pytest.param(TODAY_EASY, easy(12, 8, 4, pain=None), False, id="pain-not-given"),
+    pytest.param(TODAY_EASY, easy(12, 8, 4, all_easy=False), False, id="an-earlier-entry-not-easy"),
+    pytest.param(TODAY_EASY, (), False, id="no-earlier-session"),
+    pytest.param(
+        advice.EntryFacts("bird-dog", pain_during=2, effort=4),
+        easy(12, 8, 4),
+        True,
+        id="today-at-the-limits",
+    ),
     pytest.param(
         advice.EntryFacts("bird-dog", pain_during=3, effort=2),
         easy(12, 8, 4),
@@ -246,35 +251,35 @@ PROGRESSION = [
         advice.EntryFacts("bird-dog", pain_during=0), easy(12, 8, 4), False, id="no-effort-today"
     ),
     pytest.param(
-        TODAY_EASY,
-        (*easy(12, 8), *easy(8)),  # one session, two entries: counted once
+        (TODAY_EASY, advice.EntryFacts("bird-dog", pain_during=0, effort=6)),
+        easy(12, 8, 4),
         False,
-        id="entries-of-one-session-count-once",
+        id="one-entry-of-this-session-not-easy",
+    ),
+    pytest.param(
+        (advice.EntryFacts("bird-dog", pain_during=0, effort=6), TODAY_EASY),
+        easy(12, 8, 4),
+        False,
+        id="the-first-entry-of-this-session-not-easy",
+    ),
+    pytest.param(
+        (TODAY_EASY, TODAY_EASY),
+        easy(12, 8),  # this session, twice the exercise: one more session, not two
+        False,
+        id="entries-of-this-session-count-once",
     ),
     pytest.param(
         TODAY_EASY,
-        (*easy(12, 8, 4), *easy(6, exercise="chin-tuck", pain=9)),
+        (*easy(12, 8, 4), *easy(6, exercise="chin-tuck", all_easy=False)),
         True,
         id="other-exercises-do-not-count",
-    ),
-    pytest.param(
-        TODAY_EASY,
-        (*easy(12, 8), *easy(-1)),  # a session dated after this one
-        False,
-        id="later-sessions-do-not-count",
-    ),
-    pytest.param(
-        TODAY_EASY,
-        (*easy(12, 8, 4), *easy(-1, pain=9)),
-        True,
-        id="a-painful-later-session-does-not-count",
     ),
 ]
 
 
 @pytest.mark.parametrize(("today", "history", "fires"), PROGRESSION)
 def test_progression(today, history, fires):
-    given = advise(facts(today, history=history))
+    given = advise(facts(*(today if isinstance(today, tuple) else (today,)), history=history))
     assert kinds(given) == ([("progress", "progression", "bird-dog")] if fires else [])
 
 
@@ -290,22 +295,46 @@ def test_progression_suggests_the_first_open_step_and_says_why():
     assert item.source == rules.PROGRESSION_SOURCE
 
 
-def test_progression_counts_the_sessions_and_days_in_the_window():
-    [item] = advise(facts(TODAY_EASY, history=easy(20, 11, 9, 7, 3)))
+def test_progression_counts_the_sessions_and_days():
+    [item] = advise(facts(TODAY_EASY, history=easy(11, 9, 7, 3)))
     assert "your last 5 sessions over 12 days" in item.message
-    assert ready_to_progress(facts(TODAY_EASY, history=easy(20, 11, 9, 7, 3))) == [
+    assert ready_to_progress(facts(TODAY_EASY, history=easy(11, 9, 7, 3))) == [
         rules.Readiness("bird-dog", sessions=5, span_days=11)
     ]
 
 
 def test_this_session_is_counted_apart_from_every_earlier_one():
-    history = tuple(
-        advice.PastEntry("bird-dog", session_id=n, date=days_ago(4 * n), pain_during=1, effort=3)
-        for n in (1, 2, 3)
-    )
+    history = (advice.ExerciseHistory("bird-dog", 3, days_ago(12), all_easy=True),)
     assert ready_to_progress(facts(TODAY_EASY, history=history)) == [
         rules.Readiness("bird-dog", sessions=4, span_days=12)
     ]
+
+
+@pytest.mark.parametrize(
+    ("sessions", "first_back", "ready"),
+    [
+        pytest.param(3, 12, True, id="3-earlier-sessions-make-4"),
+        pytest.param(2, 12, False, id="2-earlier-sessions-make-3"),
+        pytest.param(3, 10, True, id="first-10-days-back"),
+        pytest.param(3, 9, False, id="first-9-days-back"),
+        pytest.param(9, 13, True, id="many-sessions"),
+    ],
+)
+def test_readiness_at_the_session_and_span_boundaries(sessions, first_back, ready):
+    history = (advice.ExerciseHistory("bird-dog", sessions, days_ago(first_back), True),)
+    expected = [rules.Readiness("bird-dog", sessions + 1, first_back)] if ready else []
+    assert ready_to_progress(facts(TODAY_EASY, history=history)) == expected
+
+
+def test_the_readiness_given_is_used_not_worked_out_again():
+    given = [rules.Readiness("wall-slide", sessions=6, span_days=11)]
+    ready_facts = facts(TODAY_EASY, history=easy(12, 8, 4))
+    [item] = advise(ready_facts, given)
+    assert (item.kind, item.exercise) == ("progress", "wall-slide")
+    assert "your last 6 sessions over 12 days" in item.message
+    assert exercises_needing_steps(ready_facts, given) == {"wall-slide"}
+    assert exercises_needing_steps(ready_facts, []) == set()
+    assert advise(ready_facts, []) == []
 
 
 def test_progression_needs_a_step_open_to_the_patient():

@@ -141,6 +141,98 @@ def test_progression_needs_every_condition(
     assert advice(log(client, headers, entry("chin-tuck", **today_entry))) == []
 
 
+EASY = {"exercise": "chin-tuck", "effort": 3, "pain_during": 1}
+TODAY_EASY = entry("chin-tuck", effort=2, pain_during=0)
+
+
+def _history(app, patient, days: dict[int, list[dict]]) -> None:
+    """Earlier sessions by days back (negative: after today), each with its entries."""
+    for n, entries in days.items():
+        insert_session(app, patient, today() - dt.timedelta(days=n), entries)
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        pytest.param({13: [EASY], 8: [EASY], 4: [EASY]}, "4 sessions over 14 days", id="13-in"),
+        pytest.param({14: [EASY], 8: [EASY], 4: [EASY]}, None, id="14-days-back-is-outside"),
+        pytest.param(
+            {14: [{**EASY, "pain_during": 9}], 12: [EASY], 8: [EASY], 4: [EASY]},
+            "4 sessions over 13 days",
+            id="a-painful-session-outside-is-ignored",
+        ),
+        pytest.param(
+            {30: [EASY], 20: [EASY], 15: [EASY], 14: [EASY], 9: [EASY], 4: [EASY]},
+            None,
+            id="only-those-inside-count",
+        ),
+        pytest.param({12: [EASY], 8: [EASY], -1: [EASY]}, None, id="a-later-session-not-counted"),
+        pytest.param(
+            {12: [EASY], 8: [EASY], 4: [EASY], -1: [{**EASY, "effort": 9}]},
+            "4 sessions over 13 days",
+            id="a-later-hard-session-is-ignored",
+        ),
+    ],
+)
+def test_progression_reads_the_sessions_of_the_14_day_window(
+    app, client, patient, headers, days, expected
+):
+    _history(app, patient, days)
+    items = advice(log(client, headers, TODAY_EASY))
+    assert [expected in i["message"] for i in items] == ([True] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        pytest.param({12: [EASY, EASY], 8: [EASY]}, None, id="3-sessions-not-4-entries"),
+        pytest.param(
+            {12: [EASY, EASY], 8: [EASY, EASY], 4: [EASY]},
+            "4 sessions over 13 days",
+            id="4-sessions-not-6-entries",
+        ),
+        pytest.param(
+            {12: [EASY, {**EASY, "effort": 5}], 8: [EASY], 4: [EASY]},
+            None,
+            id="the-second-entry-of-a-session-too-hard",
+        ),
+    ],
+)
+def test_entries_of_one_earlier_session_count_as_one_session(
+    app, client, patient, headers, days, expected
+):
+    _history(app, patient, days)
+    items = advice(log(client, headers, TODAY_EASY))
+    assert [expected in i["message"] for i in items] == ([True] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("odd_one", "fires"),
+    [
+        pytest.param({"effort": 4, "pain_during": 2}, True, id="effort-4-pain-2"),
+        pytest.param({"effort": 5, "pain_during": 0}, False, id="effort-5"),
+        pytest.param({"effort": 0, "pain_during": 3}, False, id="pain-3"),
+        pytest.param({"pain_during": 0}, False, id="effort-not-given"),
+        pytest.param({"effort": 0}, False, id="pain-not-given"),
+        pytest.param({}, False, id="neither-given"),
+    ],
+)
+def test_one_earlier_entry_not_easy_stops_progression(
+    app, client, patient, headers, odd_one, fires
+):
+    _history(
+        app,
+        patient,
+        {12: [EASY], 10: [EASY], 8: [{"exercise": "chin-tuck", **odd_one}], 4: [EASY]},
+    )
+    items = advice(log(client, headers, TODAY_EASY))
+    assert [(i["rule"], i["exercise"]) for i in items] == (
+        [("progression", "chin-tuck")] if fires else []
+    )
+    if fires:
+        assert "5 sessions over 13 days" in items[0]["message"]
+
+
 def test_no_progression_for_an_exercise_without_one(app, client, patient, headers):
     _easy_history(app, patient, (12, 8, 4), exercise="bridge")
     assert advice(log(client, headers, entry("bridge", effort=2, pain_during=0))) == []
