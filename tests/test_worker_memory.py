@@ -95,6 +95,14 @@ class _ShippedConfig(Application):
         raise AssertionError
 
 
+@pytest.fixture(autouse=True)
+def _switch_interval():
+    """``post_fork`` sets the interpreter's GIL switch interval: restored after each test."""
+    before = sys.getswitchinterval()
+    yield
+    sys.setswitchinterval(before)
+
+
 @pytest.fixture
 def libc(monkeypatch) -> _FakeLibc:
     fake = _FakeLibc()
@@ -106,6 +114,14 @@ def test_each_new_worker_caps_malloc_arenas_at_two(libc):
     cfg = _ShippedConfig().cfg
     cfg.post_fork(SimpleNamespace(), SimpleNamespace())
     assert libc.calls == [("mallopt", (-8, 2))]  # M_ARENA_MAX
+
+
+def test_each_new_worker_hands_the_gil_on_after_half_a_millisecond(libc):
+    """A thread whose database answer arrived waits at most 0.5 ms for the GIL, not
+    Python's default 5 ms (api/gunicorn_conf.py: SWITCH_INTERVAL)."""
+    sys.setswitchinterval(0.005)  # Python's default
+    _ShippedConfig().cfg.post_fork(SimpleNamespace(), SimpleNamespace())
+    assert sys.getswitchinterval() == pytest.approx(0.0005)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +140,7 @@ def test_a_request_that_failed_before_its_answer_is_not_trimmed(libc):
     assert libc.calls == []
 
 
-def test_without_glibc_the_hooks_do_nothing(monkeypatch):
+def test_without_glibc_the_malloc_hooks_do_nothing(monkeypatch):
     monkeypatch.setattr(gunicorn_conf, "_LIBC", None)
     cfg = _ShippedConfig().cfg
     cfg.post_fork(SimpleNamespace(), SimpleNamespace())
