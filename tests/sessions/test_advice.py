@@ -172,19 +172,7 @@ def _history(app, patient, days: dict[int, list[dict]]) -> None:
             "4 sessions over 13 days",
             id="a-later-hard-session-is-ignored",
         ),
-    ],
-)
-def test_progression_reads_the_sessions_of_the_14_day_window(
-    app, client, patient, headers, days, expected
-):
-    _history(app, patient, days)
-    items = advice(log(client, headers, TODAY_EASY))
-    assert [expected in i["message"] for i in items] == ([True] if expected else [])
-
-
-@pytest.mark.parametrize(
-    ("days", "expected"),
-    [
+        # The entries of one earlier session count as one session.
         pytest.param({12: [EASY, EASY], 8: [EASY]}, None, id="3-sessions-not-4-entries"),
         pytest.param(
             {12: [EASY, EASY], 8: [EASY, EASY], 4: [EASY]},
@@ -198,7 +186,7 @@ def test_progression_reads_the_sessions_of_the_14_day_window(
         ),
     ],
 )
-def test_entries_of_one_earlier_session_count_as_one_session(
+def test_progression_reads_the_sessions_of_the_14_day_window(
     app, client, patient, headers, days, expected
 ):
     _history(app, patient, days)
