@@ -33,6 +33,8 @@ class ExerciseSession(Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "client_id", name="uq_exercise_sessions_patient_client_id"),
         Index("ix_exercise_sessions_patient_date", "patient_id", "local_date"),
+        # The previous session (a new session's advice) and the list, newest first.
+        Index("ix_exercise_sessions_patient_started", "patient_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -437,11 +437,16 @@ _PREVIOUS = (
 )
 _PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
 _HOLD = ACTIVE_HOLD.subquery("hold")
-#: The check-ins from the baseline days before the previous session to the day after.
+#: The check-ins from the baseline days before the previous session to the day after. The
+#: previous session's date is a scalar subquery, run once before them, so that it bounds
+#: their index scans (joined to the subquery, the planner read every check-in of the
+#: patient after it).
 _PAIN_NEAR = tuple(
     part.subquery(name)
     for part, name in zip(
-        checkins.pain_near(_PREVIOUS.c.local_date, advice.BASELINE_DAYS + 1),
+        checkins.pain_near(
+            select(_PREVIOUS.c.local_date).scalar_subquery(), advice.BASELINE_DAYS + 1
+        ),
         ("pain_before", "pain_after"),
         strict=True,
     )
