@@ -127,6 +127,37 @@ def _check_date(name: str, value: object, *, optional: bool = False) -> None:
         raise ValueError(f"{name} must be a date, got {value!r}")
 
 
+def _check_history(past: PastCheckIn) -> None:
+    _check_date("history date", past.date)
+    _check_pain("history pain", past.pain)
+    _check_onset("history pain_onset", past.pain_onset)
+    _check_date("history episode_started_on", past.episode_started_on, optional=True)
+    _check_rule_ids(past.rule_ids)
+
+
+def _plainly_valid(past: PastCheckIn) -> bool:
+    """True for a history entry of the plain types a database read gives (a date, an int
+    from 0 to 10, a known onset or None, a date or None, a frozenset of strings), which
+    ``_check_history`` accepts: up to 180 of them per check-in, checked without its
+    calls. False sends the entry to ``_check_history``, which raises or accepts it."""
+    day, pain, onset, episode, rule_ids = (
+        past.date,
+        past.pain,
+        past.pain_onset,
+        past.episode_started_on,
+        past.rule_ids,
+    )
+    return (
+        type(day) is datetime.date
+        and type(pain) is int
+        and 0 <= pain <= 10
+        and (onset is None or onset in PAIN_ONSET)
+        and (episode is None or type(episode) is datetime.date)
+        and type(rule_ids) is frozenset
+        and (not rule_ids or all(type(rule_id) is str for rule_id in rule_ids))
+    )
+
+
 def _validate(
     check_in: CheckInFacts, profile: ProfileFacts, history: Sequence[PastCheckIn]
 ) -> tuple[CheckInFacts, ProfileFacts, tuple[PastCheckIn, ...]]:
@@ -159,14 +190,12 @@ def _validate(
     )
 
     earlier = []
+    today = check_in.date
     for past in history:
-        _check_date("history date", past.date)
-        _check_pain("history pain", past.pain)
-        _check_onset("history pain_onset", past.pain_onset)
-        _check_date("history episode_started_on", past.episode_started_on, optional=True)
-        _check_rule_ids(past.rule_ids)
+        if not _plainly_valid(past):
+            _check_history(past)  # says what is wrong (or accepts what is valid but unusual)
         # Only check-ins up to today's date count as history; later ones are ignored.
-        if past.date <= check_in.date:
+        if past.date <= today:
             earlier.append(past)
     earlier.sort(key=lambda p: (p.date, p.pain, p.pain_onset or "", p.episode_started_on or p.date))
     return check_in, profile, tuple(earlier)

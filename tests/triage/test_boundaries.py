@@ -287,6 +287,20 @@ def test_a_check_in_with_no_onset_ends_the_run():
         pytest.param(
             ci(),
             pf(),
+            (PastCheckIn(days_ago(1), 11),),
+            "history pain must be an integer from 0 to 10, got 11",
+            id="history-pain-above-10",
+        ),
+        pytest.param(
+            ci(),
+            pf(),
+            (PastCheckIn(days_ago(1), -1),),
+            "history pain must be an integer from 0 to 10, got -1",
+            id="history-pain-below-0",
+        ),
+        pytest.param(
+            ci(),
+            pf(),
             (PastCheckIn(days_ago(1), 3, episode_started_on="2025-06-01"),),
             "history episode_started_on must be a date, got '2025-06-01'",
             id="string-as-history-episode-start",

@@ -217,6 +217,43 @@ def test_unassessed_pain_is_advised_once_per_episode():
     assert "RF-ASSESS-01" not in result.rule_ids
 
 
+class _Day(datetime.date):
+    """A date of a subclass: valid, though not what a database read gives."""
+
+
+class _Pain(int):
+    """An int of a subclass: valid, though not what a database read gives."""
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda ids: list(ids), id="rule-ids-as-list"),
+        pytest.param(lambda ids: tuple(ids), id="rule-ids-as-tuple"),
+        pytest.param(lambda ids: set(ids), id="rule-ids-as-set"),
+    ],
+)
+def test_history_in_any_valid_shape_is_read_as_the_plain_one(shape):
+    """The engine checks plain history entries without its per-field checks; an entry of
+    other valid types goes through them and counts the same."""
+    plain = [
+        PastCheckIn(days_ago(2), 5, "first_ever", rule_ids=frozenset({"RF-ASSESS-01"})),
+        PastCheckIn(days_ago(1), 5, "new_episode", days_ago(2)),
+    ]
+    unusual = [
+        PastCheckIn(
+            _Day(*days_ago(2).timetuple()[:3]),
+            _Pain(5),
+            "first_ever",
+            rule_ids=shape({"RF-ASSESS-01"}),
+        ),
+        PastCheckIn(days_ago(1), 5, "new_episode", _Day(*days_ago(2).timetuple()[:3])),
+    ]
+    expected = evaluate(ci(onset="new_episode"), self_guided(), plain)
+    assert "RF-ASSESS-01" not in expected.rule_ids  # advised once in this episode
+    assert evaluate(ci(onset="new_episode"), self_guided(), unusual) == expected
+
+
 def test_unassessed_pain_is_advised_again_in_a_new_episode_after_usual_pain():
     history = [
         PastCheckIn(days_ago(20), 5, "first_ever", rule_ids=frozenset({"RF-ASSESS-01"})),
