@@ -847,9 +847,12 @@ def measure_size(
             if name == "check_in_post":
                 freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
                 log(f"   (freed {freed} check-in days for the check-in run)")
+            offset = log_file.stat().st_size
             results[name] = run_wrk(wrk, base, scripts[name](), **drive)
             rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
             log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
+            if results[name].non_2xx_3xx:  # what they were, from the server's request log
+                log(f"   {'':<20} refused: {_refused_since(log_file, offset) or 'not logged'}")
         app_rss = worker_rss_mb(process.pid)
     # The references again after the app: a machine busier during one of the two runs
     # would flatter every ratio. The faster of the two is kept (the harder comparison).
@@ -871,6 +874,29 @@ class SizeRun:
     statements: dict[str, int]
     app_rss: list[float]
     baseline_rss: list[float]
+
+
+def refused_statuses(log_text: str) -> dict[str, int]:
+    """``"METHOD path status"`` -> count, for the requests the app answered with 4xx or 5xx,
+    from its request log lines (``api/request_log.py``) in ``log_text``."""
+    counts: dict[str, int] = {}
+    for line in log_text.splitlines():
+        if not line.startswith('{"event": "request"'):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("status", 0) >= 400:
+            key = f"{entry['method']} {entry['path']} {entry['status']}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _refused_since(log_file: Path, offset: int) -> dict[str, int]:
+    with log_file.open("rb") as handle:
+        handle.seek(offset)
+        return refused_statuses(handle.read().decode("utf-8", "replace"))
 
 
 def _line(result: WrkResult) -> str:

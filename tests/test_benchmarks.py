@@ -16,6 +16,7 @@ from benchmarks.run import (
     lua_sessions,
     markdown_report,
     parse_wrk,
+    refused_statuses,
 )
 from benchmarks.seed import seed
 
@@ -91,6 +92,29 @@ def test_every_endpoint_is_warmed_before_it_is_measured():
     """A server's first requests of a kind compile and prepare their statements: no
     endpoint, POSTs included, is measured cold (the baseline is warmed too)."""
     assert {name for name, _ in ENDPOINTS} == set(WARMED)
+
+
+def test_refused_answers_are_counted_by_route_and_status_from_the_request_log():
+    log = "\n".join(
+        [
+            "[2026-11-30 21:00:00 +0000] [1] [INFO] Booting worker with pid: 2",
+            '{"event": "request", "method": "POST", "path": "/api/v1/check-ins", "status": 201, '
+            '"duration_ms": 3.1, "request_id": "a"}',
+            '{"event": "request", "method": "POST", "path": "/api/v1/check-ins", "status": 409, '
+            '"duration_ms": 2.0, "request_id": "b"}',
+            '{"event": "request", "method": "POST", "path": "/api/v1/check-ins", "status": 409, '
+            '"duration_ms": 2.2, "request_id": "c"}',
+            '{"event": "request", "method": "GET", "path": "/api/v1/me/today", "status": 503, '
+            '"duration_ms": 9.0, "request_id": "d"}',
+            '{"event": "request", "method": "GET", "path": "/api/v1/me/today", "status": 304, '
+            '"duration_ms": 1.0, "request_id": "e"}',
+            '{"event": "request", "method": "POST", "path": "/api/v1/sessions", "status": 5',
+        ]
+    )
+    assert refused_statuses(log) == {
+        "POST /api/v1/check-ins 409": 2,
+        "GET /api/v1/me/today 503": 1,
+    }
 
 
 def test_lua_scripts_name_their_requests():
