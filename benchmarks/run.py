@@ -299,6 +299,8 @@ CATALOGUE_LIST = "/api/v1/exercises?category=strengthening&equipment=none"
 #: most of a POST's p99 (POST /check-ins on a fresh server, 5 s at 100 patients: p99
 #: 52.9 ms cold, then 31.9 and 29.0 ms). The check-in run's days are freed again after
 #: its warm-up, so that every measured request is a new patient-day.
+#: Seconds to wait after a warm-up run before the check-in run's days are freed again.
+WARM_UP_SETTLE_SECONDS = 1.0
 WARMED = (
     "catalogue_list",
     "exercise_detail",
@@ -845,6 +847,9 @@ def measure_size(
                     free_check_in_days(database_url, [p["id"] for p in pools.patients])
                 run_wrk(wrk, base, scripts[name](), **{**drive, "duration": 2})
             if name == "check_in_post":
+                # The server may still be committing the warm-up's last requests when wrk
+                # stops; one freed before it commits would answer 409 in the measured run.
+                time.sleep(WARM_UP_SETTLE_SECONDS)
                 freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
                 log(f"   (freed {freed} check-in days for the check-in run)")
             offset = log_file.stat().st_size
