@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -511,10 +512,9 @@ def pull(
         quiet = _nothing_new(db_session, user, position)
         if quiet is not None:
             return _quiet_answer(user.id, user.role, quiet, catalogue_version)
-    if position is None or "s" in position:
-        with _SNAPSHOT_PAGES:
-            return _page(db_session, user, position, limit, catalogue_version)
-    return _page(db_session, user, position, limit, catalogue_version)
+    snapshot = position is None or "s" in position
+    with _SNAPSHOT_PAGES if snapshot else nullcontext():
+        return _page(db_session, user, position, snapshot, limit, catalogue_version)
 
 
 #: Snapshot pages a server process builds at once. A page of 1,000 records holds a few MB
@@ -532,12 +532,13 @@ def _page(
     db_session: Session,
     user: User,
     position: dict[str, Any] | None,
+    snapshot: bool,
     limit: int,
     catalogue_version: str,
 ) -> dict[str, Any]:
     feed = feed_of(db_session, user)
     out = _empty_changes(feed)
-    if position is None or "s" in position:
+    if snapshot:
         page, has_more = _snapshot_page(db_session, feed, position, limit, out)
     else:
         page, has_more = _incremental_page(db_session, feed, position, limit, out)

@@ -21,7 +21,7 @@ class _Pages:
         self.most = 0
         self.positions: list[object] = []
 
-    def __call__(self, db_session, user, position, limit, catalogue_version):
+    def __call__(self, db_session, user, position, snapshot, limit, catalogue_version):
         with self.lock:
             self.now += 1
             self.most = max(self.most, self.now)
