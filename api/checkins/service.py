@@ -6,12 +6,13 @@ Other domains read check-ins through the functions under "read API" (typed value
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, null, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -311,21 +312,28 @@ class Verdict:
     rule_ids: tuple[str, ...] = ()
 
 
-def verdict_behind_hold(
-    db_session: Session, *, patient_id: int, level: str, check_in_id: int | None, since: dt.datetime
-) -> Verdict:
-    """The verdict behind an exercise hold: the latest check-in of ``level`` that placed it
-    (``check_in_id``) or came since it was placed (``since``)."""
-    triage = db_session.scalar(
-        select(CheckIn.triage)
+def verdict_behind(level: Any, check_in_id: Any, placed_at: Any) -> Any:
+    """A scalar subquery of the stored verdict (its JSON, as text) behind an exercise hold
+    of the patient (``patient_id``), for another domain to read within its own statement:
+    the latest check-in of ``level`` that placed it (``check_in_id``) or came since it was
+    placed (``placed_at``); SQL expressions, such as columns of that domain's subquery of
+    the hold. Read it with ``verdict_from``."""
+    return (
+        select(cast(CheckIn.triage, String))
         .where(
-            CheckIn.patient_id == patient_id,
+            CheckIn.patient_id == bindparam("patient_id"),
             CheckIn.triage_level == level,
-            (CheckIn.id == check_in_id) | (CheckIn.created_at >= since),
+            (CheckIn.id == check_in_id) | (CheckIn.created_at >= placed_at),
         )
         .order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
+
+
+def verdict_from(triage_text: str | None) -> Verdict:
+    """What a stored verdict (``verdict_behind``'s text; None: none found) told the patient."""
+    triage = json.loads(triage_text) if triage_text else None
     if not triage:
         return Verdict()
     return Verdict(

@@ -172,7 +172,7 @@ def create(
         )
     exercises = _exercises(db_session, data["entries"])
     _check_items(programme, items, data["entries"])
-    values, entries = _new_session(db_session, patient, data, programme, exercises, earlier.hold)
+    values, entries = _new_session(patient, data, programme, exercises, earlier.safety)
     # Advised before the INSERT (it reads earlier sessions only), so the row is written
     # once with its advice; the entries and the notices need the session's id, after.
     facts, readiness = _advice_facts(
@@ -259,15 +259,14 @@ _ENTRIES = insert(SessionEntry.__table__)
 
 
 def _new_session(
-    db_session: Session,
     patient: User,
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
-    hold: StandingHold | None,
+    safety: dict[str, Any] | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The session's row as sent (every column but ``id``, ``advice`` and
-    ``created_at``), marked when an exercise hold stands, and its entries' rows (written
+    ``created_at``), marked with the safety advice of a standing exercise hold, and its entries' rows (written
     with a Core INSERT once the session has its id: the session's own change-log row
     covers them)."""
     started_at = data["started_at"]
@@ -282,8 +281,8 @@ def _new_session(
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
         notes=data.get("notes"),
-        logged_during_hold=hold is not None,
-        safety=hold_safety(db_session, hold) if hold is not None else None,
+        logged_during_hold=safety is not None,
+        safety=safety,
     )
     entries = []
     for position, entry in enumerate(data["entries"]):
@@ -330,16 +329,10 @@ def _keep_notices(
 # --- exercise hold ---------------------------------------------------------------------
 
 
-def hold_safety(db_session: Session, hold: StandingHold) -> dict[str, Any]:
-    """The safety advice of a standing hold, in the words of the triage verdict behind it:
-    the latest check-in since the hold was placed whose verdict has the hold's level."""
-    verdict = checkins.verdict_behind_hold(
-        db_session,
-        patient_id=hold.patient_id,
-        level=hold.level,
-        check_in_id=hold.check_in_id,
-        since=hold.placed_at,
-    )
+def hold_safety(hold: StandingHold, verdict: checkins.Verdict) -> dict[str, Any]:
+    """The safety advice of a standing hold, in the words of the triage verdict behind it
+    (``checkins.verdict_behind``: the latest check-in since the hold was placed whose
+    verdict has the hold's level)."""
     return {
         "level": hold.level,
         "headline": verdict.headline or hold.reason,
@@ -419,6 +412,7 @@ class _Earlier:
     #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
     programme_rows: list[tuple[int, int | None, str | None]]
     hold: StandingHold | None  # the standing exercise hold
+    safety: dict[str, Any] | None  # with a hold, its safety advice (``hold_safety``)
     #: check-in pain from the baseline days before the previous session to the day after
     check_ins: tuple[advice.CheckInPain, ...]
 
@@ -462,7 +456,9 @@ _PAIN_NEAR = tuple(
 #: programme's current version; one row without an item when none is); 4, the standing
 #: exercise hold (``number``: its check-in, ``exercise_slug``: its level, ``text``: its
 #: reason, ``moment``: when placed); 5, check-ins around the previous session
-#: (``local_date``, ``pain_during``: its pain; ``checkins.pain_near``, a few days more).
+#: (``local_date``, ``pain_during``: its pain; ``checkins.pain_near``, a few days more);
+#: 6, with a standing hold, the triage verdict behind it (``text``: its JSON, or null;
+#: ``checkins.verdict_behind``).
 _EARLIER = union_all(
     select(
         literal(0).label("part"),
@@ -534,6 +530,15 @@ _EARLIER = union_all(
         _HOLD.c.reason,
         _HOLD.c.placed_at,
     ),
+    select(
+        literal(6),
+        cast(null(), Integer),
+        cast(null(), Date),
+        cast(null(), String),
+        cast(null(), SmallInteger),
+        checkins.verdict_behind(_HOLD.c.level, _HOLD.c.check_in_id, _HOLD.c.placed_at),
+        cast(null(), _HOLD.c.placed_at.type),
+    ).select_from(_HOLD),
     *(
         select(
             literal(5),
@@ -580,12 +585,15 @@ def _earlier(
     programme_rows = []
     hold = None
     pain: dict[dt.date, int] = {}
+    verdict = None
     for part, number, day, slug, pain_during, text, moment in rows:
         if part == 5:
             pain[day] = pain_during
         elif part == 4:
             if hold is None:  # as ``active_hold``: the first
                 hold = StandingHold(patient.id, slug, text, moment, number)
+        elif part == 6:
+            verdict = text
         elif part == 0:
             replay_id = number
         elif part == 1:
@@ -615,6 +623,7 @@ def _earlier(
         history=tuple(history),
         programme_rows=programme_rows,
         hold=hold,
+        safety=None if hold is None else hold_safety(hold, checkins.verdict_from(verdict)),
         check_ins=check_ins,
     )
 

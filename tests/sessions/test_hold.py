@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import delete
 
+from api.checkins.models import CheckIn
+from api.database import get_session
 from api.sessions.models import PainNotice
 from tests.sessions.helpers import count, entry, log, session_body
 
@@ -112,3 +115,20 @@ def test_no_hold_no_safety_advice_and_lifting_the_hold_ends_it(client, care):
     assert after["logged_during_hold"] is False and after["advice"] == []
     report = client.get(f"/api/v1/patients/{patient}/progress", headers=therapist).get_json()
     assert len(report["sessions_during_hold"]) == 1
+
+
+def test_a_hold_whose_check_in_is_gone_speaks_with_its_own_reason(app, client, care):
+    """The verdict behind a hold is read with the session; with its check-in deleted (the
+    hold keeps no check-in), the hold's own reason and the general pause advice answer."""
+    patient, headers, _ = care
+    verdict = check_in(client, headers, symptoms=["fever"])
+    with app.app_context():
+        session = get_session()
+        session.execute(delete(CheckIn).where(CheckIn.patient_id == patient))
+        session.commit()
+    safety = log(client, headers, entry("chin-tuck")).get_json()["safety"]
+    assert safety["level"] == "urgent"
+    assert safety["headline"] == verdict["headline"]  # the hold's reason: the headline then
+    assert safety["advice"].startswith("Your exercises are paused after your check-in answers.")
+    assert safety["advice"] != verdict["advice"]
+    assert (safety["emergency_number"], safety["rules"]) == (None, [])
