@@ -30,7 +30,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    insert,
     literal,
     null,
     or_,
@@ -184,7 +183,15 @@ def create(
         with nullcontext() if alone else db_session.begin_nested():
             # A plain INSERT with its change row (no unit of work: nothing else of the
             # transaction waits to be flushed with it); the answer is built from ``values``.
-            session_id = changelog.insert(db_session, ExerciseSession, values)
+            session_id = changelog.insert(
+                db_session,
+                ExerciseSession,
+                values,
+                children=(
+                    (SessionEntry.__table__, "session_id", entries),
+                    (PainNotice.__table__, "session_id", _notices(patient, given)),
+                ),
+            )
     except IntegrityError:
         # A concurrent request stored the same client_id first: its session is the answer.
         if alone:
@@ -193,10 +200,6 @@ def create(
         if replay is not None:
             return replay, False
         raise
-    db_session.connection().execute(
-        _ENTRIES, [{"session_id": session_id, **entry} for entry in entries]
-    )
-    _keep_notices(db_session, patient, session_id, given)
     return _logged(session_id, values, entries), True
 
 
@@ -255,7 +258,6 @@ _SESSION_FIELDS = tuple(
     name for name in LoggedSession.__dataclass_fields__ if name not in ("id", "entries")
 )
 _ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
-_ENTRIES = insert(SessionEntry.__table__)
 
 
 def _new_session(
@@ -266,9 +268,9 @@ def _new_session(
     safety: dict[str, Any] | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The session's row as sent (every column but ``id``, ``advice`` and
-    ``created_at``), marked with the safety advice of a standing exercise hold, and its entries' rows (written
-    with a Core INSERT once the session has its id: the session's own change-log row
-    covers them)."""
+    ``created_at``), marked with the safety advice of a standing exercise hold, and its
+    entries' rows (written with the session, ``changelog.insert``'s children: the
+    session's own change-log row covers them)."""
     started_at = data["started_at"]
     values = dict(
         patient_id=patient.id,
@@ -299,31 +301,22 @@ def _new_session(
     return values, entries
 
 
-_NOTICES = insert(PainNotice.__table__)
-
-
-def _keep_notices(
-    db_session: Session,
-    patient: User,
-    session_id: int,
-    given: list[dict[str, Any]],
-) -> None:
+def _notices(patient: User, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The advice, but for the hold's safety advice, as notices the therapist sees (the
-    therapist has the alert itself, and sees the session marked); one INSERT."""
-    notices = [
+    therapist has the alert itself, and sees the session marked): rows written with the
+    session (``changelog.insert``'s children)."""
+    now = utcnow()
+    return [
         {
             "patient_id": patient.id,
-            "session_id": session_id,
             "kind": item["kind"],
             "exercise_slug": item["exercise"],
             "message": item["message"],
-            "created_at": utcnow(),
+            "created_at": now,
         }
         for item in given
         if item["kind"] != HOLD_ADVICE_KIND
     ]
-    if notices:
-        db_session.connection().execute(_NOTICES, notices)
 
 
 # --- exercise hold ---------------------------------------------------------------------

@@ -5,8 +5,9 @@ the same log because they flush the same models.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -16,11 +17,14 @@ from sqlalchemy import (
     bindparam,
     event,
     false,
+    func,
     insert,
     inspect,
     literal_column,
     select,
+    true,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -193,10 +197,14 @@ def _insert(session: Session, seen: Seen) -> None:
 
 
 @functools.cache
-def _record_inserts(table: Table) -> tuple[Insert, Insert]:
-    """A record's INSERT (of every column but ``id``), built once per table: (on its own,
-    RETURNING the id; on PostgreSQL, as a data-modifying CTE whose row feeds its change
-    row's INSERT, RETURNING the id too)."""
+def _record_inserts(
+    table: Table, children: tuple[tuple[Table, str], ...] = ()
+) -> tuple[Insert, Insert]:
+    """A record's INSERT (of every column but ``id``), built once per table and child
+    tables: (on its own, RETURNING the id; on PostgreSQL, as a data-modifying CTE whose row
+    feeds its change row's INSERT, RETURNING the id too, and the INSERTs of its
+    ``children``, (table, column naming the record), whose rows come as one JSON array
+    each, bound as ``children_<table>``: one statement, whatever their number)."""
     record = insert(table).values(
         {column.name: bindparam(column.name) for column in table.columns if column.name != "id"}
     )
@@ -219,15 +227,49 @@ def _record_inserts(table: Table) -> tuple[Insert, Insert]:
         .returning(SyncChange.record_id)
         .add_cte(written)
     )
+    for child, parent_column in children:
+        columns = [c.name for c in child.columns if c.name not in ("id", parent_column)]
+        # json_populate_recordset: the JSON array's objects as rows of the child's own
+        # row type (each key as its column's type).
+        rows = func.json_populate_recordset(
+            literal_column(f"NULL::{child.name}"),
+            bindparam(f"children_{child.name}", type_=postgresql.JSON),
+        ).table_valued(*columns)
+        with_change = with_change.add_cte(
+            insert(child)
+            .from_select(
+                [parent_column, *columns],
+                select(written.c.id, *(rows.c[name] for name in columns)).select_from(
+                    written.join(rows, true())
+                ),
+            )
+            .cte(f"children_{child.name}")
+        )
     return alone, with_change
 
 
-def insert_record(session: Session, model: type, values: dict[str, Any]) -> int:
+def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
+    """A child row as JSON takes it (dates and times in ISO 8601, which PostgreSQL reads)."""
+    return {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in row.items()
+    }
+
+
+def insert_record(
+    session: Session,
+    model: type,
+    values: dict[str, Any],
+    children: Sequence[changelog.Children] = (),
+) -> int:
     """INSERT a new record of a synced collection outside the flush, with the change row a
-    flush would write (``api.changelog.insert``): one statement on PostgreSQL, the
-    record's INSERT then its change row's elsewhere. Returns the record's id."""
+    flush would write, and its ``children``'s rows (``api.changelog.insert``): one
+    statement on PostgreSQL; elsewhere the record's INSERT, then its change row's and one
+    per child table. Returns the record's id."""
     collection = _RECORDS[model]
-    alone, with_change = _record_inserts(model.__table__)
+    alone, with_change = _record_inserts(
+        model.__table__, tuple((table, column) for table, column, _ in children)
+    )
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params = {
@@ -235,10 +277,17 @@ def insert_record(session: Session, model: type, values: dict[str, Any]) -> int:
             "change_collection": collection,
             "change_fields": None,
             "change_created_at": utcnow(),
+            **{
+                f"children_{table.name}": [_json_ready(row) for row in rows]
+                for table, _, rows in children
+            },
         }
         return connection.execute(with_change, params).scalar_one()
     record_id = connection.execute(alone, values).scalar_one()
     _insert(session, {(values["patient_id"], collection, record_id): (False, None)})
+    for table, column, rows in children:
+        if rows:
+            connection.execute(insert(table), [{column: record_id, **row} for row in rows])
     return record_id
 
 
