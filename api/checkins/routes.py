@@ -15,7 +15,7 @@ from api.checkins.schemas import (
     CheckInSchema,
     CheckInUpdateSchema,
 )
-from api.database import get_session
+from api.database import get_session, one_statement_writes
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 from api.policy import patient_in_scope, readable_record
 
@@ -31,6 +31,7 @@ blp = Blueprint(
 class CheckIns(MethodView):
     @blp.doc(operationId="createCheckIn")
     @blp.links_to("getCheckIn", "updateCheckIn", parameter="check_in_id", statuses=(201, 200))
+    @one_statement_writes
     @blp.login_required(Role.patient)
     @blp.arguments(CheckInCreateSchema(), example=examples.CHECK_IN_WITH_RED_FLAG)
     @blp.response(

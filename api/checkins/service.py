@@ -21,7 +21,7 @@ from api.accounts.care import active_therapist_exists
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import CheckIn
-from api.database import utcnow
+from api.database import utcnow, writes_together
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.timeutil import local_today
@@ -100,6 +100,8 @@ def create(
     values.update(
         triage=result.to_dict(), triage_level=result.level, created_at=now, updated_at=now
     )
+    if result.rules:  # alerts and maybe a hold follow the check-in: all of them or none
+        writes_together(db_session)
     try:
         with nullcontext() if alone else db_session.begin_nested():
             # A plain INSERT with its change row (no unit of work: nothing else of the

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from api import examples
 from api.accounts.models import Role
 from api.blueprint import Blueprint, current_user
-from api.database import get_session
+from api.database import get_session, one_statement_writes
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 from api.policy import patient_in_scope, readable_record
 from api.sessions import service
@@ -26,6 +26,7 @@ blp = Blueprint(
 class Sessions(MethodView):
     @blp.doc(operationId="createSession")
     @blp.links_to("getSession", "deleteSession", parameter="session_id", statuses=(201, 200))
+    @one_statement_writes
     @blp.login_required(Role.patient)
     @blp.arguments(SessionCreateSchema(), example=examples.SESSION_CREATE)
     @blp.response(
