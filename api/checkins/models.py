@@ -5,10 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.database import Base, utcnow
+
+#: The verdicts that pause exercise (``api.triage.messages.PAUSING_LEVELS``) as SQL: the
+#: predicate of the index of the check-ins that can stand behind an exercise hold, which a
+#: statement repeats word for word for PostgreSQL to use that index.
+PAUSING_VERDICT = "triage_level IN ('emergency', 'urgent')"
 
 
 class CheckIn(Base):
@@ -16,6 +32,15 @@ class CheckIn(Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "local_date", name="uq_check_ins_patient_date"),
         UniqueConstraint("patient_id", "client_id", name="uq_check_ins_patient_client_id"),
+        # The verdict behind a standing hold (read with every session logged during one):
+        # a few rows per patient, where the date index made it read their every check-in.
+        Index(
+            "ix_check_ins_pausing",
+            "patient_id",
+            "local_date",
+            sqlite_where=text(PAUSING_VERDICT),
+            postgresql_where=text(PAUSING_VERDICT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

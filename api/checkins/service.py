@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, case, cast, null, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, null, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from api import bulk, changelog
 from api.accounts.care import active_therapist_exists
 from api.accounts.models import User
 from api.alerts import service as alerts
-from api.checkins.models import CheckIn
+from api.checkins.models import PAUSING_VERDICT, CheckIn
 from api.database import utcnow, writes_together
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
@@ -324,6 +324,7 @@ def verdict_behind(level: Any, check_in_id: Any, placed_at: Any) -> Any:
         select(cast(CheckIn.triage, String))
         .where(
             CheckIn.patient_id == bindparam("patient_id"),
+            text(PAUSING_VERDICT),  # as the index of these verdicts says it: it is used
             CheckIn.triage_level == level,
             (CheckIn.id == check_in_id) | (CheckIn.created_at >= placed_at),
         )

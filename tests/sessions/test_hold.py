@@ -4,13 +4,15 @@ hold's safety advice first, in the words of the triage verdict."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import delete
 
-from api.checkins.models import CheckIn
+from api.checkins.models import PAUSING_VERDICT, CheckIn
 from api.database import get_session
 from api.sessions.models import PainNotice
+from api.triage.messages import PAUSING_LEVELS
 from tests.sessions.helpers import count, entry, log, session_body
 
 
@@ -132,3 +134,10 @@ def test_a_hold_whose_check_in_is_gone_speaks_with_its_own_reason(app, client, c
     assert safety["advice"].startswith("Your exercises are paused after your check-in answers.")
     assert safety["advice"] != verdict["advice"]
     assert (safety["emergency_number"], safety["rules"]) == (None, [])
+
+
+def test_the_index_of_pausing_verdicts_names_exactly_the_levels_that_pause():
+    """The verdict behind a hold is found through the index of the verdicts that pause
+    exercise (``PAUSING_VERDICT``, also its read's condition): every level that places a
+    hold must be in it, or that verdict would never be found."""
+    assert set(re.findall(r"'([a-z]+)'", PAUSING_VERDICT)) == PAUSING_LEVELS
