@@ -30,7 +30,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
+    literal_column,
     null,
     or_,
     select,
@@ -410,8 +410,14 @@ class _Earlier:
     check_ins: tuple[advice.CheckInPain, ...]
 
 
-_sessions = ExerciseSession.__table__.c
-_entries = SessionEntry.__table__.c
+#: Short names in the SQL below (``s``, ``e``): with them the statement stays short
+#: enough (under 4 kB) for psycopg to keep it parsed instead of parsing it on every run.
+_SESSIONS_AS_S = ExerciseSession.__table__.alias("s")
+_ENTRIES_AS_E = SessionEntry.__table__.alias("e")
+_sessions = _SESSIONS_AS_S.c
+_entries = _ENTRIES_AS_E.c
+#: The previous session and the standing hold are common table expressions: each is read
+#: once, however many parts below use it.
 _PREVIOUS = (
     select(_sessions.id, _sessions.local_date)
     .where(
@@ -420,10 +426,10 @@ _PREVIOUS = (
     )
     .order_by(_sessions.started_at.desc(), _sessions.id.desc())
     .limit(1)
-    .subquery("previous")
+    .cte("previous")
 )
 _PROGRAMME = programmes.OWN_PROGRAMME_ITEMS.subquery("programme")
-_HOLD = ACTIVE_HOLD.subquery("hold")
+_HOLD = ACTIVE_HOLD.cte("hold")
 #: The check-ins from the baseline days before the previous session to the day after. The
 #: previous session's date is a scalar subquery, run once before them, so that it bounds
 #: their index scans (joined to the subquery, the planner read every check-in of the
@@ -438,7 +444,17 @@ _PAIN_NEAR = tuple(
         strict=True,
     )
 )
-#: Built once, run on the connection (plain rows): four parts told apart by ``part``:
+
+
+_NULL = literal_column("NULL")  # an empty column of a part but the first
+
+
+def _part(number: int) -> Any:
+    """The number of a part of ``_EARLIER``, written in the SQL (not a parameter)."""
+    return literal_column(str(number), Integer)
+
+
+#: Built once, run on the connection (plain rows): parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
 #: row without a slug); 2, one row by exercise of this session with earlier entries in
@@ -451,10 +467,12 @@ _PAIN_NEAR = tuple(
 #: reason, ``moment``: when placed); 5, check-ins around the previous session
 #: (``local_date``, ``pain_during``: its pain; ``checkins.pain_near``, a few days more);
 #: 6, with a standing hold, the triage verdict behind it (``text``: its JSON, or null;
-#: ``checkins.verdict_behind``).
+#: ``checkins.verdict_behind``). The first part gives the columns their names and types;
+#: the others' empty columns are plain NULLs (PostgreSQL types a union's column from its
+#: typed members), which keeps the statement short (as the names ``s`` and ``e`` do).
 _EARLIER = union_all(
     select(
-        literal(0).label("part"),
+        _part(0).label("part"),
         _sessions.id.label("number"),
         cast(null(), Date).label("local_date"),
         cast(null(), String).label("exercise_slug"),
@@ -466,18 +484,18 @@ _EARLIER = union_all(
         _sessions.client_id == bindparam("client_id"),
     ),
     select(
-        literal(1),
+        _part(1),
         _entries.position,
         _PREVIOUS.c.local_date,
         _entries.exercise_slug,
-        cast(null(), SmallInteger),
-        cast(null(), String),
-        cast(null(), _HOLD.c.placed_at.type),
+        _NULL,
+        _NULL,
+        _NULL,
     )
     .select_from(_PREVIOUS)
-    .outerjoin(SessionEntry.__table__, _entries.session_id == _PREVIOUS.c.id),
+    .outerjoin(_ENTRIES_AS_E, _entries.session_id == _PREVIOUS.c.id),
     select(
-        literal(2),
+        _part(2),
         func.count(_entries.session_id.distinct()),
         func.min(_sessions.local_date),
         _entries.exercise_slug,
@@ -494,10 +512,10 @@ _EARLIER = union_all(
                 else_=0,
             )
         ),
-        cast(null(), String),
-        cast(null(), _HOLD.c.placed_at.type),
+        _NULL,
+        _NULL,
     )
-    .join_from(SessionEntry.__table__, ExerciseSession.__table__)
+    .join_from(_ENTRIES_AS_E, _SESSIONS_AS_S)
     .where(
         _sessions.patient_id == bindparam("patient_id"),
         _sessions.local_date >= bindparam("since"),
@@ -506,41 +524,41 @@ _EARLIER = union_all(
     )
     .group_by(_entries.exercise_slug),
     select(
-        literal(3),
+        _part(3),
         _PROGRAMME.c.item_id,
-        cast(null(), Date),
+        _NULL,
         _PROGRAMME.c.exercise_slug,
         _PROGRAMME.c.current_version,
-        cast(null(), String),
-        cast(null(), _HOLD.c.placed_at.type),
+        _NULL,
+        _NULL,
     ),
     select(
-        literal(4),
+        _part(4),
         _HOLD.c.check_in_id,
-        cast(null(), Date),
+        _NULL,
         _HOLD.c.level,
-        cast(null(), SmallInteger),
+        _NULL,
         _HOLD.c.reason,
         _HOLD.c.placed_at,
     ),
     select(
-        literal(6),
-        cast(null(), Integer),
-        cast(null(), Date),
-        cast(null(), String),
-        cast(null(), SmallInteger),
+        _part(6),
+        _NULL,
+        _NULL,
+        _NULL,
+        _NULL,
         checkins.verdict_behind(_HOLD.c.level, _HOLD.c.check_in_id, _HOLD.c.placed_at),
-        cast(null(), _HOLD.c.placed_at.type),
+        _NULL,
     ).select_from(_HOLD),
     *(
         select(
-            literal(5),
-            cast(null(), Integer),
+            _part(5),
+            _NULL,
             pain.c.local_date,
-            cast(null(), String),
+            _NULL,
             pain.c.pain,
-            cast(null(), String),
-            cast(null(), _HOLD.c.placed_at.type),
+            _NULL,
+            _NULL,
         )
         for pain in _PAIN_NEAR
     ),
