@@ -404,8 +404,8 @@ class _Earlier:
     history: tuple[advice.ExerciseHistory, ...]  # its exercises in the window, summed up
     #: ``programmes.OWN_PROGRAMME_ITEMS``'s rows for the programme the session names
     programme_rows: list[tuple[int, int | None, str | None]]
-    hold: StandingHold | None  # the standing exercise hold
-    safety: dict[str, Any] | None  # with a hold, its safety advice (``hold_safety``)
+    #: with a standing exercise hold, its safety advice (``hold_safety``)
+    safety: dict[str, Any] | None
     #: check-in pain from the baseline days before the previous session to the day after
     check_ins: tuple[advice.CheckInPain, ...]
 
@@ -633,7 +633,6 @@ def _earlier(
         ),
         history=tuple(history),
         programme_rows=programme_rows,
-        hold=hold,
         safety=None if hold is None else hold_safety(hold, checkins.verdict_from(verdict)),
         check_ins=check_ins,
     )
