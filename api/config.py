@@ -188,7 +188,8 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         bool,
         "`true` where the servers reach PostgreSQL directly: a statement run often on a "
-        "connection is prepared once, and PostgreSQL no longer plans it on every run. Leave "
+        "connection is prepared once, and PostgreSQL no longer plans it on every run (one "
+        "plan for any values: `plan_cache_mode=force_generic_plan`). Leave "
         "`false` behind PgBouncer in transaction mode (before 1.21 it cannot follow "
         "prepared statements).",
     ),

@@ -166,11 +166,34 @@ def make_engine(
             "keepalives_count": 3,
         },
     )
+    if prepared_statements:
+        # Before the listener that opens the connection with the options.
+        event.listen(engine, "do_connect", _server_options(GENERIC_PLANS))
     if statement_timeout:
         event.listen(engine, "do_connect", _bounded_connect(statement_timeout))
     if prepared_statements:
         keep_prepared_statements(engine)
     return engine
+
+
+#: With prepared statements, PostgreSQL plans a statement once for any values (a generic
+#: plan) instead of weighing, on every run, a plan for the values given (a custom plan):
+#: left to choose, it went on planning the session's read of earlier sessions anew on
+#: every run (0.36 ms of server time per session; 0.04 ms with the generic plan). Every
+#: statement run often here selects by its owner's id, where one plan fits all values.
+GENERIC_PLANS = "plan_cache_mode=force_generic_plan"
+
+
+def _server_options(*settings: str):
+    """A ``do_connect`` listener adding server settings to the connection's options (after
+    any given in the URL, e.g. a search_path); the connection is opened by a later
+    listener, or by the dialect."""
+    added = " ".join(f"-c {setting}" for setting in settings)
+
+    def connect(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams["options"] = f"{cparams.get('options', '')} {added}".strip()
+
+    return connect
 
 
 #: psycopg's own default: a statement is prepared on its 6th run on a connection, so one

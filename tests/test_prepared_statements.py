@@ -41,6 +41,28 @@ def test_a_prepared_statement_outlives_the_requests_that_only_read(app, make, cl
             assert connection.exec_driver_sql("SELECT 1").scalar() == 1
 
 
+def test_a_prepared_statement_is_planned_once_for_any_values(app, make, client):
+    """With prepared statements, PostgreSQL plans a statement once for any values (a generic
+    plan) rather than anew for each run's values: every run of the sign-in read after it
+    was prepared, for two patients, used the one plan."""
+    engine = state(app).engine
+    patients = [make.patient(), make.patient()]
+    engine.dispose()  # one connection, reused by every request below
+    for round_ in range(8):
+        headers = make.headers(patients[round_ % 2])
+        me = client.get("/api/v1/me", headers=headers)
+        assert me.status_code == 200 and me.json["id"] == patients[round_ % 2]
+    if engine.dialect.name != "postgresql":
+        return  # SQLite prepares nothing server-side: the requests answered, each its own
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+        plans = connection.exec_driver_sql(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE NOT from_sql AND statement LIKE 'SELECT users.id%%'"
+        ).all()
+    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans)
+
+
 def test_a_transaction_that_wrote_is_rolled_back_when_not_committed(app, make):
     patient = make.patient()
     engine = state(app).engine

@@ -35,6 +35,7 @@ from .rules import (
     Readiness,
     advise,
     exercises_needing_steps,
+    progression_candidates,
     ready_to_progress,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "Readiness",
     "advise",
     "exercises_needing_steps",
+    "progression_candidates",
     "ready_to_progress",
 ]

@@ -99,7 +99,9 @@ class SessionFacts:
 
     ``history`` sums up, by exercise, the earlier sessions of the last
     ``PROGRESSION_WINDOW_DAYS`` days up to this session's date (those sessions only: the
-    rules cannot tell one outside them); exercises not in this session are ignored;
+    rules cannot tell one outside them); only the exercises of
+    ``rules.progression_candidates`` are read (those of this session with every entry
+    easy), others are ignored;
     ``check_ins`` at least those from ``BASELINE_DAYS`` days before the previous
     session to the day after it; ``recently_suggested`` the exercises whose
     progression was suggested in the last ``PROGRESSION_WINDOW_DAYS`` days.

@@ -203,21 +203,27 @@ def ready_to_progress(facts: SessionFacts) -> list[Readiness]:
     if facts.hold is not None:
         return []
     earlier = {history.exercise: history for history in facts.history}
-    easy_today: dict[str, bool] = {}
-    for entry in facts.entries:
-        easy_today[entry.exercise] = easy_today.get(entry.exercise, True) and _easy(entry)
     found = (
-        _readiness(slug, facts.date, easy, earlier.get(slug)) for slug, easy in easy_today.items()
+        _readiness(slug, facts.date, earlier.get(slug))
+        for slug in progression_candidates(facts.entries)
     )
     return sorted((ready for ready in found if ready is not None), key=lambda r: r.exercise)
 
 
-def _readiness(
-    slug: str, date: dt.date, easy_today: bool, earlier: ExerciseHistory | None
-) -> Readiness | None:
-    """``slug``, done on ``date`` (every entry easy or not), with its earlier sessions in the
+def progression_candidates(entries: Iterable[EntryFacts]) -> frozenset[str]:
+    """The exercises of a session whose every entry was easy: the only ones that can be
+    ready to progress, so the only ones whose earlier sessions (``SessionFacts.history``)
+    the advice reads."""
+    easy: dict[str, bool] = {}
+    for entry in entries:
+        easy[entry.exercise] = easy.get(entry.exercise, True) and _easy(entry)
+    return frozenset(slug for slug, all_easy in easy.items() if all_easy)
+
+
+def _readiness(slug: str, date: dt.date, earlier: ExerciseHistory | None) -> Readiness | None:
+    """``slug``, done on ``date`` with every entry easy, with its earlier sessions in the
     window: this session is one more, and the last of them."""
-    if earlier is None or not (easy_today and earlier.all_easy):
+    if earlier is None or not earlier.all_easy:
         return None
     sessions = earlier.sessions + 1
     span = (date - earlier.first_date).days

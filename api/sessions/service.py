@@ -457,7 +457,8 @@ def _part(number: int) -> Any:
 #: Built once, run on the connection (plain rows): parts told apart by ``part``:
 #: 0, the replay of client_id (its id in ``number``); 1, the previous session's
 #: exercises in order (``number``: the position; a session without entries gives one
-#: row without a slug); 2, one row by exercise of this session with earlier entries in
+#: row without a slug); 2, one row by exercise of this session that can progress (every
+#: entry easy: ``advice.progression_candidates``) with earlier entries in
 #: the progression window (``number``: how many sessions, ``local_date``: the first one's,
 #: ``pain_during``: 1 when every entry was easy, else 0); 3, the programme the session names,
 #: when it is the patient's, with those of the entries' programme items that are its
@@ -470,7 +471,7 @@ def _part(number: int) -> Any:
 #: ``checkins.verdict_behind``). The first part gives the columns their names and types;
 #: the others' empty columns are plain NULLs (PostgreSQL types a union's column from its
 #: typed members), which keeps the statement short (as the names ``s`` and ``e`` do).
-_EARLIER = union_all(
+_EARLIER_PARTS = (
     select(
         _part(0).label("part"),
         _sessions.id.label("number"),
@@ -563,6 +564,10 @@ _EARLIER = union_all(
         for pain in _PAIN_NEAR
     ),
 )
+_EARLIER = union_all(*_EARLIER_PARTS)
+#: Without part 2, for a session none of whose exercises can progress (an empty list of
+#: slugs would be rendered anew on every run, and planned anew by PostgreSQL).
+_EARLIER_WITHOUT_HISTORY = union_all(*_EARLIER_PARTS[:2], *_EARLIER_PARTS[3:])
 
 
 def _earlier(
@@ -570,15 +575,24 @@ def _earlier(
 ) -> _Earlier:
     local_date = started_at.astimezone(ZoneInfo(patient.timezone)).date()
     db_session.flush()  # what this transaction wrote before (a push's hold): read below
+    # Only the exercises that can progress: the advice reads no other history.
+    slugs = sorted(
+        advice.progression_candidates(
+            advice.EntryFacts(
+                entry["exercise"], pain_during=entry.get("pain_during"), effort=entry.get("effort")
+            )
+            for entry in data["entries"]
+        )
+    )
     rows = db_session.connection().execute(
-        _EARLIER,
+        _EARLIER if slugs else _EARLIER_WITHOUT_HISTORY,
         {
             "patient_id": patient.id,
             "client_id": data["client_id"],
             "started_at": started_at,
             "local_date": local_date,
             "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
-            "slugs": sorted({entry["exercise"] for entry in data["entries"]}),
+            "slugs": slugs,
             "programme_id": data.get("programme_id"),
             "item_ids": sorted(
                 {

@@ -283,6 +283,43 @@ def test_progression(today, history, fires):
     assert kinds(given) == ([("progress", "progression", "bird-dog")] if fires else [])
 
 
+@pytest.mark.parametrize(("today", "history", "fires"), PROGRESSION)
+def test_only_the_progression_candidates_history_decides(today, history, fires):
+    """The sessions service reads the history of ``progression_candidates`` only: the
+    advice is the same with the history of the other exercises left out."""
+    entries = today if isinstance(today, tuple) else (today,)
+    candidates = rules.progression_candidates(entries)
+    read = tuple(item for item in history if item.exercise in candidates)
+    assert advise(facts(*entries, history=read)) == advise(facts(*entries, history=history))
+
+
+@pytest.mark.parametrize(
+    ("entries", "candidates"),
+    [
+        pytest.param((TODAY_EASY,), {"bird-dog"}, id="easy"),
+        pytest.param((advice.EntryFacts("bird-dog", pain_during=3, effort=2),), set(), id="pain-3"),
+        pytest.param(
+            (advice.EntryFacts("bird-dog", pain_during=0, effort=5),), set(), id="effort-5"
+        ),
+        pytest.param((advice.EntryFacts("bird-dog", effort=2),), set(), id="pain-not-given"),
+        pytest.param((advice.EntryFacts("bird-dog", pain_during=0),), set(), id="effort-not-given"),
+        pytest.param(
+            (TODAY_EASY, advice.EntryFacts("bird-dog", pain_during=0, effort=6)),
+            set(),
+            id="one-of-two-entries-not-easy",
+        ),
+        pytest.param(
+            (TODAY_EASY, advice.EntryFacts("chin-tuck", pain_during=6, effort=2)),
+            {"bird-dog"},
+            id="another-exercise-not-easy",
+        ),
+        pytest.param((), set(), id="no-entries"),
+    ],
+)
+def test_progression_candidates_are_the_exercises_with_every_entry_easy(entries, candidates):
+    assert rules.progression_candidates(entries) == candidates
+
+
 def test_progression_suggests_the_first_open_step_and_says_why():
     [item] = advise(facts(TODAY_EASY, history=easy(12, 8, 4)))
     assert item.suggestion == PLANK
