@@ -140,13 +140,7 @@ def _plainly_valid(past: PastCheckIn) -> bool:
     from 0 to 10, a known onset or None, a date or None, a frozenset of strings), which
     ``_check_history`` accepts: up to 180 of them per check-in, checked without its
     calls. False sends the entry to ``_check_history``, which raises or accepts it."""
-    day, pain, onset, episode, rule_ids = (
-        past.date,
-        past.pain,
-        past.pain_onset,
-        past.episode_started_on,
-        past.rule_ids,
-    )
+    day, pain, onset, episode, rule_ids = past
     return (
         type(day) is datetime.date
         and type(pain) is int
