@@ -46,7 +46,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, g, request
 
@@ -60,6 +59,7 @@ from api.database import (
     utcnow,
     without_checkout_ping,
 )
+from api.timeutil import time_zone
 
 _EXTENSION = "upright.answers"
 SLOT_SECONDS = 15 * 60
@@ -290,7 +290,7 @@ def memoised(
                 return response
             body = response.get_data()
             headers = tuple(response.headers.items())
-            zone = ZoneInfo(user.timezone)  # kept: no look-up of the zone on a hit
+            zone = time_zone(user.timezone)  # kept: no look-up of the zone on a hit
             answers.put(
                 memo_key,
                 Answer(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from zoneinfo import ZoneInfo
 
 Source = Callable[[], dt.datetime]
@@ -54,4 +55,13 @@ def utcnow() -> dt.datetime:
 
 def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
     """Today's date where the person is (``timezone`` is an IANA name)."""
-    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+    return (now or utcnow()).astimezone(time_zone(timezone)).date()
+
+
+@cache
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``, kept once read. ``ZoneInfo`` itself keeps only the 8
+    zones used last (and those still referenced), so with patients in more zones than
+    that it read a zone's file again on most requests. The names are those
+    ``api.validation.validate_timezone`` accepts: a bounded cache."""
+    return ZoneInfo(name)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+import weakref
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from api.timeutil import clock, local_today, utcnow
+from api.timeutil import clock, local_today, time_zone, utcnow
 
 API = Path(__file__).resolve().parent.parent / "api"
 SYSTEM_TIME = re.compile(
@@ -61,3 +64,19 @@ def test_check_in_dates_and_birth_years_follow_the_clock(client, make):
             client.patch("/api/v1/me", json={"birth_year": 2021}, headers=headers).status_code
             == 200
         )
+
+
+def test_a_time_zone_is_read_once_however_many_zones_come_between():
+    """``ZoneInfo`` keeps only the 8 zones used last: ``time_zone`` keeps every one read,
+    the same zone object each time (no file read again), and refuses unknown names."""
+    first = weakref.ref(time_zone("Pacific/Auckland"))  # nothing else holds it
+    others = sorted(zoneinfo.available_timezones() - {"Pacific/Auckland"})[:20]
+    for name in others:
+        assert time_zone(name).key == name
+    gc.collect()
+    assert first() is not None and time_zone("Pacific/Auckland") is first()
+    assert local_today("Pacific/Auckland", dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)) == dt.date(
+        2026, 1, 2
+    )
+    with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
+        time_zone("Mars/Olympus_Mons")

@@ -14,7 +14,6 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +29,7 @@ from api.notifications.schedule import local_instant, parse_time
 from api.notifications.service import dedup_key, notify
 from api.policy import linked_patient_ids_stmt
 from api.programmes import service as programmes
+from api.timeutil import time_zone
 
 log = logging.getLogger("upright.notifications")
 NOTIFYING_LEVELS = ("urgent", "emergency")
@@ -187,7 +187,7 @@ def send_soon_digests(db_session: Session, *, now: dt.datetime) -> int:
     ).all()
     sent = 0
     for therapist_id, timezone in rows:
-        zone = ZoneInfo(timezone)
+        zone = time_zone(timezone)
         day = now.astimezone(zone).date()
         at = local_instant(day, parse_time(DIGEST_TIME), zone)
         if at > now:

@@ -36,6 +36,7 @@ from api.notifications.schedule import (
 from api.notifications.service import notify
 from api.programmes import service as programmes
 from api.sessions import service as sessions
+from api.timeutil import time_zone
 
 REMINDER_KINDS = (Kind.check_in_reminder, Kind.exercise_reminder, Kind.missed_sessions)
 #: Local time at which the missed-sessions check runs each day.
@@ -111,7 +112,7 @@ def get_settings(db_session: Session, user: User) -> dict[str, Any]:
 def reminders_view(db_session: Session, user: User, *, now: dt.datetime) -> dict[str, Any]:
     """The settings, the time zone they are read in and each reminder's next time."""
     settings = get_settings(db_session, user)
-    zone = ZoneInfo(user.timezone)
+    zone = time_zone(user.timezone)
     upcoming = {}
     for name, kind in zip(("check_in", "exercise", "missed_sessions"), REMINDER_KINDS, strict=True):
         occurrence = next_for(settings, kind, zone=zone, after=now)
@@ -148,7 +149,7 @@ def put_settings(
 def ensure_schedules(db_session: Session, user: User, *, now: dt.datetime) -> None:
     """Create or recompute the patient's schedule rows from their settings and time zone."""
     settings = get_settings(db_session, user)
-    zone = ZoneInfo(user.timezone)
+    zone = time_zone(user.timezone)
     rows = {
         row.kind: row
         for row in db_session.scalars(
@@ -206,7 +207,7 @@ def fire_due(db_session: Session, *, now: dt.datetime, limit: int = 100) -> tupl
     for row, user in claimed:
         settings = settings_cache.get(user.id) or get_settings(db_session, user)
         settings_cache[user.id] = settings
-        zone = ZoneInfo(user.timezone)
+        zone = time_zone(user.timezone)
         if row.timezone != user.timezone or row.due_at is None or row.due_at > now:
             _move(row, next_for(settings, row.kind, zone=zone, after=now), user.timezone, now)
             continue

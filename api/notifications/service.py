@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, select
@@ -32,6 +31,7 @@ from api.notifications.models import (
 from api.notifications.schedule import Quiet, end_of_quiet, parse_time
 from api.notifications.texts import THERAPIST_ALERT_KINDS, Text
 from api.policy import own_record
+from api.timeutil import time_zone
 
 #: Session.info key: ids of notifications to hand to the queue after commit.
 PENDING = "upright.notifications.pending"
@@ -116,7 +116,7 @@ def after_quiet_hours(db_session: Session, user_id: int, now: dt.datetime) -> dt
     if row is None or row.quiet_start is None or row.quiet_end is None:
         return now
     quiet = Quiet(parse_time(row.quiet_start), parse_time(row.quiet_end))
-    return end_of_quiet(now, quiet, ZoneInfo(row.timezone))
+    return end_of_quiet(now, quiet, time_zone(row.timezone))
 
 
 # --- devices ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from api.outcomes import service as outcomes
 from api.programmes import service as programmes
 from api.programmes.service import ProgrammeHistory, VersionSchedule
 from api.sessions import service as sessions
+from api.timeutil import time_zone
 from exercises.vocabulary import DAYS_OF_WEEK
 
 DEFAULT_DAYS = 90
@@ -296,7 +297,7 @@ def _period(
     patient: User, date_from: dt.date | None, date_to: dt.date | None, now: dt.datetime | None
 ) -> _Period:
     now = now or utcnow()
-    tz = ZoneInfo(patient.timezone)
+    tz = time_zone(patient.timezone)
     today = _local(now, tz)
     date_from, date_to = date_range(date_from, date_to, today)
     return _Period(now, tz, today, date_from, date_to)

@@ -26,6 +26,7 @@ from api.database import utcnow
 from api.programmes import service as programmes
 from api.progress import service as progress
 from api.sessions import service as sessions
+from api.timeutil import time_zone
 
 MONITORING_PERIOD_DAYS = 30
 MONITORING_THRESHOLD_DAYS = 16  # CMS remote therapeutic monitoring: 16 days in 30
@@ -145,7 +146,7 @@ def report(
     """Everything the report shows, for ``patient`` over the range (the progress range
     rules: default the last 90 days in the patient's time zone, at most 366)."""
     now = utcnow()
-    tz = ZoneInfo(patient.timezone)
+    tz = time_zone(patient.timezone)
     body = progress.progress(
         db_session=db_session, patient=patient, date_from=date_from, date_to=date_to, now=now
     )

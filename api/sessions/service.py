@@ -17,7 +17,6 @@ import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
@@ -52,6 +51,7 @@ from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.programmes import service as programmes
 from api.sessions.models import HOLD_ADVICE_KIND, ExerciseSession, PainNotice, SessionEntry
+from api.timeutil import time_zone
 
 MAX_LATE = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -279,7 +279,7 @@ def _new_session(
         programme_version=programme.current_version if programme else None,
         started_at=started_at,
         ended_at=data.get("ended_at"),
-        local_date=started_at.astimezone(ZoneInfo(patient.timezone)).date(),
+        local_date=started_at.astimezone(time_zone(patient.timezone)).date(),
         pain_before=data.get("pain_before"),
         pain_after=data.get("pain_after"),
         notes=data.get("notes"),
@@ -573,7 +573,7 @@ _EARLIER_WITHOUT_HISTORY = union_all(*_EARLIER_PARTS[:2], *_EARLIER_PARTS[3:])
 def _earlier(
     db_session: Session, patient: User, data: dict[str, Any], started_at: dt.datetime
 ) -> _Earlier:
-    local_date = started_at.astimezone(ZoneInfo(patient.timezone)).date()
+    local_date = started_at.astimezone(time_zone(patient.timezone)).date()
     db_session.flush()  # what this transaction wrote before (a push's hold): read below
     # Only the exercises that can progress: the advice reads no other history.
     slugs = sorted(
