@@ -84,6 +84,8 @@ def _check_request_size() -> None:
 def _too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     """True when JSON nesting exceeds ``limit`` (checked before parsing, which would
     otherwise hit Python's recursion limit)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # fewer openings than the limit, in strings or not: never that deep
     depth = 0
     in_string = escaped = False
     for byte in body:

@@ -71,7 +71,7 @@ def _same_day_conflict(existing: CheckIn) -> Conflict:
 
 def create(
     *, db_session: Session, patient: User, data: dict[str, Any], alone: bool = False
-) -> tuple[CheckIn, bool]:
+) -> tuple[CheckIn | LoggedCheckIn, bool]:
     """Record and triage a check-in. Returns (check_in, created); a replay of the
     same client_id returns the original with created=False.
 
@@ -117,9 +117,36 @@ def create(
         if existing is not None:
             raise _same_day_conflict(existing) from error
         raise
-    check_in = CheckIn(id=check_in_id, **values)  # not in the session: it is written
+    check_in = LoggedCheckIn(id=check_in_id, **values)
     _act_on(db_session, patient, check_in, result)
     return check_in, True
+
+
+@dataclass(frozen=True)
+class LoggedCheckIn:
+    """A check-in just recorded, as ``CheckInSchema`` reads it: the stored row's values
+    (not read back, and no ORM object built for them)."""
+
+    id: int
+    patient_id: int
+    client_id: str | None
+    local_date: dt.date
+    pain: int
+    worst_pain: int | None
+    stiffness: int | None
+    interference: int | None
+    sleep_quality: int | None
+    mood: int | None
+    medication_taken: bool | None
+    pain_areas: list[str]
+    symptoms: list[str]
+    pain_onset: str | None
+    episode_started_on: dt.date | None
+    notes: str | None
+    triage_level: str
+    triage: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 #: What a new check-in holds where its body is silent (with empty lists of pain areas and
@@ -173,7 +200,9 @@ def _write_verdict(check_in: CheckIn, result: TriageResult) -> None:
     check_in.triage_level = result.level
 
 
-def _act_on(db_session: Session, patient: User, check_in: CheckIn, result: TriageResult) -> None:
+def _act_on(
+    db_session: Session, patient: User, check_in: CheckIn | LoggedCheckIn, result: TriageResult
+) -> None:
     """Alerts and an exercise hold for a flushed, triaged check-in."""
     alerts.act_on_verdict(
         db_session=db_session,

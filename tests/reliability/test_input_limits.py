@@ -37,6 +37,20 @@ def test_deeply_nested_json_is_400(client, patient_headers, app):
     assert rows(app) == 0
 
 
+@pytest.mark.parametrize(("levels", "nested"), [(32, False), (33, True)])
+def test_nesting_up_to_32_levels_is_read_and_one_more_is_400(
+    client, patient_headers, app, levels, nested
+):
+    inner = levels - 1  # the body's own object is the first level
+    body = '{"pain": 3, "notes": ' + "[" * inner + "]" * inner + "}"
+    response = post_raw(client, patient_headers, body)
+    if nested:
+        assert response.status_code == 400 and "nested" in response.get_json()["message"]
+    else:  # read, then refused by the schema: notes are text
+        assert response.status_code == 422 and "notes" in response.get_json()["errors"]["json"]
+    assert rows(app) == 0
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting(client, patient_headers):
     notes = "[" * 200 + '\\"' + "{" * 200
     response = post_raw(client, patient_headers, json.dumps({"pain": 3, "notes": notes}))
