@@ -21,7 +21,7 @@ from api.accounts.care import active_therapist_exists
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import PAUSING_VERDICT, CheckIn
-from api.database import utcnow, writes_together
+from api.database import Prebuilt, utcnow, writes_together
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.timeutil import local_today
@@ -280,24 +280,21 @@ _PRIOR = select(
 )
 
 
+_PRIOR_RUN = Prebuilt(_PRIOR)
 _EARLIEST_WITH_HISTORY = dt.date.min + dt.timedelta(days=HISTORY_DAYS)
 
 
 def _prior(
     db_session: Session, patient_id: int, client_id: str | None, local_date: dt.date
 ) -> _Prior:
-    rows = (
-        db_session.connection()
-        .execute(
-            _PRIOR,
-            {
-                "patient_id": patient_id,
-                "client_id": client_id,
-                "local_date": local_date,
-                "since": max(local_date, _EARLIEST_WITH_HISTORY) - dt.timedelta(days=HISTORY_DAYS),
-            },
-        )
-        .all()
+    rows = _PRIOR_RUN.rows(
+        db_session.connection(),
+        {
+            "patient_id": patient_id,
+            "client_id": client_id,
+            "local_date": local_date,
+            "since": max(local_date, _EARLIEST_WITH_HISTORY) - dt.timedelta(days=HISTORY_DAYS),
+        },
     )
     replay_id, therapist_linked = rows[0][:2]  # the anchor: always one row at least
     # Up to HISTORY_DAYS rows: positional arguments, and no call for an ordinary day.

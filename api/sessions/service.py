@@ -46,7 +46,7 @@ from api.catalogue import service as catalogue
 from api.catalogue.cache import kept_exercises  # the exercises, kept per catalogue version
 from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
 from api.checkins import service as checkins
-from api.database import utcnow
+from api.database import Prebuilt, utcnow
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.programmes import service as programmes
@@ -565,9 +565,10 @@ _EARLIER_PARTS = (
     ),
 )
 _EARLIER = union_all(*_EARLIER_PARTS)
-#: Without part 2, for a session none of whose exercises can progress (an empty list of
-#: slugs would be rendered anew on every run, and planned anew by PostgreSQL).
+#: Without part 2, for a session none of whose exercises can progress.
 _EARLIER_WITHOUT_HISTORY = union_all(*_EARLIER_PARTS[:2], *_EARLIER_PARTS[3:])
+_EARLIER_RUN = Prebuilt(_EARLIER)
+_EARLIER_WITHOUT_HISTORY_RUN = Prebuilt(_EARLIER_WITHOUT_HISTORY)
 
 
 def _earlier(
@@ -584,8 +585,8 @@ def _earlier(
             for entry in data["entries"]
         )
     )
-    rows = db_session.connection().execute(
-        _EARLIER if slugs else _EARLIER_WITHOUT_HISTORY,
+    rows = (_EARLIER_RUN if slugs else _EARLIER_WITHOUT_HISTORY_RUN).rows(
+        db_session.connection(),
         {
             "patient_id": patient.id,
             "client_id": data["client_id"],

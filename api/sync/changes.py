@@ -32,7 +32,7 @@ from api import changelog
 from api.accounts.models import CareLink, Role, User
 from api.alerts.models import Alert, AlertEvent, ExerciseHold
 from api.checkins.models import CheckIn
-from api.database import utcnow
+from api.database import Prebuilt, utcnow
 from api.notifications.models import Delivery, Device, Notification, ReminderSettings
 from api.outcomes.models import OutcomeScore
 from api.programmes.models import Programme
@@ -199,7 +199,7 @@ def _insert(session: Session, seen: Seen) -> None:
 @functools.cache
 def _record_inserts(
     table: Table, children: tuple[tuple[Table, str], ...] = ()
-) -> tuple[Insert, Insert]:
+) -> tuple[Insert, Prebuilt]:
     """A record's INSERT (of every column but ``id``), built once per table and child
     tables: (on its own, RETURNING the id; on PostgreSQL, as a data-modifying CTE whose row
     feeds its change row's INSERT, RETURNING the id too, and the INSERTs of its
@@ -245,7 +245,7 @@ def _record_inserts(
             )
             .cte(f"children_{child.name}")
         )
-    return alone, with_change
+    return alone, Prebuilt(with_change)
 
 
 def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +282,8 @@ def insert_record(
                 for table, _, rows in children
             },
         }
-        return connection.execute(with_change, params).scalar_one()
+        [(record_id,)] = with_change.rows(connection, params)
+        return record_id
     record_id = connection.execute(alone, values).scalar_one()
     _insert(session, {(values["patient_id"], collection, record_id): (False, None)})
     for table, column, rows in children:
