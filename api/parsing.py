@@ -15,6 +15,7 @@ Failures are a 422 naming each field, together with the schema's own errors.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -41,6 +42,18 @@ def text_problem(text: str) -> str | None:
     except UnicodeEncodeError:
         return SURROGATE_MESSAGE
     return None
+
+
+#: In a JSON body, a NUL or a lone surrogate can only come as an escape (``\\u0000``,
+#: ``\\ud800``): the body is read as strict UTF-8 first (a surrogate's bytes make it a 400)
+#: and a raw NUL is not JSON.
+_MAYBE_UNSTORABLE = re.compile(rb"\\u")
+
+
+def _plain_text_only(body: bytes) -> bool:
+    """True when no text of the JSON ``body`` can be unstorable: then its strings need not be
+    checked one by one."""
+    return _MAYBE_UNSTORABLE.search(body) is None
 
 
 def _storable(text: str) -> str:
@@ -131,11 +144,43 @@ def date_errors(schema: Schema, data: Any) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         return {}
     errors = {}
-    for name, field in schema.load_fields.items():
-        key = field.data_key or name
+    for key, field in _dated_fields(schema):
         if key in data and (problem := _date_problem(field, data[key])):
             errors[key] = problem
     return errors
+
+
+_DATED = "_upright_dated_fields"
+
+
+def _dated_fields(schema: Schema) -> tuple[tuple[str, fields.Field], ...]:
+    """The fields of ``schema`` that may hold a date, at any depth (by key), worked out once
+    per schema instance: most fields hold none (an entry of a session, for instance), and
+    are not looked at on every request."""
+    found = schema.__dict__.get(_DATED)
+    if found is None:
+        found = tuple(
+            (field.data_key or name, field)
+            for name, field in schema.load_fields.items()
+            if _may_hold_dates(field, set())
+        )
+        schema.__dict__[_DATED] = found
+    return found
+
+
+def _may_hold_dates(field: fields.Field, seen: set[int]) -> bool:
+    """Whether ``_date_problem`` may find a date under ``field``."""
+    if isinstance(field, fields.Date | fields.DateTime):
+        return True
+    if isinstance(field, fields.Nested):
+        nested = field.schema
+        if not isinstance(nested, Schema) or id(nested) in seen:
+            return False
+        seen.add(id(nested))
+        return any(_may_hold_dates(inner, seen) for inner in nested.load_fields.values())
+    if isinstance(field, fields.List):
+        return _may_hold_dates(field.inner, seen)
+    return False
 
 
 def _merge(into: dict[Any, Any], errors: dict[Any, Any]) -> dict[Any, Any]:
@@ -155,6 +200,8 @@ class UprightParser(FlaskParser):
             if errors:
                 known = tuple(self.KNOWN_MULTI_FIELDS)
                 cleaned = MultiDictProxy(cleaned_args, schema, known_multi_fields=known)
+        elif location == "json" and _plain_text_only(req.get_data(cache=True)):
+            errors, cleaned = {}, location_data
         else:
             text_errors, cleaned = _text_errors(location_data)
             errors = text_errors if isinstance(text_errors, dict) else {}

@@ -263,6 +263,29 @@ def test_inputs_that_used_to_give_500_are_422_naming_the_field(
     assert field in response.get_json()["errors"][location]
 
 
+def test_a_surrogate_sent_as_raw_utf8_bytes_is_400_and_nothing_is_stored(
+    client, patient_headers, app
+):
+    """Only an escape (``\\ud800``) can carry a lone surrogate into the text checks (a
+    422): as UTF-8 bytes, the body is not UTF-8 text at all."""
+    body = b'{"pain": 3, "notes": "a' + b"\xed\xa0\x80" + b'b"}'
+    response = post_raw(client, patient_headers, body)
+    assert response.status_code == 400, response.get_json()
+    assert rows(app) == 0
+
+
+def test_text_with_bytes_like_a_surrogates_is_stored_as_sent(client, patient_headers, app):
+    """Hangul syllables from U+D000 are encoded with the same first byte as surrogates: the
+    text is kept, as sent, like any other."""
+    notes = "\ud1b5\uc99d \ud55c\uad6d\uc5b4 and \\u escapes shown as text"
+    body = json.dumps({"pain": 3, "notes": notes}, ensure_ascii=False).encode()
+    assert b"\xed" in body and b"\\u" in body
+    response = post_raw(client, patient_headers, body)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["notes"] == notes
+    assert rows(app) == 1
+
+
 @pytest.mark.parametrize("path", ["/api/v1/exercises/a%00b", "/api/v1/causes/%00"])
 def test_a_nul_in_a_path_slug_is_404(client, path):
     response = client.get(path)
