@@ -301,13 +301,7 @@ class Prebuilt:
             cursor.close()
         connection.dispatch.after_cursor_execute(connection, cursor, sql, values, None, False)
         if compiled.results:
-            rows = [
-                tuple(
-                    value if process is None else process(value)
-                    for value, process in zip(row, compiled.results, strict=True)
-                )
-                for row in rows
-            ]
+            rows = [_converted(row, compiled.results) for row in rows]
         return rows
 
     def _compile(self, dialect: Any) -> _Compiled:
@@ -335,8 +329,9 @@ class Prebuilt:
             else:
                 binds.append((name, process))
         results = tuple(
-            dialect.type_descriptor(column.type).result_processor(dialect, None)
-            for column in self.statement.exported_columns
+            (index, process)
+            for index, column in enumerate(self.statement.exported_columns)
+            if (process := dialect.type_descriptor(column.type).result_processor(dialect, None))
         )
         return _Compiled(
             sql=sql,
@@ -346,8 +341,18 @@ class Prebuilt:
                 if not compiled.binds[name].required
             },
             binds=tuple(binds),
-            results=results if any(process is not None for process in results) else (),
+            results=results,
         )
+
+
+def _converted(
+    row: tuple[Any, ...], results: tuple[tuple[int, Callable[[Any], Any]], ...]
+) -> tuple[Any, ...]:
+    values = list(row)
+    for index, process in results:
+        if values[index] is not None:
+            values[index] = process(values[index])
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -355,7 +360,7 @@ class _Compiled:
     sql: str
     defaults: dict[str, Any]  # the values the statement carries itself (its literals)
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # parameters to convert first
-    results: tuple[Callable[[Any], Any] | None, ...]  # by result column, when any converts
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the result columns to convert
 
 
 _PING_SKIPPED: ContextVar[bool] = ContextVar("upright_ping_skipped", default=False)
