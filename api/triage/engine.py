@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from . import messages
@@ -183,16 +184,22 @@ def _validate(
         country=normalise_country(profile.country),
     )
 
-    earlier = []
-    today = check_in.date
     for past in history:
         if not _plainly_valid(past):
             _check_history(past)  # says what is wrong (or accepts what is valid but unusual)
-        # Only check-ins up to today's date count as history; later ones are ignored.
-        if past.date <= today:
-            earlier.append(past)
-    earlier.sort(key=lambda p: (p.date, p.pain, p.pain_onset or "", p.episode_started_on or p.date))
+    # Only check-ins up to today's date count as history; later ones are ignored.
+    today = check_in.date
+    earlier = [past for past in history if past.date <= today]
+    if len({past.date for past in earlier}) == len(earlier):
+        earlier.sort(key=_BY_DATE)  # one a day (as stored): the date alone orders them
+    else:
+        earlier.sort(
+            key=lambda p: (p.date, p.pain, p.pain_onset or "", p.episode_started_on or p.date)
+        )
     return check_in, profile, tuple(earlier)
+
+
+_BY_DATE = attrgetter("date")
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -583,3 +583,19 @@ def test_evaluation_is_deterministic_and_order_independent():
         shuffled = history[:]
         random.Random(seed).shuffle(shuffled)
         assert evaluate(check_in, profile, shuffled).to_dict() == first
+
+
+def test_two_check_ins_on_one_day_are_ordered_whatever_order_they_come_in():
+    """History normally holds one check-in a day (ordered by date alone); two on one day
+    (possible for a caller other than the database) are still put in one order."""
+    check_in = ci(onset="new_episode", pain=7, episode_started_on=days_ago(60))
+    history = [
+        *STALLED_HISTORY,
+        PastCheckIn(days_ago(30), 2, "new_episode", episode_started_on=days_ago(60)),
+        PastCheckIn(days_ago(30), 8, "changed", episode_started_on=days_ago(45)),
+    ]
+    first = evaluate(check_in, pf(), history).to_dict()
+    for seed in range(5):
+        shuffled = history[:]
+        random.Random(seed).shuffle(shuffled)
+        assert evaluate(check_in, pf(), shuffled).to_dict() == first
