@@ -16,6 +16,7 @@ import jwt
 from flask import current_app, g, request
 from sqlalchemy import bindparam, select
 
+from api.accounts.caller import Caller, Vouched, Zones
 from api.accounts.credentials import decode_access_token, same_key
 from api.accounts.models import Role, User
 from api.arguments import StrictParser
@@ -74,6 +75,8 @@ def authenticate(*, required: bool = True) -> User | None:
             user = None  # issued to an erased account whose id was given to another
         if user is None:
             raise Unauthorized("The access token is missing, invalid or expired.")
+        if user.role == Role.patient:
+            _zones().remember(user.id, user.timezone)  # for the routes that vouch (below)
     if user is None and required:
         raise Unauthorized("Sign in and send the access token as 'Authorization: Bearer ...'.")
     g.current_user = user
@@ -86,24 +89,81 @@ def current_user() -> User:
     return user
 
 
+def current_caller() -> Caller:
+    """The caller of a route that vouches (``login_required(..., vouch=True)``): vouched
+    for by their token, to be confirmed by the route's first statement
+    (api/accounts/caller.py), or signed in."""
+    vouched = g.get("vouched")
+    return vouched if vouched is not None else current_user()
+
+
+def _signed_in(allowed: set[str], *, optional: bool = False) -> User | None:
+    user = authenticate(required=not optional)
+    if allowed and user is not None and str(user.role) not in allowed:
+        raise Forbidden(f"This endpoint is for {_or_list(allowed)} accounts only.")
+    return user
+
+
+def _zones() -> Zones:
+    zones = current_app.extensions.get(_ZONES)
+    if zones is None:
+        zones = current_app.extensions.setdefault(_ZONES, Zones())
+    return zones
+
+
+_ZONES = "upright.zones"
+
+
+def _vouched(allowed: set[str]) -> Vouched | None:
+    """The caller the token names, when it names an allowed role and this process knows
+    their time zone; else None (signed in the usual way)."""
+    claims = access_claims()
+    if claims is None or claims.get("role") not in allowed:
+        return None
+    try:
+        user_id = int(claims["sub"])
+    except ValueError:
+        return None
+    timezone = _zones().get(user_id)
+    if timezone is None:
+        return None
+    load = lambda: _signed_in(allowed)  # noqa: E731
+    return Vouched(user_id, claims["role"], claims.get("key"), timezone, load)
+
+
 class Blueprint(flask_smorest.Blueprint):
     #: Refuses text no database can store and dates out of bounds (api/parsing.py), and
     #: single-value query parameters given twice (api/arguments.py); pagination too.
     ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = StrictParser()
 
     def login_required(
-        self, *roles: Role | str, optional: bool = False
+        self, *roles: Role | str, optional: bool = False, vouch: bool = False
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Require a valid access token (and one of ``roles`` when given)."""
+        """Require a valid access token (and one of ``roles`` when given).
+
+        ``vouch``: the route reads its caller's account with its own first statement
+        (``current_caller``, api/accounts/caller.py) when the token allows it; an error
+        raised before that statement confirmed the caller is answered after the usual
+        sign-in, so that 401 and 403 come first as on any other route."""
         allowed: set[str] = {str(r) for r in roles}
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
-                user = authenticate(required=not optional)
-                if allowed and user is not None and str(user.role) not in allowed:
-                    raise Forbidden(f"This endpoint is for {_or_list(allowed)} accounts only.")
-                return view(*args, **kwargs)
+                vouched = _vouched(allowed) if vouch else None
+                if vouched is None:
+                    _signed_in(allowed, optional=optional)
+                    return view(*args, **kwargs)
+                g.vouched = vouched
+                try:
+                    answer = view(*args, **kwargs)
+                except Exception:
+                    if not vouched.settled:
+                        vouched.load()  # 401 or 403 rather than this error
+                    raise
+                if not vouched.settled:  # a route that forgot to confirm answers nothing
+                    vouched.load()
+                return answer
 
             security = [*BEARER, {}] if optional else BEARER
             wrapper = self.doc(security=security)(wrapper)

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from api import examples
 from api.accounts.models import Role
-from api.blueprint import Blueprint, current_user
+from api.blueprint import Blueprint, current_caller, current_user
 from api.checkins import service
 from api.checkins.models import CheckIn
 from api.checkins.schemas import (
@@ -32,7 +32,7 @@ class CheckIns(MethodView):
     @blp.doc(operationId="createCheckIn")
     @blp.links_to("getCheckIn", "updateCheckIn", parameter="check_in_id", statuses=(201, 200))
     @one_statement_writes
-    @blp.login_required(Role.patient)
+    @blp.login_required(Role.patient, vouch=True)
     @blp.arguments(CheckInCreateSchema(), example=examples.CHECK_IN_WITH_RED_FLAG)
     @blp.response(
         201, CheckInSchema, description="Recorded and triaged", example=examples.CHECK_IN_TRIAGED
@@ -55,7 +55,7 @@ class CheckIns(MethodView):
         """
         session = get_session()
         check_in, created = service.create(
-            db_session=session, patient=current_user(), data=body, alone=True
+            db_session=session, patient=current_caller(), data=body, alone=True
         )
         session.commit()
         return check_in, 201 if created else 200

@@ -10,18 +10,30 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, and_, bindparam, case, cast, null, select, text
+from sqlalchemy import (
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    null,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import bulk, changelog
+from api.accounts.caller import Caller, StoredCaller, Vouched
 from api.accounts.care import active_therapist_exists
 from api.accounts.models import User
 from api.alerts import service as alerts
 from api.checkins.models import PAUSING_VERDICT, CheckIn
-from api.database import Prebuilt, utcnow, writes_together
+from api.database import Prebuilt, first_read_without_checkout_ping, utcnow, writes_together
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.timeutil import local_today
@@ -70,10 +82,13 @@ def _same_day_conflict(existing: CheckIn) -> Conflict:
 
 
 def create(
-    *, db_session: Session, patient: User, data: dict[str, Any], alone: bool = False
+    *, db_session: Session, patient: Caller, data: dict[str, Any], alone: bool = False
 ) -> tuple[CheckIn | LoggedCheckIn, bool]:
     """Record and triage a check-in. Returns (check_in, created); a replay of the
     same client_id returns the original with created=False.
+
+    ``patient``: signed in, or vouched for by their token (api/accounts/caller.py):
+    confirmed by the first statement, else signed in and the check-in recorded as for them.
 
     A concurrent request may store the same client_id or date first: the unique
     constraints decide, and the loser answers as a replay or a conflict. ``alone``: this
@@ -83,8 +98,12 @@ def create(
     client_id = data.get("client_id")
     today = local_today(patient.timezone)
     local_date = data.get("date") or today
-    # One statement: the replay of client_id, the therapist link and the history.
+    # One statement: the replay of client_id, the therapist link, the history (and the
+    # caller's account, for a caller vouched for by their token).
     prior = _prior(db_session, patient.id, client_id, local_date)
+    profile: User | StoredProfile = patient if isinstance(patient, User) else prior.profile
+    if isinstance(patient, Vouched) and not patient.confirm(prior.caller):
+        return create(db_session=db_session, patient=patient.load(), data=data, alone=alone)
     if prior.replay_id is not None:
         return db_session.get_one(CheckIn, prior.replay_id), False
     _check_date(local_date, today)
@@ -95,12 +114,14 @@ def create(
     # Triaged before the INSERT, so the row is written once with its verdict (the
     # history read is of earlier days only); alerts and holds need its id, after.
     facts = _facts(SimpleNamespace(**values))
-    result = evaluate(facts, _profile(patient, prior.therapist_linked), prior.history)
+    result = evaluate(facts, _profile(profile, prior.therapist_linked), prior.history)
     now = utcnow()
     values.update(
         triage=result.to_dict(), triage_level=result.level, created_at=now, updated_at=now
     )
     if result.rules:  # alerts and maybe a hold follow the check-in: all of them or none
+        if isinstance(patient, Vouched):  # confirmed: the alerts need the account
+            patient = patient.load()
         writes_together(db_session)
     try:
         with nullcontext() if alone else db_session.begin_nested():
@@ -226,7 +247,7 @@ def _facts(check_in: CheckIn | SimpleNamespace) -> CheckInFacts:
     )
 
 
-def _profile(patient: User, therapist_linked: bool) -> ProfileFacts:
+def _profile(patient: User | StoredProfile, therapist_linked: bool) -> ProfileFacts:
     return ProfileFacts(
         birth_year=patient.birth_year,
         health_history=frozenset(patient.health_history or ()),
@@ -243,13 +264,29 @@ class _Prior:
     replay_id: int | None  # the patient's check-in with the same client_id
     therapist_linked: bool
     history: list[PastCheckIn]
+    #: the patient's account (``Vouched.confirm``) and what triage reads of their profile
+    caller: StoredCaller | None
+    profile: StoredProfile
+
+
+class StoredProfile(NamedTuple):
+    """What triage reads of a patient's profile, as ``_PRIOR`` read it."""
+
+    birth_year: int | None
+    health_history: list[str] | None
+    country: str | None
+    pain_assessed_by_clinician: bool | None
 
 
 _check_ins = CheckIn.__table__.c
-#: Built once, run on the connection (plain rows, no ORM work): a one-row anchor carrying
-#: the replay and the therapist link, LEFT JOINed to the check-ins of the
-#: HISTORY_DAYS before the date. Only a verdict that fired a rule is read (a level of
-#: "none" fired none), so the stored verdicts of ordinary days are not decoded.
+_users = User.__table__.c
+#: Built once, run on the connection (plain rows, no ORM work), two parts: a one-row
+#: anchor carrying the replay, the therapist link and the patient's account (what
+#: confirms a caller vouched for by their token, api/accounts/caller.py, and the profile
+#: triage reads); then the check-ins of the HISTORY_DAYS before the date, each with a
+#: date (the anchor has none). Only a verdict that fired a rule is read (a level of
+#: "none" fired none), so the stored verdicts of ordinary days are not decoded. The
+#: empty columns of each part are plain NULLs typed for the rows (``type_coerce``).
 _PRIOR_ANCHOR = select(
     select(_check_ins.id)
     .where(
@@ -260,50 +297,76 @@ _PRIOR_ANCHOR = select(
     .label("replay_id"),
     active_therapist_exists(bindparam("patient_id")).label("therapist_linked"),
 ).subquery("prior")
-_PRIOR = select(
+_ANCHOR_COLUMNS = (
     _PRIOR_ANCHOR.c.replay_id,
     _PRIOR_ANCHOR.c.therapist_linked,
+    _users.role,
+    _users.token_key,
+    _users.timezone,
+    _users.birth_year,
+    _users.health_history,
+    _users.country,
+    _users.pain_assessed_by_clinician,
+)
+_DAY_COLUMNS = (
     _check_ins.local_date,
     _check_ins.pain,
     _check_ins.pain_onset,
     _check_ins.episode_started_on,
-    case((_check_ins.triage_level != "none", _check_ins.triage), else_=null()),
-).select_from(
-    _PRIOR_ANCHOR.outerjoin(
-        CheckIn.__table__,
-        and_(
-            _check_ins.patient_id == bindparam("patient_id"),
-            _check_ins.local_date < bindparam("local_date"),
-            _check_ins.local_date >= bindparam("since"),
-        ),
-    )
+    case((_check_ins.triage_level != "none", _check_ins.triage), else_=null()).label("fired"),
+)
+_PRIOR = union_all(
+    select(
+        *_ANCHOR_COLUMNS,
+        *(type_coerce(null(), column.type).label(column.name) for column in _DAY_COLUMNS),
+    ).select_from(_PRIOR_ANCHOR.outerjoin(User.__table__, _users.id == bindparam("patient_id"))),
+    select(*(type_coerce(null(), column.type) for column in _ANCHOR_COLUMNS), *_DAY_COLUMNS).where(
+        _check_ins.patient_id == bindparam("patient_id"),
+        _check_ins.local_date < bindparam("local_date"),
+        _check_ins.local_date >= bindparam("since"),
+    ),
 )
 
 
 _PRIOR_RUN = Prebuilt(_PRIOR)
 _EARLIEST_WITH_HISTORY = dt.date.min + dt.timedelta(days=HISTORY_DAYS)
+_ANCHOR_WIDTH = len(_ANCHOR_COLUMNS)
 
 
 def _prior(
     db_session: Session, patient_id: int, client_id: str | None, local_date: dt.date
 ) -> _Prior:
-    rows = _PRIOR_RUN.rows(
-        db_session.connection(),
-        {
-            "patient_id": patient_id,
-            "client_id": client_id,
-            "local_date": local_date,
-            "since": max(local_date, _EARLIEST_WITH_HISTORY) - dt.timedelta(days=HISTORY_DAYS),
-        },
+    params = {
+        "patient_id": patient_id,
+        "client_id": client_id,
+        "local_date": local_date,
+        "since": max(local_date, _EARLIEST_WITH_HISTORY) - dt.timedelta(days=HISTORY_DAYS),
+    }
+    # The request's first statement when the caller is vouched for: no checkout ping.
+    rows = first_read_without_checkout_ping(
+        db_session, lambda: _PRIOR_RUN.rows(db_session.connection(), params)
     )
-    replay_id, therapist_linked = rows[0][:2]  # the anchor: always one row at least
     # Up to HISTORY_DAYS rows: positional arguments, and no call for an ordinary day.
-    history = [
-        PastCheckIn(day, pain, onset, episode, _NO_RULES if triage is None else _fired(triage))
-        for _, _, day, pain, onset, episode, triage in rows
-        if day is not None
-    ]
-    return _Prior(replay_id, bool(therapist_linked), history)
+    history = []
+    anchor = None
+    for row in rows:
+        day = row[_ANCHOR_WIDTH]
+        if day is None:
+            anchor = row
+            continue
+        _, pain, onset, episode, triage = row[_ANCHOR_WIDTH:]
+        history.append(
+            PastCheckIn(day, pain, onset, episode, _NO_RULES if triage is None else _fired(triage))
+        )
+    assert anchor is not None  # the anchor: one row, always
+    replay_id, therapist_linked, role, token_key, timezone, *profile = anchor[:_ANCHOR_WIDTH]
+    return _Prior(
+        replay_id,
+        bool(therapist_linked),
+        history,
+        caller=None if token_key is None else StoredCaller(role, token_key, timezone),
+        profile=StoredProfile(*profile),
+    )
 
 
 _NO_RULES: frozenset[str] = frozenset()

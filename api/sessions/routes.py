@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from api import examples
 from api.accounts.models import Role
-from api.blueprint import Blueprint, current_user
+from api.blueprint import Blueprint, current_caller, current_user
 from api.database import get_session, one_statement_writes
 from api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, paginate
 from api.policy import patient_in_scope, readable_record
@@ -27,7 +27,7 @@ class Sessions(MethodView):
     @blp.doc(operationId="createSession")
     @blp.links_to("getSession", "deleteSession", parameter="session_id", statuses=(201, 200))
     @one_statement_writes
-    @blp.login_required(Role.patient)
+    @blp.login_required(Role.patient, vouch=True)
     @blp.arguments(SessionCreateSchema(), example=examples.SESSION_CREATE)
     @blp.response(
         201,
@@ -52,7 +52,7 @@ class Sessions(MethodView):
         """
         session = get_session()
         exercise_session, created = service.create(
-            db_session=session, patient=current_user(), data=body, alone=True
+            db_session=session, patient=current_caller(), data=body, alone=True
         )
         session.commit()
         return exercise_session, 201 if created else 200

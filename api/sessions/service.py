@@ -39,14 +39,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import advice, bulk, changelog
-from api.accounts.models import User
+from api.accounts.caller import Caller, StoredCaller, Vouched
+from api.accounts.models import Role, User
 from api.alerts.service import ACTIVE_HOLD
 from api.alerts.service import Hold as StandingHold
 from api.catalogue import service as catalogue
 from api.catalogue.cache import kept_exercises  # the exercises, kept per catalogue version
 from api.catalogue.service import CatalogueExercise as Exercise  # the read API's exercise
 from api.checkins import service as checkins
-from api.database import Prebuilt, utcnow
+from api.database import Prebuilt, first_read_without_checkout_ping, utcnow
 from api.errors import Conflict, InvalidInput
 from api.policy import own_record
 from api.programmes import service as programmes
@@ -139,7 +140,7 @@ def _check_items(
 def create(
     *,
     db_session: Session,
-    patient: User,
+    patient: Caller,
     data: dict[str, Any],
     now: dt.datetime | None = None,
     alone: bool = False,
@@ -147,6 +148,8 @@ def create(
     """Log a session and give pain-guided advice. Returns (session, created); a
     replay of the same client_id returns the original with created=False.
 
+    ``patient``: signed in, or vouched for by their token (api/accounts/caller.py):
+    confirmed by the first statement, else signed in and the session logged as for them.
     ``alone``: the session is the only write of the transaction (the REST request), so a
     concurrent request that stores the same client_id first is settled by rolling the
     transaction back rather than by a savepoint (two round trips fewer on every session);
@@ -154,13 +157,20 @@ def create(
     now = now or utcnow()
     started_at, ended_at = data["started_at"], data.get("ended_at")
     if not now - MAX_LATE <= started_at <= now + CLOCK_SKEW:  # a replay, or refused
+        if isinstance(patient, Vouched):
+            patient = patient.load()  # the replay's read is not the confirming one
         replay = _existing(db_session, patient.id, data["client_id"])
         if replay is not None:
             return replay, False
         _check_times(started_at, ended_at, now)
     # One statement: the replay of client_id, the previous session, recent entries, and
-    # the programme the session names with the programme items of its entries.
+    # the programme the session names with the programme items of its entries (and the
+    # caller's account, for a caller vouched for by their token).
     earlier = _earlier(db_session, patient, data, started_at)
+    if isinstance(patient, Vouched) and not patient.confirm(earlier.caller):
+        return create(
+            db_session=db_session, patient=patient.load(), data=data, now=now, alone=alone
+        )
     if earlier.replay_id is not None:
         return db_session.get_one(ExerciseSession, earlier.replay_id), False
     _check_times(started_at, ended_at, now)
@@ -261,7 +271,7 @@ _ENTRY_VIEW_FIELDS = tuple(LoggedEntry.__dataclass_fields__)
 
 
 def _new_session(
-    patient: User,
+    patient: Caller,
     data: dict[str, Any],
     programme: programmes.ProgrammeRef | None,
     exercises: dict[str, Exercise],
@@ -301,7 +311,7 @@ def _new_session(
     return values, entries
 
 
-def _notices(patient: User, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _notices(patient: Caller, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The advice, but for the hold's safety advice, as notices the therapist sees (the
     therapist has the alert itself, and sees the session marked): rows written with the
     session (``changelog.insert``'s children)."""
@@ -345,7 +355,7 @@ def hold_safety(hold: StandingHold, verdict: checkins.Verdict) -> dict[str, Any]
 
 def _advice_facts(
     db_session: Session,
-    patient: User,
+    patient: Caller,
     date: dt.date,
     entries: list[dict[str, Any]],
     safety: dict[str, Any] | None,
@@ -408,6 +418,8 @@ class _Earlier:
     safety: dict[str, Any] | None
     #: check-in pain from the baseline days before the previous session to the day after
     check_ins: tuple[advice.CheckInPain, ...]
+    #: the caller's account, when a patient's (``Vouched.confirm``)
+    caller: StoredCaller | None
 
 
 #: Short names in the SQL below (``s``, ``e``): with them the statement stays short
@@ -416,6 +428,7 @@ _SESSIONS_AS_S = ExerciseSession.__table__.alias("s")
 _ENTRIES_AS_E = SessionEntry.__table__.alias("e")
 _sessions = _SESSIONS_AS_S.c
 _entries = _ENTRIES_AS_E.c
+_users = User.__table__.c
 #: The previous session and the standing hold are common table expressions: each is read
 #: once, however many parts below use it.
 _PREVIOUS = (
@@ -468,7 +481,9 @@ def _part(number: int) -> Any:
 #: reason, ``moment``: when placed); 5, check-ins around the previous session
 #: (``local_date``, ``pain_during``: its pain; ``checkins.pain_near``, a few days more);
 #: 6, with a standing hold, the triage verdict behind it (``text``: its JSON, or null;
-#: ``checkins.verdict_behind``). The first part gives the columns their names and types;
+#: ``checkins.verdict_behind``); 7, the caller's account when it is a patient's
+#: (``exercise_slug``: the time zone, ``text``: the token key; api/accounts/caller.py).
+#: The first part gives the columns their names and types;
 #: the others' empty columns are plain NULLs (PostgreSQL types a union's column from its
 #: typed members), which keeps the statement short (as the names ``s`` and ``e`` do).
 _EARLIER_PARTS = (
@@ -564,6 +579,12 @@ _EARLIER_PARTS = (
         for pain in _PAIN_NEAR
     ),
 )
+_EARLIER_PARTS = (
+    *_EARLIER_PARTS,
+    select(_part(7), _NULL, _NULL, _users.timezone, _NULL, _users.token_key, _NULL).where(
+        _users.id == bindparam("patient_id"), _users.role == Role.patient
+    ),
+)
 _EARLIER = union_all(*_EARLIER_PARTS)
 #: Without part 2, for a session none of whose exercises can progress.
 _EARLIER_WITHOUT_HISTORY = union_all(*_EARLIER_PARTS[:2], *_EARLIER_PARTS[3:])
@@ -572,7 +593,7 @@ _EARLIER_WITHOUT_HISTORY_RUN = Prebuilt(_EARLIER_WITHOUT_HISTORY)
 
 
 def _earlier(
-    db_session: Session, patient: User, data: dict[str, Any], started_at: dt.datetime
+    db_session: Session, patient: Caller, data: dict[str, Any], started_at: dt.datetime
 ) -> _Earlier:
     local_date = started_at.astimezone(time_zone(patient.timezone)).date()
     db_session.flush()  # what this transaction wrote before (a push's hold): read below
@@ -585,26 +606,29 @@ def _earlier(
             for entry in data["entries"]
         )
     )
-    rows = (_EARLIER_RUN if slugs else _EARLIER_WITHOUT_HISTORY_RUN).rows(
-        db_session.connection(),
-        {
-            "patient_id": patient.id,
-            "client_id": data["client_id"],
-            "started_at": started_at,
-            "local_date": local_date,
-            "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
-            "slugs": slugs,
-            "programme_id": data.get("programme_id"),
-            "item_ids": sorted(
-                {
-                    entry["programme_item"]
-                    for entry in data["entries"]
-                    if entry.get("programme_item") is not None
-                }
-            ),
-        },
+    run = _EARLIER_RUN if slugs else _EARLIER_WITHOUT_HISTORY_RUN
+    params = {
+        "patient_id": patient.id,
+        "client_id": data["client_id"],
+        "started_at": started_at,
+        "local_date": local_date,
+        "since": local_date - dt.timedelta(days=advice.PROGRESSION_WINDOW_DAYS - 1),
+        "slugs": slugs,
+        "programme_id": data.get("programme_id"),
+        "item_ids": sorted(
+            {
+                entry["programme_item"]
+                for entry in data["entries"]
+                if entry.get("programme_item") is not None
+            }
+        ),
+    }
+    # The request's first statement when the caller is vouched for: no checkout ping.
+    rows = first_read_without_checkout_ping(
+        db_session, lambda: run.rows(db_session.connection(), params)
     )
     replay_id = None
+    caller = None
     previous_day = None
     previous: list[tuple[int, str]] = []
     history = []
@@ -620,6 +644,8 @@ def _earlier(
                 hold = StandingHold(patient.id, slug, text, moment, number)
         elif part == 6:
             verdict = text
+        elif part == 7:
+            caller = StoredCaller(Role.patient, text, slug)
         elif part == 0:
             replay_id = number
         elif part == 1:
@@ -650,10 +676,11 @@ def _earlier(
         programme_rows=programme_rows,
         safety=None if hold is None else hold_safety(hold, checkins.verdict_from(verdict)),
         check_ins=check_ins,
+        caller=caller,
     )
 
 
-def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
+def _recently_suggested(db_session: Session, patient: Caller) -> frozenset[str]:
     """Exercises whose progression was suggested within the progression window."""
     return frozenset(
         db_session.scalars(
@@ -669,7 +696,7 @@ def _recently_suggested(db_session: Session, patient: User) -> frozenset[str]:
 
 def _exercise_facts(
     db_session: Session,
-    patient: User,
+    patient: Caller,
     slugs: set[str],
     needing_steps: set[str],
     known: dict[str, Exercise],
@@ -683,6 +710,8 @@ def _exercise_facts(
     exercises.update(kept.by_slug(wanted - exercises.keys()))
     ladders: dict[str, dict[str, list[Exercise]]] = {}
     if needing_steps:
+        if isinstance(patient, Vouched):  # confirmed: its profile is read now
+            patient = patient.load()
         ladders = kept.safe_ladders(
             [exercises[slug] for slug in sorted(needing_steps) if slug in exercises],
             catalogue.personal_codes(patient),
