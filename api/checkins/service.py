@@ -417,7 +417,10 @@ def verdict_behind(level: Any, check_in_id: Any, placed_at: Any) -> Any:
             CheckIn.triage_level == level,
             (CheckIn.id == check_in_id) | (CheckIn.created_at >= placed_at),
         )
-        .order_by(CheckIn.local_date.desc(), CheckIn.id.desc())
+        # One check-in a date per patient (``uq_check_ins_patient_date``): the date alone
+        # orders them, so the index's backward scan stops at the first that matches
+        # instead of sorting every pausing check-in of the patient.
+        .order_by(CheckIn.local_date.desc())
         .limit(1)
         .scalar_subquery()
     )
