@@ -913,18 +913,27 @@ def _line(result: WrkResult) -> str:
 
 
 @contextmanager
-def database(engine: str, workdir: Path) -> Iterator[str]:
-    """A fresh empty database: a throwaway PostgreSQL cluster or a SQLite file."""
+def database(engine: str, workdir: Path, *, durable: bool = False) -> Iterator[str]:
+    """A fresh empty database: a throwaway PostgreSQL cluster or a SQLite file.
+    ``durable``: PostgreSQL flushes each commit to the disk (its defaults, as in
+    production); else it runs with the test suite's settings (no fsync, no synchronous
+    commit, no full-page writes)."""
     if engine == "sqlite":
         yield f"sqlite:///{workdir / f'bench-{secrets.token_hex(4)}.sqlite3'}"
         return
     from tests.run_all import ThrowawayPostgres, ensure_postgres
 
-    server = ThrowawayPostgres(ensure_postgres())
+    server = ThrowawayPostgres(ensure_postgres(), durable=durable)
     try:
         yield server.start()
     finally:
         server.stop()
+
+
+def _durability(args: argparse.Namespace) -> str:
+    if args.durable:
+        return " (durable: each commit flushed to the disk)"
+    return " (not durable: fsync, synchronous_commit and full_page_writes off)"
 
 
 def _machine() -> str:
@@ -947,6 +956,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--explain", action="store_true", help="also write query plans")
     parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="PostgreSQL flushes each commit to the disk (its defaults); by default it runs "
+        "with the test suite's settings (fsync, synchronous_commit and full_page_writes off)",
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="comma-separated endpoint names to drive (default: all); the baseline and "
@@ -967,7 +982,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="upright-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
-            with database(args.engine, workdir) as url:
+            with database(args.engine, workdir, durable=args.durable) as url:
                 run = measure_size(
                     url,
                     patients=size,
@@ -984,7 +999,8 @@ def main(argv: Iterable[str] | None = None) -> int:
                 statements[size], rss[size] = run.statements, run.app_rss
     targets = evaluate_targets(results, baselines, rss, hellos)
     settings = (
-        f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}; {args.days} days; "
+        f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}"
+        f"{_durability(args) if args.engine == 'postgresql' else ''}; {args.days} days; "
         f"wrk {args.connections} connections, {args.duration} s per endpoint; gunicorn "
         f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)} (the app: "
         f"{' '.join(APP_GUNICORN_SETTINGS)})"

@@ -106,8 +106,15 @@ def ensure_cluster_packages() -> None:
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a temporary folder, reachable through a Unix socket."""
 
-    def __init__(self, pg_bin: Path) -> None:
+    #: What the test suite runs with: nothing waits for the disk (a crash loses the
+    #: cluster, which is thrown away anyway).
+    NOT_DURABLE = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+    def __init__(self, pg_bin: Path, *, durable: bool = False) -> None:
+        """``durable``: PostgreSQL's own defaults (each commit flushed to the disk), as in
+        production, instead of ``NOT_DURABLE``."""
         self.pg_bin = pg_bin
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="upright-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root
@@ -167,7 +174,7 @@ class ThrowawayPostgres:
     def _options(self) -> str:
         return (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"{'' if self.durable else self.NOT_DURABLE + ' '}-c max_connections=200"
         )
 
     def stop(self) -> None:

@@ -223,3 +223,26 @@ def test_statement_counts_cover_every_endpoint_the_runner_drives(scratch_url, tm
     assert all(n > 0 for name, n in counts.items() if not name.startswith(("catal", "exer"))), str(
         counts
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("durable", [False, True], ids=["suite-settings", "durable"])
+def test_the_runner_s_postgresql_flushes_commits_only_when_asked(durable):
+    """``--durable``: the benchmark's PostgreSQL waits for each commit to reach the disk,
+    as in production; by default it runs with the test suite's settings."""
+    from tests.run_all import ThrowawayPostgres, ensure_postgres
+
+    server = ThrowawayPostgres(ensure_postgres(), durable=durable)
+    url = server.start()
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            shown = {
+                name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+                for name in ("fsync", "synchronous_commit", "full_page_writes")
+            }
+        engine.dispose()
+    finally:
+        server.stop()
+    expected = "on" if durable else "off"
+    assert shown == dict.fromkeys(shown, expected), shown
