@@ -18,7 +18,7 @@ from api.checkins.models import CheckIn
 from api.database import get_session, state, utcnow
 from api.errors import Unauthorized
 from api.sessions.models import ExerciseSession
-from tests.sessions.helpers import entry, session_body
+from tests.sessions.helpers import entry, session_body, today
 
 
 @pytest.fixture
@@ -61,23 +61,14 @@ def test_a_check_in_needs_no_sign_in_statement_once_the_patient_has_signed_in(
     app, client, make, sent
 ):
     headers = make.headers(make.patient())
-    day = dt.date.today()
-    first, first_count = _statements_of(
-        sent,
-        lambda: client.post(
-            "/api/v1/check-ins",
-            json={"pain": 3, "date": (day - dt.timedelta(days=2)).isoformat()},
-            headers=headers,
-        ),
-    )
-    again, again_count = _statements_of(
-        sent,
-        lambda: client.post(
-            "/api/v1/check-ins",
-            json={"pain": 4, "date": (day - dt.timedelta(days=1)).isoformat()},
-            headers=headers,
-        ),
-    )
+
+    def check_in(days_back: int):
+        day = today() - dt.timedelta(days=days_back)  # the patient's own date
+        body = {"pain": 3, "date": day.isoformat()}
+        return lambda: client.post("/api/v1/check-ins", json=body, headers=headers)
+
+    first, first_count = _statements_of(sent, check_in(2))
+    again, again_count = _statements_of(sent, check_in(1))
     assert first.status_code == again.status_code == 201
     assert again_count == first_count - 1  # the sign-in's read of the account
     assert not any(s.lstrip().upper().startswith("SELECT USERS.ID") for s in sent)
