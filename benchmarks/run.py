@@ -347,6 +347,22 @@ def ratio(value: float, reference: float) -> float | None:
     return value / reference if reference else None
 
 
+def beside_references(sequence: Sequence[tuple[str, WrkResult]]) -> dict[str, WrkResult]:
+    """For each endpoint run of ``sequence`` (the runs of one size in the order driven,
+    with baseline runs, named ``BASELINE``, between them), the faster of the runs next to
+    it that are baseline runs: the reference measured beside it, seconds away, so that the
+    machine's drift over a run of several minutes does not decide its ratio."""
+    beside: dict[str, WrkResult] = {}
+    for index, (name, _) in enumerate(sequence):
+        if name == BASELINE:
+            continue
+        next_to = [*sequence[max(0, index - 1) : index], *sequence[index + 1 : index + 2]]
+        neighbours = [result for other, result in next_to if other == BASELINE]
+        if neighbours:
+            beside[name] = max(neighbours, key=lambda r: r.requests_per_second)
+    return beside
+
+
 #: Issue 18: each personal endpoint at half the baseline's rate or better.
 HALF_BASELINE = (
     "progress_90d",
@@ -359,27 +375,45 @@ HALF_BASELINE = (
 RSS_LIMIT_MB = 120
 
 
+def _ratio_to_baseline(
+    run: dict[str, WrkResult], baseline: WrkResult, beside: dict[str, WrkResult]
+) -> Callable[[str], tuple[float, str]]:
+    """``name`` -> (its req/s over its baseline's, how that was reckoned): the baseline
+    beside it when measured, else the size's."""
+
+    def to_baseline(name: str) -> tuple[float, str]:
+        base = beside.get(name, baseline)
+        r = ratio(run[name].requests_per_second, base.requests_per_second) or 0
+        where = " beside it" if name in beside else ""
+        return r, (
+            f"{run[name].requests_per_second:.0f} vs {base.requests_per_second:.0f} "
+            f"req/s{where} = {r:.2f}x"
+        )
+
+    return to_baseline
+
+
 def evaluate_targets(
     results: dict[int, dict[str, WrkResult]],
     baselines: dict[int, WrkResult],
     worker_rss_mb: dict[int, list[float]],
     hellos: dict[int, WrkResult] | None = None,
+    beside: dict[int, dict[str, WrkResult]] | None = None,
 ) -> list[Target]:
-    """The targets of the benchmark, each met or not, with the figures behind it."""
+    """The targets of the benchmark, each met or not, with the figures behind it.
+    ``beside``: by size and endpoint, the baseline measured beside the endpoint
+    (``beside_references``); a ratio to the baseline is to it when given, else to the
+    size's baseline."""
     sizes = sorted(results)
     targets: list[Target] = []
     for size in sizes:
-        run, base = results[size], baselines[size]
+        run = results[size]
         hello = (hellos or {}).get(size)
+        to_baseline = _ratio_to_baseline(run, baselines[size], (beside or {}).get(size, {}))
         if "catalogue_list" in run:
-            r = ratio(run["catalogue_list"].requests_per_second, base.requests_per_second) or 0
+            r, detail = to_baseline("catalogue_list")
             targets.append(
-                Target(
-                    f"catalogue list >= 0.8x baseline req/s ({size} patients)",
-                    r >= 0.8,
-                    f"{run['catalogue_list'].requests_per_second:.0f} vs "
-                    f"{base.requests_per_second:.0f} req/s = {r:.2f}x",
-                )
+                Target(f"catalogue list >= 0.8x baseline req/s ({size} patients)", r >= 0.8, detail)
             )
             if hello is not None:
                 r = ratio(run["catalogue_list"].requests_per_second, hello.requests_per_second)
@@ -393,14 +427,9 @@ def evaluate_targets(
                 )
         for name in HALF_BASELINE:
             if name in run:
-                r = ratio(run[name].requests_per_second, base.requests_per_second) or 0
+                r, detail = to_baseline(name)
                 targets.append(
-                    Target(
-                        f"{name} >= 0.5x baseline req/s ({size} patients)",
-                        r >= 0.5,
-                        f"{run[name].requests_per_second:.0f} vs "
-                        f"{base.requests_per_second:.0f} req/s = {r:.2f}x",
-                    )
+                    Target(f"{name} >= 0.5x baseline req/s ({size} patients)", r >= 0.5, detail)
                 )
         if "catalogue_304" in run and "catalogue_list" in run:
             r = (
@@ -419,13 +448,12 @@ def evaluate_targets(
                 )
             )
         if "sync_pull_nothing_new" in run:
-            r = ratio(run["sync_pull_nothing_new"].requests_per_second, base.requests_per_second)
+            r, detail = to_baseline("sync_pull_nothing_new")
             targets.append(
                 Target(
                     f"incremental sync pull, nothing new >= 1.0x baseline req/s ({size} patients)",
-                    (r or 0) >= 1.0,
-                    f"{run['sync_pull_nothing_new'].requests_per_second:.0f} vs "
-                    f"{base.requests_per_second:.0f} req/s = {r or 0:.2f}x",
+                    r >= 1.0,
+                    detail,
                 )
             )
         for name, label in (("check_in_post", "POST /check-ins"), ("progress_90d", "progress")):
@@ -490,30 +518,44 @@ def markdown_report(
     settings: str,
     hellos: dict[int, WrkResult] | None = None,
     statements: dict[int, dict[str, int]] | None = None,
+    beside: dict[int, dict[str, WrkResult]] | None = None,
 ) -> str:
+    """The report. With ``beside`` (``beside_references``), an endpoint's "vs baseline"
+    ratios are to the baseline measured beside it, whose req/s a column gives, and a last
+    column gives its ratio to the size's baseline (the faster of the runs before and after
+    all the endpoints)."""
     lines = [f"Settings: {settings}", ""]
     for size in sorted(results):
         base = baselines[size]
         hello = (hellos or {}).get(size)
         counted = (statements or {}).get(size, {})
+        near = (beside or {}).get(size, {})
+        extra = " baseline beside req/s | req/s vs first/last baseline |" if near else ""
         lines += [
             f"### {size} patients",
             "",
             "| endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors "
-            "| req/s vs baseline | p99 vs baseline | req/s vs hello | statements |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| req/s vs baseline | p99 vs baseline | req/s vs hello | statements |{extra}",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if near else ""),
         ]
         rows = [(BASELINE, base), *([(HELLO, hello)] if hello else []), *results[size].items()]
         for name, res in rows:
             vs_hello = ratio(res.requests_per_second, hello.requests_per_second) if hello else None
             count = counted.get(name, 1 if name == BASELINE else 0 if name == HELLO else None)
-            lines.append(
+            ref = near.get(name, base)
+            line = (
                 f"| {name} | {res.requests_per_second:.0f} | {res.p50_ms:.1f} | "
                 f"{res.p99_ms:.1f} | {res.non_2xx_3xx} | {res.socket_errors} | "
-                f"{_fmt_ratio(ratio(res.requests_per_second, base.requests_per_second))} | "
-                f"{_fmt_ratio(ratio(res.p99_ms, base.p99_ms))} | {_fmt_ratio(vs_hello)} | "
+                f"{_fmt_ratio(ratio(res.requests_per_second, ref.requests_per_second))} | "
+                f"{_fmt_ratio(ratio(res.p99_ms, ref.p99_ms))} | {_fmt_ratio(vs_hello)} | "
                 f"{'-' if count is None else count} |"
             )
+            if near:
+                line += (
+                    f" {ref.requests_per_second:.0f} | "
+                    f"{_fmt_ratio(ratio(res.requests_per_second, base.requests_per_second))} |"
+                )
+            lines.append(line)
         rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb.get(size, []))
         lines += ["", f"Worker RSS after the run (MB): {rss or '-'}", ""]
     sizes = sorted(results)
@@ -778,20 +820,6 @@ def measure_size(
     log_file = workdir / "gunicorn.log"
     from benchmarks.baseline_app import BASELINE_PATH, HELLO_PATH
 
-    def reference() -> tuple[WrkResult, WrkResult, list[float]]:
-        with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
-            base,
-            process,
-        ):
-            run_wrk(wrk, base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
-            baseline = run_wrk(wrk, base, lua_get(BASELINE_PATH), **drive)
-            log(f"   {BASELINE:<20} {_line(baseline)}")
-            run_wrk(wrk, base, lua_get(HELLO_PATH), **{**drive, "duration": 2})
-            hello = run_wrk(wrk, base, lua_get(HELLO_PATH), **drive)
-            log(f"   {HELLO:<20} {_line(hello)}")
-            return baseline, hello, worker_rss_mb(process.pid)
-
-    baseline, hello, baseline_rss = reference()
     patient_tokens = [p["token"] for p in pools.patients]
     results: dict[str, WrkResult] = {}
     scripts: dict[str, Callable[[], str]] = {
@@ -815,58 +843,97 @@ def measure_size(
         "sync_push_30": lambda: lua_sync_push(pools.patients, secrets.token_hex(3)),
     }
     cursors = sync_cursors(database_url, secret, [p["id"] for p in pools.patients])
-    # The memoised reads first on a server without the memo: what a first read, or a read
-    # after a change, costs. Before any POST: the check-in run's red flags place exercise
-    # holds (on about 60 of the 100-patient pool, 4 of the 200 of larger sizes), and a
-    # patient on hold has a cheaper today; read after it, the small pool flattered the
-    # computed today by about a third (858-897 req/s at 100 patients, 558-614 at 10,000).
-    memo_off = [name for name in MEMOISED if not only or name in only]
-    if memo_off:
-        with gunicorn(
-            "wsgi:app",
-            {**env, "ANSWER_MEMO_BYTES": "0"},
-            workers,
-            "/ready",
-            log_file,
-            APP_GUNICORN_SETTINGS,
-        ) as (memo_off_base, _):
-            for name in memo_off:
-                run_wrk(wrk, memo_off_base, scripts[name](), **{**drive, "duration": 2})
-                results[name + MEMO_OFF] = run_wrk(wrk, memo_off_base, scripts[name](), **drive)
-                log(f"   {name + MEMO_OFF:<20} {_line(results[name + MEMO_OFF])}")
-    with gunicorn("wsgi:app", env, workers, "/ready", log_file, APP_GUNICORN_SETTINGS) as (
-        base,
-        process,
+    # The baseline app serves beside the app for the whole size (idle while the app is
+    # driven): a baseline run just before each measured endpoint, and one after the last,
+    # give each endpoint the reference measured beside it (``beside_references``).
+    sequence: list[tuple[str, WrkResult]] = []
+    with gunicorn("benchmarks.baseline_app:app", env, workers, BASELINE_PATH, log_file) as (
+        reference_base,
+        reference_process,
     ):
-        run_wrk(wrk, base, lua_get(CATALOGUE_LIST), **{**drive, "duration": 2})
-        for name, _ in ENDPOINTS:
-            if only and name not in only:
-                continue
-            if name in WARMED:  # as the baseline: 2 s first (the memo filled, if any)
+
+        def reference() -> tuple[WrkResult, WrkResult]:
+            run_wrk(wrk, reference_base, lua_get(BASELINE_PATH), **{**drive, "duration": 2})
+            baseline = run_wrk(wrk, reference_base, lua_get(BASELINE_PATH), **drive)
+            log(f"   {BASELINE:<20} {_line(baseline)}")
+            run_wrk(wrk, reference_base, lua_get(HELLO_PATH), **{**drive, "duration": 2})
+            hello = run_wrk(wrk, reference_base, lua_get(HELLO_PATH), **drive)
+            log(f"   {HELLO:<20} {_line(hello)}")
+            return baseline, hello
+
+        def beside() -> None:
+            """A baseline run between two measured endpoints."""
+            result = run_wrk(wrk, reference_base, lua_get(BASELINE_PATH), **drive)
+            sequence.append((BASELINE, result))
+            log(f"   {'(baseline beside)':<20} {_line(result)}")
+
+        baseline, hello = reference()
+        sequence.append((BASELINE, baseline))
+        baseline_rss = worker_rss_mb(reference_process.pid)
+        # The memoised reads first on a server without the memo: what a first read, or a
+        # read after a change, costs. Before any POST: the check-in run's red flags place
+        # exercise holds (on about 60 of the 100-patient pool, 4 of the 200 of larger
+        # sizes), and a patient on hold has a cheaper today; read after it, the small pool
+        # flattered the computed today by about a third (858-897 req/s at 100 patients,
+        # 558-614 at 10,000).
+        memo_off = [name for name in MEMOISED if not only or name in only]
+        if memo_off:
+            with gunicorn(
+                "wsgi:app",
+                {**env, "ANSWER_MEMO_BYTES": "0"},
+                workers,
+                "/ready",
+                log_file,
+                APP_GUNICORN_SETTINGS,
+            ) as (memo_off_base, _):
+                for name in memo_off:
+                    run_wrk(wrk, memo_off_base, scripts[name](), **{**drive, "duration": 2})
+                    if sequence[-1][0] != BASELINE:
+                        beside()
+                    result = run_wrk(wrk, memo_off_base, scripts[name](), **drive)
+                    results[name + MEMO_OFF] = result
+                    sequence.append((name + MEMO_OFF, result))
+                    log(f"   {name + MEMO_OFF:<20} {_line(result)}")
+        with gunicorn("wsgi:app", env, workers, "/ready", log_file, APP_GUNICORN_SETTINGS) as (
+            base,
+            process,
+        ):
+            run_wrk(wrk, base, lua_get(CATALOGUE_LIST), **{**drive, "duration": 2})
+            for name, _ in ENDPOINTS:
+                if only and name not in only:
+                    continue
+                if name in WARMED:  # as the baseline: 2 s first (the memo filled, if any)
+                    if name == "check_in_post":
+                        free_check_in_days(database_url, [p["id"] for p in pools.patients])
+                    run_wrk(wrk, base, scripts[name](), **{**drive, "duration": 2})
                 if name == "check_in_post":
-                    free_check_in_days(database_url, [p["id"] for p in pools.patients])
-                run_wrk(wrk, base, scripts[name](), **{**drive, "duration": 2})
-            if name == "check_in_post":
-                # The server may still be committing the warm-up's last requests when wrk
-                # stops; one freed before it commits would answer 409 in the measured run.
-                time.sleep(WARM_UP_SETTLE_SECONDS)
-                freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
-                log(f"   (freed {freed} check-in days for the check-in run)")
-            offset = log_file.stat().st_size
-            results[name] = run_wrk(wrk, base, scripts[name](), **drive)
-            rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
-            log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
-            if results[name].non_2xx_3xx:  # what they were, from the server's request log
-                log(f"   {'':<20} refused: {_refused_since(log_file, offset) or 'not logged'}")
-        app_rss = worker_rss_mb(process.pid)
-    # The references again after the app: a machine busier during one of the two runs
-    # would flatter every ratio. The faster of the two is kept (the harder comparison).
-    log("   the baseline and hello again, after the app:")
-    again, hello_again, _ = reference()
+                    # The server may still be committing the warm-up's last requests when
+                    # wrk stops; one freed before it commits would answer 409 in the
+                    # measured run.
+                    time.sleep(WARM_UP_SETTLE_SECONDS)
+                    freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
+                    log(f"   (freed {freed} check-in days for the check-in run)")
+                if sequence[-1][0] != BASELINE:
+                    beside()
+                offset = log_file.stat().st_size
+                results[name] = run_wrk(wrk, base, scripts[name](), **drive)
+                sequence.append((name, results[name]))
+                rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
+                log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
+                if results[name].non_2xx_3xx:  # what they were, from the server's request log
+                    log(f"   {'':<20} refused: {_refused_since(log_file, offset) or 'not logged'}")
+            app_rss = worker_rss_mb(process.pid)
+        # The references again after the app: a machine busier during one of the two runs
+        # would flatter every ratio. The faster of the two is kept (the harder comparison).
+        log("   the baseline and hello again, after the app:")
+        again, hello_again = reference()
+        sequence.append((BASELINE, again))
     baseline = max(baseline, again, key=lambda r: r.requests_per_second)
     hello = max(hello, hello_again, key=lambda r: r.requests_per_second)
     log(f"   worker RSS MB: app {app_rss}, baseline {baseline_rss}")
-    return SizeRun(results, baseline, hello, statements, app_rss, baseline_rss)
+    return SizeRun(
+        results, baseline, hello, statements, app_rss, baseline_rss, beside_references(sequence)
+    )
 
 
 @dataclass
@@ -879,6 +946,8 @@ class SizeRun:
     statements: dict[str, int]
     app_rss: list[float]
     baseline_rss: list[float]
+    #: by endpoint, the baseline measured beside it (``beside_references``)
+    beside: dict[str, WrkResult]
 
 
 def refused_statuses(log_text: str) -> dict[str, int]:
@@ -979,6 +1048,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     hellos: dict[int, WrkResult] = {}
     statements: dict[int, dict[str, int]] = {}
     rss: dict[int, list[float]] = {}
+    beside: dict[int, dict[str, WrkResult]] = {}
     with tempfile.TemporaryDirectory(prefix="upright-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
@@ -997,7 +1067,8 @@ def main(argv: Iterable[str] | None = None) -> int:
                 )
                 results[size], baselines[size], hellos[size] = run.results, run.baseline, run.hello
                 statements[size], rss[size] = run.statements, run.app_rss
-    targets = evaluate_targets(results, baselines, rss, hellos)
+                beside[size] = run.beside
+    targets = evaluate_targets(results, baselines, rss, hellos, beside)
     settings = (
         f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}"
         f"{_durability(args) if args.engine == 'postgresql' else ''}; {args.days} days; "
@@ -1005,7 +1076,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)} (the app: "
         f"{' '.join(APP_GUNICORN_SETTINGS)})"
     )
-    report = markdown_report(results, baselines, rss, targets, settings, hellos, statements)
+    report = markdown_report(results, baselines, rss, targets, settings, hellos, statements, beside)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "latest.md").write_text(report, encoding="utf-8")
     print()

@@ -7,9 +7,11 @@ from sqlalchemy import create_engine, func, select
 
 from api.database import Base
 from benchmarks.run import (
+    BASELINE,
     ENDPOINTS,
     WARMED,
     WrkResult,
+    beside_references,
     evaluate_targets,
     lua_check_ins,
     lua_get,
@@ -86,6 +88,48 @@ def test_targets_compare_with_the_baseline_and_across_sizes():
     assert "| catalogue_list | 900 | 5.0 | 10.0 | 0 | 0 | 0.90x | 1.25x |" in report
     assert "| progress_90d | 200 | 100 | 0.50x | 60.0 | 80.0 |" in report
     assert "NOT MET: progress p99 <= 50 ms (100 patients)" in report
+
+
+def test_each_endpoint_is_compared_with_the_faster_baseline_run_beside_it():
+    """The machine's speed drifts over a run of minutes: an endpoint's reference is the
+    faster of the baseline runs just before and just after it, not one minutes away."""
+    slow, fast, steady = _result(1400, 12), _result(1800, 8), _result(1600, 9)
+    sequence = [
+        (BASELINE, slow),
+        ("today", _result(900, 20)),
+        (BASELINE, fast),
+        ("session_post", _result(850, 25)),
+        ("check_in_post", _result(820, 30)),  # no baseline between the two
+        (BASELINE, steady),
+    ]
+    beside = beside_references(sequence)
+    assert beside == {"today": fast, "session_post": fast, "check_in_post": steady}
+    baselines = {100: fast}
+    run = {name: result for name, result in sequence if name != BASELINE}
+    targets = evaluate_targets({100: run}, baselines, {}, beside={100: beside})
+    verdict = {t.name: t for t in targets}
+    today = verdict["today >= 0.5x baseline req/s (100 patients)"]
+    assert today.met is True
+    assert today.detail == "900 vs 1800 req/s beside it = 0.50x"
+    check_in = verdict["check_in_post >= 0.5x baseline req/s (100 patients)"]
+    assert check_in.met is True
+    assert check_in.detail == "820 vs 1600 req/s beside it = 0.51x"
+    assert verdict["session_post >= 0.5x baseline req/s (100 patients)"].met is False
+    report = markdown_report({100: run}, baselines, {}, targets, "test", beside={100: beside})
+    row = "| check_in_post | 820 | 15.0 | 30.0 | 0 | 0 | 0.51x | 3.33x | - | - | 1600 | 0.46x |"
+    assert row in report
+    assert "| baseline beside req/s | req/s vs first/last baseline |" in report
+
+
+def test_without_a_baseline_beside_it_an_endpoint_is_compared_with_the_size_s():
+    targets = evaluate_targets(
+        {100: {"today": _result(900, 20)}},
+        {100: _result(1800, 8)},
+        {},
+        beside={100: beside_references([("today", _result(900, 20))])},
+    )
+    [today] = [t for t in targets if t.name.startswith("today")]
+    assert today.detail == "900 vs 1800 req/s = 0.50x"
 
 
 def test_every_endpoint_is_warmed_before_it_is_measured():
