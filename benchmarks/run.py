@@ -2,13 +2,16 @@
 
     python -m benchmarks.run [--patients 100,10000] [--days 365] [--duration 10]
                              [--connections 8] [--workers 2] [--engine postgresql|sqlite]
-                             [--explain]
+                             [--explain] [--durable] [--only NAMES] [--rounds N]
 
 For each size: a fresh database (a throwaway PostgreSQL cluster, or a temporary SQLite
 file) is seeded, the app and the baseline app are started under gunicorn on 127.0.0.1
 with the same settings, and each endpoint is driven by wrk at a fixed concurrency for a
 fixed time, through small generated Lua scripts (tokens rotate over a pool of patients
-or therapists; every POST is a new check-in day or a new session). The table, the
+or therapists; every POST is a new check-in day or a new session). The baseline app
+serves beside the app, and each measured run of an endpoint comes right after a baseline
+run: its ratio is to the faster of the baseline runs next to it. With ``--rounds N``,
+each endpoint is run N times in a row and its median round is reported. The table, the
 ratios to the baseline, the scale curve and the targets are printed and written to
 ``benchmarks/results/latest.md``.
 """
@@ -363,6 +366,45 @@ def beside_references(sequence: Sequence[tuple[str, WrkResult]]) -> dict[str, Wr
     return beside
 
 
+#: In a sequence of runs, ``name#2`` is the second round of ``name`` (``--rounds``).
+ROUND_MARK = "#"
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """The rounds of each endpoint of a sequence, each ratioed to the baseline beside it."""
+
+    #: by endpoint, its median round (the lower of the middle two, for an even count)
+    results: dict[str, WrkResult]
+    #: by endpoint, the baseline beside its median round
+    beside: dict[str, WrkResult]
+    #: by endpoint, every round's req/s over its baseline's, in the order driven
+    ratios: dict[str, list[float]]
+
+
+def median_rounds(sequence: Sequence[tuple[str, WrkResult]]) -> Rounds:
+    """Each endpoint's median round by its ratio to the baseline beside it: one round that
+    a burst of other work on the machine slowed (or a quiet moment sped up) does not
+    decide the figure."""
+    beside = beside_references(sequence)
+    runs: dict[str, list[tuple[float, WrkResult, WrkResult | None]]] = {}
+    for key, result in sequence:
+        if key == BASELINE:
+            continue
+        reference = beside.get(key)
+        value = ratio(result.requests_per_second, reference.requests_per_second) if reference else 0
+        runs.setdefault(key.split(ROUND_MARK)[0], []).append((value or 0, result, reference))
+    results: dict[str, WrkResult] = {}
+    references: dict[str, WrkResult] = {}
+    for name, rounds in runs.items():
+        _, result, reference = sorted(rounds, key=lambda run: run[0])[(len(rounds) - 1) // 2]
+        results[name] = result
+        if reference is not None:
+            references[name] = reference
+    ratios = {name: [value for value, _, _ in rounds] for name, rounds in runs.items()}
+    return Rounds(results, references, ratios)
+
+
 #: Issue 18: each personal endpoint at half the baseline's rate or better.
 HALF_BASELINE = (
     "progress_90d",
@@ -519,11 +561,13 @@ def markdown_report(
     hellos: dict[int, WrkResult] | None = None,
     statements: dict[int, dict[str, int]] | None = None,
     beside: dict[int, dict[str, WrkResult]] | None = None,
+    ratios: dict[int, dict[str, list[float]]] | None = None,
 ) -> str:
     """The report. With ``beside`` (``beside_references``), an endpoint's "vs baseline"
     ratios are to the baseline measured beside it, whose req/s a column gives, and a last
     column gives its ratio to the size's baseline (the faster of the runs before and after
-    all the endpoints)."""
+    all the endpoints). With ``ratios`` of more than one round, each round's ratio is
+    listed under the table (the table gives the median round)."""
     lines = [f"Settings: {settings}", ""]
     for size in sorted(results):
         base = baselines[size]
@@ -558,6 +602,20 @@ def markdown_report(
             lines.append(line)
         rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb.get(size, []))
         lines += ["", f"Worker RSS after the run (MB): {rss or '-'}", ""]
+        repeated = {
+            name: values for name, values in (ratios or {}).get(size, {}).items() if len(values) > 1
+        }
+        if repeated:
+            lines += [
+                "Each round's req/s vs the baseline beside it, in the order driven (the table "
+                "gives the median round):",
+                "",
+                *(
+                    f"- {name}: {', '.join(_fmt_ratio(value) for value in values)}"
+                    for name, values in repeated.items()
+                ),
+                "",
+            ]
     sizes = sorted(results)
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
@@ -785,9 +843,11 @@ def measure_size(
     workdir: Path,
     explain: bool,
     only: frozenset[str] = frozenset(),
+    rounds: int = 1,
     log: Callable[[str], None] = print,
 ) -> SizeRun:
-    """Seed, count statements, serve and drive one size."""
+    """Seed, count statements, serve and drive one size: each endpoint ``rounds`` times
+    in a row, each round beside a baseline run (``median_rounds``)."""
     from benchmarks.seed import print_report, seed
 
     log(f"== Seeding {patients} patients x {days} days")
@@ -821,7 +881,6 @@ def measure_size(
     from benchmarks.baseline_app import BASELINE_PATH, HELLO_PATH
 
     patient_tokens = [p["token"] for p in pools.patients]
-    results: dict[str, WrkResult] = {}
     scripts: dict[str, Callable[[], str]] = {
         "catalogue_list": lambda: lua_get(CATALOGUE_LIST),
         "exercise_detail": lambda: lua_get_rotating(
@@ -888,12 +947,12 @@ def measure_size(
             ) as (memo_off_base, _):
                 for name in memo_off:
                     run_wrk(wrk, memo_off_base, scripts[name](), **{**drive, "duration": 2})
-                    if sequence[-1][0] != BASELINE:
-                        beside()
-                    result = run_wrk(wrk, memo_off_base, scripts[name](), **drive)
-                    results[name + MEMO_OFF] = result
-                    sequence.append((name + MEMO_OFF, result))
-                    log(f"   {name + MEMO_OFF:<20} {_line(result)}")
+                    for number in range(1, rounds + 1):
+                        if sequence[-1][0] != BASELINE:
+                            beside()
+                        result = run_wrk(wrk, memo_off_base, scripts[name](), **drive)
+                        sequence.append((_round(name + MEMO_OFF, number), result))
+                        log(f"   {name + MEMO_OFF:<20} {_line(result)}")
         with gunicorn("wsgi:app", env, workers, "/ready", log_file, APP_GUNICORN_SETTINGS) as (
             base,
             process,
@@ -906,22 +965,24 @@ def measure_size(
                     if name == "check_in_post":
                         free_check_in_days(database_url, [p["id"] for p in pools.patients])
                     run_wrk(wrk, base, scripts[name](), **{**drive, "duration": 2})
-                if name == "check_in_post":
-                    # The server may still be committing the warm-up's last requests when
-                    # wrk stops; one freed before it commits would answer 409 in the
-                    # measured run.
-                    time.sleep(WARM_UP_SETTLE_SECONDS)
-                    freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
-                    log(f"   (freed {freed} check-in days for the check-in run)")
-                if sequence[-1][0] != BASELINE:
-                    beside()
-                offset = log_file.stat().st_size
-                results[name] = run_wrk(wrk, base, scripts[name](), **drive)
-                sequence.append((name, results[name]))
-                rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
-                log(f"   {name:<20} {_line(results[name])}  RSS MB {rss}")
-                if results[name].non_2xx_3xx:  # what they were, from the server's request log
-                    log(f"   {'':<20} refused: {_refused_since(log_file, offset) or 'not logged'}")
+                for number in range(1, rounds + 1):
+                    if name == "check_in_post":
+                        # The server may still be committing the last requests of the run
+                        # before when wrk stops; one freed before it commits would answer
+                        # 409 in the measured run.
+                        time.sleep(WARM_UP_SETTLE_SECONDS)
+                        freed = free_check_in_days(database_url, [p["id"] for p in pools.patients])
+                        log(f"   (freed {freed} check-in days for the check-in run)")
+                    if sequence[-1][0] != BASELINE:
+                        beside()
+                    offset = log_file.stat().st_size
+                    result = run_wrk(wrk, base, scripts[name](), **drive)
+                    sequence.append((_round(name, number), result))
+                    rss = ", ".join(f"{mb:.0f}" for mb in worker_rss_mb(process.pid))
+                    log(f"   {name:<20} {_line(result)}  RSS MB {rss}")
+                    if result.non_2xx_3xx:  # what they were, from the server's request log
+                        refused = _refused_since(log_file, offset) or "not logged"
+                        log(f"   {'':<20} refused: {refused}")
             app_rss = worker_rss_mb(process.pid)
         # The references again after the app: a machine busier during one of the two runs
         # would flatter every ratio. The faster of the two is kept (the harder comparison).
@@ -931,9 +992,21 @@ def measure_size(
     baseline = max(baseline, again, key=lambda r: r.requests_per_second)
     hello = max(hello, hello_again, key=lambda r: r.requests_per_second)
     log(f"   worker RSS MB: app {app_rss}, baseline {baseline_rss}")
+    measured = median_rounds(sequence)
     return SizeRun(
-        results, baseline, hello, statements, app_rss, baseline_rss, beside_references(sequence)
+        measured.results,
+        baseline,
+        hello,
+        statements,
+        app_rss,
+        baseline_rss,
+        measured.beside,
+        measured.ratios,
     )
+
+
+def _round(name: str, number: int) -> str:
+    return name if number == 1 else f"{name}{ROUND_MARK}{number}"
 
 
 @dataclass
@@ -948,6 +1021,8 @@ class SizeRun:
     baseline_rss: list[float]
     #: by endpoint, the baseline measured beside it (``beside_references``)
     beside: dict[str, WrkResult]
+    #: by endpoint, each round's ratio to the baseline beside it (``median_rounds``)
+    ratios: dict[str, list[float]]
 
 
 def refused_statuses(log_text: str) -> dict[str, int]:
@@ -1020,6 +1095,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--patients", default="100,10000", help="comma-separated sizes")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs of each endpoint in a row, each beside a baseline run; the median round "
+        "by its ratio to the baseline beside it is reported",
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
@@ -1049,6 +1131,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     statements: dict[int, dict[str, int]] = {}
     rss: dict[int, list[float]] = {}
     beside: dict[int, dict[str, WrkResult]] = {}
+    ratios: dict[int, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="upright-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
@@ -1064,15 +1147,18 @@ def main(argv: Iterable[str] | None = None) -> int:
                     workdir=workdir,
                     explain=args.explain and args.engine == "postgresql",
                     only=only,
+                    rounds=max(1, args.rounds),
                 )
                 results[size], baselines[size], hellos[size] = run.results, run.baseline, run.hello
+                ratios[size] = run.ratios
                 statements[size], rss[size] = run.statements, run.app_rss
                 beside[size] = run.beside
     targets = evaluate_targets(results, baselines, rss, hellos, beside)
     settings = (
         f"{dt.date.today().isoformat()}, {_machine()}; {args.engine}"
         f"{_durability(args) if args.engine == 'postgresql' else ''}; {args.days} days; "
-        f"wrk {args.connections} connections, {args.duration} s per endpoint; gunicorn "
+        f"wrk {args.connections} connections, {args.duration} s per endpoint, "
+        f"{max(1, args.rounds)} round(s) each; gunicorn "
         f"--workers {args.workers} {' '.join(GUNICORN_SETTINGS)} (the app: "
         f"{' '.join(APP_GUNICORN_SETTINGS)})"
     )

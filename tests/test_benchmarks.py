@@ -17,6 +17,7 @@ from benchmarks.run import (
     lua_get,
     lua_sessions,
     markdown_report,
+    median_rounds,
     parse_wrk,
     refused_statuses,
 )
@@ -130,6 +131,54 @@ def test_without_a_baseline_beside_it_an_endpoint_is_compared_with_the_size_s():
     )
     [today] = [t for t in targets if t.name.startswith("today")]
     assert today.detail == "900 vs 1800 req/s = 0.50x"
+
+
+def test_the_median_round_by_its_ratio_to_the_baseline_beside_it_is_reported():
+    """Three rounds of an endpoint: the round reported is the middle one by its ratio to
+    the baseline beside it, not by its own req/s (the fastest round came on a fast
+    machine), and every round's ratio is listed under the table."""
+    sequence = [
+        (BASELINE, _result(1000, 8)),
+        ("session_post", _result(480, 20)),  # 0.48x
+        (BASELINE, _result(1000, 8)),
+        ("session_post#2", _result(560, 18)),  # 0.56x
+        (BASELINE, _result(1000, 8)),
+        ("session_post#3", _result(600, 16)),  # 0.50x: the machine ran faster
+        (BASELINE, _result(1200, 7)),
+        ("today", _result(900, 9)),
+        (BASELINE, _result(1000, 8)),
+    ]
+    rounds = median_rounds(sequence)
+    assert rounds.results == {"session_post": _result(600, 16), "today": _result(900, 9)}
+    assert rounds.beside["session_post"] == _result(1200, 7)
+    assert rounds.ratios == {"session_post": [0.48, 0.56, 0.5], "today": [0.75]}
+    targets = evaluate_targets(
+        {100: rounds.results}, {100: _result(1000, 8)}, {}, beside={100: rounds.beside}
+    )
+    [session] = [t for t in targets if t.name.startswith("session_post")]
+    assert (session.met, session.detail) == (True, "600 vs 1200 req/s beside it = 0.50x")
+    report = markdown_report(
+        {100: rounds.results},
+        {100: _result(1000, 8)},
+        {},
+        targets,
+        "test",
+        beside={100: rounds.beside},
+        ratios={100: rounds.ratios},
+    )
+    assert "- session_post: 0.48x, 0.56x, 0.50x" in report
+    assert "- today:" not in report  # one round: nothing more to list
+
+
+def test_of_two_rounds_the_lower_is_reported():
+    sequence = [
+        (BASELINE, _result(1000, 8)),
+        ("check_in_post", _result(520, 20)),
+        (BASELINE, _result(1000, 8)),
+        ("check_in_post#2", _result(490, 20)),
+        (BASELINE, _result(1000, 8)),
+    ]
+    assert median_rounds(sequence).results == {"check_in_post": _result(490, 20)}
 
 
 def test_every_endpoint_is_warmed_before_it_is_measured():
